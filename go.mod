@@ -1,0 +1,3 @@
+module github.com/opennca/nca
+
+go 1.26.8

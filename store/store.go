@@ -1,0 +1,100 @@
+// Package store is the only package that speaks SQL. It keeps applications, their
+// history, issued certificates, revocations, CRL numbers, sign-in challenges and the
+// hash-chained audit log. The embedded implementation uses SQLite (pure Go,
+// modernc.org/sqlite); a PostgreSQL implementation plugs in behind the same interface.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/opennca/nca/core"
+)
+
+// Store opens transactions. Every state change of the workflow happens inside one
+// Tx together with its audit record: either all of it is stored or none.
+type Store interface {
+	// Tx runs fn in one read-write transaction and commits it if fn returns nil;
+	// otherwise it rolls back and returns fn's error. Transactions are serialised
+	// (SQLite: BEGIN IMMEDIATE); a transaction that loses a race is retried by Tx
+	// a bounded number of times before returning the error.
+	Tx(ctx context.Context, fn func(Tx) error) error
+	// Read runs fn in a read-only transaction (a consistent snapshot).
+	Read(ctx context.Context, fn func(Tx) error) error
+	// Close releases the database.
+	Close() error
+}
+
+// ApplicationFilter selects applications for listings. Zero fields do not filter.
+type ApplicationFilter struct {
+	States []core.State
+	IIN    string
+	BIN    string
+	Number string
+	// DeadlineBefore selects applications whose Deadline is before this time.
+	DeadlineBefore time.Time
+	Limit          int // 0 = 100
+}
+
+// Challenge is a one-time sign-in challenge.
+type Challenge struct {
+	ID        string
+	Nonce     []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Tx is the set of operations available inside a transaction. Methods return
+// core.ErrNotFound (wrapped) when a row is missing and core.ErrDuplicate (wrapped)
+// when a uniqueness constraint is violated.
+type Tx interface {
+	// InsertApplication stores a new application (Number unique).
+	InsertApplication(ctx context.Context, a *core.Application) error
+	// GetApplication loads one application by number.
+	GetApplication(ctx context.Context, number string) (*core.Application, error)
+	// UpdateApplication overwrites a stored application (matched by Number) only if
+	// its stored state is still `from` (optimistic check); otherwise it returns an
+	// error of kind KindConflict.
+	UpdateApplication(ctx context.Context, a *core.Application, from core.State) error
+	// ListApplications returns applications matching f, oldest first.
+	ListApplications(ctx context.Context, f ApplicationFilter) ([]*core.Application, error)
+
+	// AddEvent appends to an application's status history.
+	AddEvent(ctx context.Context, e core.Event) error
+	// Events returns an application's history, oldest first.
+	Events(ctx context.Context, number string) ([]core.Event, error)
+
+	// InsertCertificate stores an issued certificate. (Issuer, Serial) is unique, and
+	// so is KeyHash: a public key is certified at most once.
+	InsertCertificate(ctx context.Context, c *core.Certificate) error
+	// GetCertificate loads one certificate by issuer name and hex serial.
+	GetCertificate(ctx context.Context, issuer, serial string) (*core.Certificate, error)
+	// CertificatesBySerial finds certificates with this hex serial under any issuer.
+	CertificatesBySerial(ctx context.Context, serial string) ([]*core.Certificate, error)
+	// CertificatesByApplication lists the certificates issued for an application.
+	CertificatesByApplication(ctx context.Context, number string) ([]*core.Certificate, error)
+	// CertificatesByIIN lists the certificates issued on an IIN, newest first.
+	CertificatesByIIN(ctx context.Context, iin string) ([]*core.Certificate, error)
+	// CertificateByKeyHash returns the certificate of a public key, if any.
+	CertificateByKeyHash(ctx context.Context, keyHash string) (*core.Certificate, error)
+	// RevokeCertificate marks a good certificate revoked; revoking a revoked one is a
+	// KindConflict error.
+	RevokeCertificate(ctx context.Context, issuer, serial string, reason core.RevocationReason, at time.Time, invalidity *time.Time) error
+	// RevokedEntries streams the revoked, not yet expired (NotAfter after notAfterAfter)
+	// certificates of an issuer in serial order, calling fn for each.
+	RevokedEntries(ctx context.Context, issuer string, notAfterAfter time.Time, fn func(core.RevokedEntry) error) error
+
+	// NextCRLNumber increments and returns the CRL number of an issuer (starting at 1).
+	NextCRLNumber(ctx context.Context, issuer string) (int64, error)
+
+	// PutChallenge stores a sign-in challenge.
+	PutChallenge(ctx context.Context, c Challenge) error
+	// TakeChallenge loads and deletes a challenge (one use only).
+	TakeChallenge(ctx context.Context, id string) (Challenge, error)
+
+	// AppendAudit appends a record to the hash-chained audit log, filling Seq,
+	// PrevHash and Hash.
+	AppendAudit(ctx context.Context, r *core.AuditRecord) error
+	// AuditLog returns audit records with Seq > after, up to limit, in order.
+	AuditLog(ctx context.Context, after int64, limit int) ([]core.AuditRecord, error)
+}
