@@ -265,3 +265,8 @@ type RevokeRequest struct {
 type RevokeResponse struct {
 	Certificate IssuedCertificate `json:"certificate"`
 }
+
+// TemplatesResponse answers GET /api/v1/templates.
+type TemplatesResponse struct {
+	Templates []Template `json:"templates"`
+}
