@@ -1,0 +1,400 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opennca/nca/api/wire"
+	"github.com/opennca/nca/auth"
+	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/profile"
+	"github.com/opennca/nca/ra"
+	"github.com/opennca/nca/store"
+)
+
+func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
+	var req wire.SubmitRequest
+	if err := decode(r, &req, false); err != nil {
+		return err
+	}
+	in := ra.SubmitInput{
+		Template:  req.Template,
+		Applicant: req.Applicant,
+		Consents: ra.Consents{
+			Policy: req.Consents.Policy, Agreement: req.Consents.Agreement,
+			PersonalData: req.Consents.PersonalData, Notifications: req.Consents.Notifications,
+		},
+	}
+	for _, k := range req.Requests {
+		in.Requests = append(in.Requests, core.KeyRequest{Type: k.Type, CSR: k.CSR})
+	}
+	a, err := s.ra.Submit(r.Context(), anonymous(r), in)
+	if err != nil {
+		return err
+	}
+	t, _ := profile.Lookup(a.Template)
+	resp := wire.SubmitResponse{
+		Number:    a.Number,
+		State:     a.State,
+		Deadline:  a.Deadline,
+		Documents: documents(t.RequiredDocuments(a.Applicant.Role), a.Applicant.Language),
+	}
+	switch a.State {
+	case core.StateAwaitingHead:
+		resp.NextSteps = "The first head of your organisation must confirm this application by signing it in the head's cabinet. Then come to a registration centre with the documents listed before " + a.Deadline.Format("2006-01-02") + "."
+	default:
+		resp.NextSteps = "Come to a registration centre with the documents listed before " + a.Deadline.Format("2006-01-02") + " (30 calendar days); after that the application expires."
+	}
+	w.Header().Set("Location", wire.PathApplication+a.Number)
+	return writeJSON(w, http.StatusCreated, resp)
+}
+
+func documents(ds []profile.Document, lang string) []wire.Document {
+	out := make([]wire.Document, len(ds))
+	for i, d := range ds {
+		title := d.Title[lang]
+		if title == "" {
+			title = d.Title["en"]
+		}
+		out[i] = wire.Document{ID: d.ID, Title: title, Required: d.Required}
+	}
+	return out
+}
+
+func statusOf(v *ra.StatusView) wire.Status {
+	a := v.Application
+	st := wire.Status{
+		Number: a.Number, Template: a.Template, State: a.State, CreatedAt: a.CreatedAt, Deadline: a.Deadline,
+		RefusalReason: a.RefusalReason, RefusalDetail: a.RefusalDetail, MissingDocuments: a.MissingDocuments,
+		History: v.History,
+	}
+	if st.History == nil {
+		st.History = []core.Event{}
+	}
+	for _, c := range v.Certificates {
+		st.Certificates = append(st.Certificates, c.Serial)
+	}
+	return st
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.ra.Status(r.Context(), r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, statusOf(v))
+}
+
+func issued(cs []ra.IssuedCertificate) []wire.IssuedCertificate {
+	out := make([]wire.IssuedCertificate, 0, len(cs))
+	for _, c := range cs {
+		ic := wire.IssuedCertificate{
+			Serial: c.Serial, Issuer: c.Issuer, Type: c.Type, Subject: c.Subject,
+			NotBefore: c.NotBefore, NotAfter: c.NotAfter, Status: c.Status,
+			RevokedAt: c.RevokedAt, Reason: c.Reason, DER: c.DER,
+		}
+		for _, p := range c.Chain {
+			ic.Chain = append(ic.Chain, p.Raw)
+		}
+		out = append(out, ic)
+	}
+	return out
+}
+
+func (s *Server) certificates(w http.ResponseWriter, r *http.Request) error {
+	cs, err := s.ra.Certificates(r.Context(), r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	n, _ := ra.NormalizeNumber(r.PathValue("number"))
+	return writeJSON(w, http.StatusOK, wire.CertificatesResponse{Number: n, Certificates: issued(cs)})
+}
+
+func (s *Server) templates(w http.ResponseWriter, r *http.Request) error {
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = "en"
+	}
+	var out wire.TemplatesResponse
+	for _, t := range profile.Templates() {
+		wt := wire.Template{ID: t.ID, Title: t.Title[lang], Roles: t.Roles, Keys: t.Keys, Documents: documents(t.Documents, lang)}
+		if wt.Title == "" {
+			wt.Title = t.Title["en"]
+		}
+		for _, f := range t.Fields {
+			wt.Fields = append(wt.Fields, wire.Field{Name: f.Name, Required: f.Required})
+		}
+		out.Templates = append(out.Templates, wt)
+	}
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) challenge(w http.ResponseWriter, r *http.Request) error {
+	if err := decode(r, &struct{}{}, true); err != nil {
+		return err
+	}
+	c, err := s.auth.Challenge(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, wire.ChallengeResponse{ID: c.ID, Challenge: auth.ChallengeBytes(c), ExpiresAt: c.ExpiresAt})
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
+	var req wire.TokenRequest
+	if err := decode(r, &req, false); err != nil {
+		return err
+	}
+	tok, p, err := s.auth.SignIn(r.Context(), req.ChallengeID, req.Certificate, req.Signature, remoteHost(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, wire.TokenResponse{
+		Token: tok, ExpiresAt: p.Expires,
+		Principal: wire.Principal{IIN: p.IIN, BIN: p.BIN, Name: p.Name, Roles: p.Roles, Serial: p.Serial, Issuer: p.Issuer},
+	})
+}
+
+func (s *Server) deskList(w http.ResponseWriter, r *http.Request) error {
+	actor, err := s.signedIn(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := store.ApplicationFilter{IIN: q.Get("iin"), Number: q.Get("number"), BIN: q.Get("bin")}
+	if st := q.Get("state"); st != "" {
+		for _, x := range strings.Split(st, ",") {
+			f.States = append(f.States, core.State(x))
+		}
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 1000 {
+			return core.Errorf(core.KindInvalid, "limit must be a number from 1 to 1000")
+		}
+		f.Limit = n
+	}
+	apps, err := s.ra.DeskList(r.Context(), actor, f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, deskList(apps))
+}
+
+func deskList(apps []*core.Application) wire.DeskList {
+	out := wire.DeskList{Applications: make([]core.Application, 0, len(apps))}
+	for _, a := range apps {
+		out.Applications = append(out.Applications, *a)
+	}
+	return out
+}
+
+func (s *Server) deskShow(w http.ResponseWriter, r *http.Request) error {
+	actor, err := s.signedIn(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.ra.DeskShow(r.Context(), actor, r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	out := wire.DeskApplication{
+		Application: *v.Application,
+		Checklist:   documents(v.Checklist, "en"),
+		History:     v.History,
+		Age:         v.Age,
+	}
+	out.Registry.Mismatches = v.Facts.Mismatches
+	if p := v.Facts.Person; p != nil {
+		out.Registry.Person = &wire.RegistryPerson{IIN: p.IIN, Surname: p.Surname, Name: p.Name, Patronymic: p.Patronymic, BirthDate: p.BirthDate.Format(time.DateOnly), Deceased: p.Deceased}
+	}
+	if o := v.Facts.Organization; o != nil {
+		out.Registry.Organization = &wire.RegistryOrganization{BIN: o.BIN, Name: o.Name, HeadIIN: o.HeadIIN, Role: o.Role}
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func receipt(rc *ra.Receipt) wire.Receipt {
+	return wire.Receipt{
+		ReceiptNumber: rc.Number, ApplicationNumber: rc.Application, Date: rc.Date, Service: rc.Service,
+		Documents: rc.Documents, Missing: rc.Missing, Refused: rc.Refused, ResultDate: rc.ResultDate,
+		ResultPlace: rc.ResultPlace, Operator: rc.Operator, Applicant: rc.Applicant, ApplicantPhone: rc.ApplicantPhone,
+		Representative: rc.Representative, RepresentativePhone: rc.RepresentativePhone,
+	}
+}
+
+func (s *Server) deskDocuments(w http.ResponseWriter, r *http.Request, accept bool) error {
+	actor, err := s.signedIn(r)
+	if err != nil {
+		return err
+	}
+	var req wire.AcceptRequest
+	if err := decode(r, &req, false); err != nil {
+		return err
+	}
+	p := ra.Presentation{Presented: req.Presented, Representative: req.Representative, RepresentativePhone: req.RepresentativePhone}
+	var rc *ra.Receipt
+	if accept {
+		rc, err = s.ra.Accept(r.Context(), actor, r.PathValue("number"), p)
+	} else {
+		rc, err = s.ra.RefuseDocuments(r.Context(), actor, r.PathValue("number"), p)
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, receipt(rc))
+}
+
+func (s *Server) deskAccept(w http.ResponseWriter, r *http.Request) error {
+	return s.deskDocuments(w, r, true)
+}
+
+func (s *Server) deskRefuseDocuments(w http.ResponseWriter, r *http.Request) error {
+	return s.deskDocuments(w, r, false)
+}
+
+func (s *Server) statusAfter(w http.ResponseWriter, r *http.Request, number string) error {
+	v, err := s.ra.Status(r.Context(), number)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, statusOf(v))
+}
+
+func (s *Server) deskApprove(w http.ResponseWriter, r *http.Request) error {
+	actor, err := s.signedIn(r)
+	if err != nil {
+		return err
+	}
+	if err := decode(r, &struct{}{}, true); err != nil {
+		return err
+	}
+	a, certs, err := s.ra.Approve(r.Context(), actor, r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	v, err := s.ra.Status(r.Context(), a.Number)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, wire.ApproveResponse{Status: statusOf(v), Certificates: issued(certs)})
+}
+
+func (s *Server) deskRefuse(w http.ResponseWriter, r *http.Request) error {
+	actor, err := s.signedIn(r)
+	if err != nil {
+		return err
+	}
+	var req wire.DecisionRequest
+	if err := decode(r, &req, false); err != nil {
+		return err
+	}
+	a, err := s.ra.Refuse(r.Context(), actor, r.PathValue("number"), req.Reason, req.Detail)
+	if err != nil {
+		return err
+	}
+	return s.statusAfter(w, r, a.Number)
+}
+
+func (s *Server) deskRevoke(w http.ResponseWriter, r *http.Request) error {
+	actor, err := s.signedIn(r)
+	if err != nil {
+		return err
+	}
+	var req wire.RevokeRequest
+	if err := decode(r, &req, false); err != nil {
+		return err
+	}
+	c, err := s.ra.Revoke(r.Context(), actor, r.PathValue("serial"), req.Reason, req.Detail)
+	if err != nil {
+		return err
+	}
+	ics := issued([]ra.IssuedCertificate{{Certificate: c}})
+	return writeJSON(w, http.StatusOK, wire.RevokeResponse{Certificate: ics[0]})
+}
+
+func (s *Server) headList(w http.ResponseWriter, r *http.Request) error {
+	actor, err := s.signedIn(r)
+	if err != nil {
+		return err
+	}
+	apps, err := s.ra.HeadList(r.Context(), actor)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, deskList(apps))
+}
+
+func (s *Server) headDecide(w http.ResponseWriter, r *http.Request, confirm bool) error {
+	actor, err := s.signedIn(r)
+	if err != nil {
+		return err
+	}
+	var req wire.DecisionRequest
+	if err := decode(r, &req, confirm); err != nil {
+		return err
+	}
+	if !confirm && strings.TrimSpace(req.Detail) == "" && req.Reason == "" {
+		return core.Errorf(core.KindInvalid, "a rejection needs a reason (reason or detail)")
+	}
+	reason := strings.TrimSpace(string(req.Reason) + " " + req.Detail)
+	a, err := s.ra.HeadDecide(r.Context(), actor, r.PathValue("number"), confirm, reason)
+	if err != nil {
+		return err
+	}
+	return s.statusAfter(w, r, a.Number)
+}
+
+func (s *Server) headConfirm(w http.ResponseWriter, r *http.Request) error {
+	return s.headDecide(w, r, true)
+}
+
+func (s *Server) headReject(w http.ResponseWriter, r *http.Request) error {
+	return s.headDecide(w, r, false)
+}
+
+func (s *Server) caCert(w http.ResponseWriter, r *http.Request) error {
+	name, ok := strings.CutSuffix(r.PathValue("file"), ".cer")
+	if !ok {
+		return core.Errorf(core.KindNotFound, "CA certificates are published as /ca/<name>.cer")
+	}
+	iss, err := s.signer.Issuer(name)
+	if err != nil {
+		return core.Errorf(core.KindNotFound, "no CA named %q", name)
+	}
+	return writeDER(w, r, "application/pkix-cert", iss.Cert.Raw, iss.Cert.NotBefore, 24*time.Hour)
+}
+
+func (s *Server) crl(w http.ResponseWriter, r *http.Request) error {
+	name, ok := strings.CutSuffix(r.PathValue("file"), ".crl")
+	if !ok {
+		return core.Errorf(core.KindNotFound, "CRLs are published as /crl/<name>.crl")
+	}
+	if _, err := s.signer.Issuer(name); err != nil {
+		return core.Errorf(core.KindNotFound, "no CA named %q", name)
+	}
+	c, err := s.ra.CRLs().Current(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	maxAge := time.Until(c.NextUpdate)
+	if maxAge > time.Hour {
+		maxAge = time.Hour
+	}
+	return writeDER(w, r, "application/pkix-crl", c.DER, c.ThisUpdate, maxAge)
+}
+
+func writeDER(w http.ResponseWriter, r *http.Request, ctype string, der []byte, modified time.Time, maxAge time.Duration) error {
+	w.Header().Set("Content-Type", ctype)
+	if maxAge < 0 {
+		maxAge = 0
+	}
+	w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(maxAge.Seconds())))
+	w.Header().Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
+	w.Header().Set("Content-Length", strconv.Itoa(len(der)))
+	_, err := w.Write(der)
+	return err
+}

@@ -1,0 +1,69 @@
+// Command nca runs the national certification authority.
+//
+//	nca serve [--listen ADDR] [--data DIR] [--registry FILE] [--base-url URL]
+//
+// On first start `serve` creates, in the data folder, the embedded database, the root
+// and issuing CAs, a demo state registry and a registration-centre operator credential,
+// and prints what it created. Later starts reuse all of it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+// run dispatches a subcommand and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, args[1:], stdout, stderr, getenv)
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "nca: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	fmt.Fprintf(stderr, "nca %s: %v\n", args[0], err)
+	return 1
+}
+
+var errUsage = errors.New("usage")
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `nca — the national certification authority
+
+Usage:
+  nca serve [flags]    run the authority (HTTP API, CA and CRL publication)
+  nca help             this text
+
+Run "nca serve -h" for the flags. Every flag can also be set by an NCA_* environment
+variable (e.g. NCA_LISTEN, NCA_DATA).
+`)
+}

@@ -1,0 +1,335 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/opennca/nca/api"
+	"github.com/opennca/nca/auth"
+	"github.com/opennca/nca/ca"
+	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/keyfile"
+	"github.com/opennca/nca/kzid"
+	"github.com/opennca/nca/ra"
+	"github.com/opennca/nca/registry"
+	"github.com/opennca/nca/store"
+)
+
+type serveConfig struct {
+	listen      string
+	data        string
+	registry    string
+	baseURL     string
+	org         string
+	logLevel    string
+	crlInterval time.Duration
+	caBits      int
+}
+
+func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
+	c := &serveConfig{}
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&c.listen, "listen", env("NCA_LISTEN", "127.0.0.1:8080"), "address to listen on (NCA_LISTEN)")
+	fs.StringVar(&c.data, "data", env("NCA_DATA", "./nca-data"), "data folder: database, CA keys and certificates, registry, operator credential (NCA_DATA)")
+	fs.StringVar(&c.registry, "registry", env("NCA_REGISTRY", ""), "state registry file, JSON or CSV (NCA_REGISTRY; default: <data>/registry.json, a demo set created on first start)")
+	fs.StringVar(&c.baseURL, "base-url", env("NCA_BASE_URL", ""), "public base URL written into certificates (NCA_BASE_URL; default http://<listen>)")
+	fs.StringVar(&c.org, "org", env("NCA_ORG", "National Certification Authority (demo)"), "CA organisation name (NCA_ORG), used when the CAs are created")
+	fs.StringVar(&c.logLevel, "log-level", env("NCA_LOG_LEVEL", "info"), "debug, info, warn or error (NCA_LOG_LEVEL)")
+	fs.DurationVar(&c.crlInterval, "crl-interval", time.Hour, "how often every CRL is re-signed")
+	fs.IntVar(&c.caBits, "ca-rsa-bits", 4096, "RSA size of CA keys created on first start")
+	return fs, c
+}
+
+// serve runs the authority until ctx ends.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs, c := serveFlags(getenv)
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	ln, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.listen, err)
+	}
+	defer ln.Close()
+	if c.baseURL == "" {
+		c.baseURL = "http://" + ln.Addr().String()
+	}
+	c.baseURL = strings.TrimRight(c.baseURL, "/")
+
+	a, err := assemble(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	a.report(stdout, c, ln.Addr().String())
+
+	bg, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go a.ra.CRLs().Run(bg, c.crlInterval)
+	go expireLoop(bg, a.ra, log)
+
+	srv := &http.Server{
+		Handler:           a.api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return bg },
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdown, done := context.WithTimeout(context.Background(), 10*time.Second)
+	defer done()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	fmt.Fprintln(stdout, "nca: stopped")
+	return nil
+}
+
+func expireLoop(ctx context.Context, s *ra.Service, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if _, err := s.ExpireDue(ctx); err != nil && ctx.Err() == nil {
+			log.Error("expiring applications failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// authority is the assembled server.
+type authority struct {
+	store    store.Store
+	ca       *ca.Authority
+	ra       *ra.Service
+	api      *api.Server
+	registry *registry.File
+	created  []string
+	// operatorPassword is set only when the operator credential was created now.
+	operatorPassword string
+	operatorFile     string
+}
+
+func (a *authority) close() {
+	if a.store != nil {
+		_ = a.store.Close()
+	}
+}
+
+func assemble(ctx context.Context, c *serveConfig, log *slog.Logger) (*authority, error) {
+	a := &authority{}
+	if err := os.MkdirAll(c.data, 0o700); err != nil {
+		return nil, fmt.Errorf("data folder: %w", err)
+	}
+	dbPath := filepath.Join(c.data, "nca.db")
+	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
+		a.created = append(a.created, "database "+dbPath)
+	}
+	st, err := store.OpenSQLite(ctx, dbPath, log)
+	if err != nil {
+		return nil, err
+	}
+	a.store = st
+	auth0, created, err := ca.Open(ca.Options{Dir: filepath.Join(c.data, "ca"), Org: c.org, BaseURL: c.baseURL, Logger: log, RSABits: c.caBits})
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.ca = auth0
+	for _, n := range created {
+		a.created = append(a.created, "CA "+n+" in "+filepath.Join(c.data, "ca"))
+	}
+	reg, err := loadRegistry(c, &a.created)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.registry = reg
+	secret, err := tokenSecret(filepath.Join(c.data, "token.key"), &a.created)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.ra = ra.New(ra.Config{Store: st, Registry: reg, Signer: auth0, Logger: log})
+	au, err := auth.New(auth.Config{Store: st, Issuers: auth0, Secret: secret})
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.api = api.New(api.Config{RA: a.ra, Auth: au, Signer: auth0, Logger: log})
+	if err := a.operatorCredential(ctx, filepath.Join(c.data, "operator.p12")); err != nil {
+		a.close()
+		return nil, err
+	}
+	if err := a.ra.CRLs().PublishAll(ctx); err != nil {
+		a.close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func loadRegistry(c *serveConfig, created *[]string) (*registry.File, error) {
+	path := c.registry
+	if path == "" {
+		path = filepath.Join(c.data, "registry.json")
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			if err := registry.Demo(time.Now()).WriteJSON(path); err != nil {
+				return nil, fmt.Errorf("demo registry: %w", err)
+			}
+			*created = append(*created, "demo state registry "+path)
+		}
+	}
+	reg, err := registry.LoadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("registry: %w", err)
+	}
+	return reg, nil
+}
+
+// tokenSecret loads (or creates) the secret that signs sign-in tokens. Nodes of one
+// deployment share it.
+func tokenSecret(path string, created *[]string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		s, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(s) < 32 {
+			return nil, fmt.Errorf("token secret %s: want at least 32 bytes in hex", path)
+		}
+		return s, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("token secret: %w", err)
+	}
+	s := make([]byte, 32)
+	if _, err := rand.Read(s); err != nil {
+		return nil, fmt.Errorf("token secret: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(s)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("token secret: %w", err)
+	}
+	*created = append(*created, "token secret "+path)
+	return s, nil
+}
+
+// operatorCredential creates, on first start, the first registration-centre
+// operator's credential: an RSA key and a staff AUTH certificate in a PKCS#12 file
+// protected by a random password that is printed once and stored nowhere.
+func (a *authority) operatorCredential(ctx context.Context, path string) error {
+	a.operatorFile = path
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	iin, ok := kzid.Complete("80010130001")
+	if !ok {
+		return errors.New("operator IIN: no check digit")
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return fmt.Errorf("operator key: %w", err)
+	}
+	person := core.Applicant{IIN: iin, Surname: "ОПЕРАТОР", Name: "ЦОН", Patronymic: "", City: "Астана", Email: "operator@example.kz", Phone: "+77010000000"}
+	cert, err := a.ra.IssueStaff(ctx, ra.SystemActor(), "operator", person, &key.PublicKey)
+	if err != nil {
+		return fmt.Errorf("operator certificate: %w", err)
+	}
+	iss, err := a.ca.Issuer(ca.IssuingRSA)
+	if err != nil {
+		return err
+	}
+	pw := make([]byte, 15)
+	if _, err := rand.Read(pw); err != nil {
+		return fmt.Errorf("operator password: %w", err)
+	}
+	password := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(pw))
+	p12, err := keyfile.Encode(rand.Reader, key, append([]*x509.Certificate{cert}, iss.Chain...), password)
+	if err != nil {
+		return fmt.Errorf("operator credential: %w", err)
+	}
+	if err := os.WriteFile(path, p12, 0o600); err != nil {
+		return fmt.Errorf("operator credential: %w", err)
+	}
+	a.operatorPassword = password
+	a.created = append(a.created, "operator credential "+path)
+	return nil
+}
+
+// report prints what the authority created and how to use it.
+func (a *authority) report(w io.Writer, c *serveConfig, addr string) {
+	fmt.Fprintf(w, "nca: serving on http://%s (public base URL %s)\n", addr, c.baseURL)
+	fmt.Fprintf(w, "nca: data folder %s\n", c.data)
+	if len(a.created) > 0 {
+		fmt.Fprintln(w, "nca: created on this start:")
+		for _, s := range a.created {
+			fmt.Fprintf(w, "  - %s\n", s)
+		}
+	}
+	if a.operatorPassword != "" {
+		fmt.Fprintf(w, "nca: operator credential %s, password (shown once, stored nowhere): %s\n", a.operatorFile, a.operatorPassword)
+	}
+	fmt.Fprintln(w, "nca: CA certificates and CRLs:")
+	for _, iss := range a.ca.Issuers() {
+		fmt.Fprintf(w, "  - %-10s %s/ca/%s.cer  %s/crl/%s.crl\n", iss.Name, c.baseURL, iss.Name, c.baseURL, iss.Name)
+	}
+	if cases := registry.DemoCases(a.registry); len(cases) > 0 {
+		fmt.Fprintln(w, "nca: people and organisations in the registry to try:")
+		for _, d := range cases {
+			line := fmt.Sprintf("  - %-22s IIN %s", d.Template, d.IIN)
+			if d.BIN != "" {
+				line += " BIN " + d.BIN
+			}
+			if d.Role != "" {
+				line += " role " + d.Role
+			}
+			line += "  " + d.Name
+			if d.Note != "" {
+				line += " (" + d.Note + ")"
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+	fmt.Fprintln(w, "nca: try: go run ./cmd/eds help")
+}

@@ -1,0 +1,172 @@
+// Package ra is the registration authority: the workflow of SPEC §3 (online
+// application → head's confirmation → identification at a registration centre →
+// issuance → revocation). It holds the policy; it asks the signer (package ca) to issue
+// and to sign CRLs, keeps everything in the store, and checks identities against the
+// state registry. HTTP handlers call it; it calls nothing above it.
+//
+// Every state change, issuance and revocation is written in one store transaction
+// together with its audit record.
+package ra
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/opennca/nca/ca"
+	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/registry"
+	"github.com/opennca/nca/store"
+)
+
+// ExpiryDays is how many calendar days an application may wait for identification.
+const ExpiryDays = 30
+
+// MinAge is the minimum age of an applicant on the day of the decision.
+const MinAge = 16
+
+// Signer is what the workflow needs of the certification authority (package ca).
+type Signer interface {
+	Issuer(name string) (*ca.Issuer, error)
+	Issuers() []*ca.Issuer
+	Issue(ctx context.Context, issuer string, tmpl *x509.Certificate) (*x509.Certificate, error)
+	CRL(ctx context.Context, issuer string, number int64, thisUpdate, nextUpdate time.Time, entries []core.RevokedEntry) ([]byte, error)
+}
+
+// Config assembles a Service. Store, Registry and Signer are required.
+type Config struct {
+	Store    store.Store
+	Registry registry.Registry
+	Signer   Signer
+	// Issuer names the issuing CA for end-entity certificates (default ca.IssuingRSA).
+	Issuer string
+	// Now is the clock (default time.Now); Rand the randomness for application and
+	// receipt numbers (default crypto/rand.Reader).
+	Now    func() time.Time
+	Rand   io.Reader
+	Logger *slog.Logger
+	// CRLValidity is the nextUpdate distance of published CRLs (default 24 h).
+	CRLValidity time.Duration
+	// Location is the time zone of the registration centres, used for "the day of
+	// the decision" (default Asia/Almaty, UTC+5, when the zone database has it).
+	Location *time.Location
+}
+
+// Service is the registration workflow. It is safe for concurrent use.
+type Service struct {
+	store    store.Store
+	registry registry.Registry
+	signer   Signer
+	issuer   string
+	now      func() time.Time
+	rand     io.Reader
+	log      *slog.Logger
+	crls     *CRLs
+	loc      *time.Location
+}
+
+// New returns a Service from cfg.
+func New(cfg Config) *Service {
+	s := &Service{
+		store:    cfg.Store,
+		registry: cfg.Registry,
+		signer:   cfg.Signer,
+		issuer:   cfg.Issuer,
+		now:      cfg.Now,
+		rand:     cfg.Rand,
+		log:      cfg.Logger,
+		loc:      cfg.Location,
+	}
+	if s.issuer == "" {
+		s.issuer = ca.IssuingRSA
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.loc == nil {
+		if loc, err := time.LoadLocation("Asia/Almaty"); err == nil {
+			s.loc = loc
+		} else {
+			s.loc = time.FixedZone("UTC+5", 5*3600)
+		}
+	}
+	validity := cfg.CRLValidity
+	if validity <= 0 {
+		validity = 24 * time.Hour
+	}
+	s.crls = newCRLs(cfg.Store, cfg.Signer, s.now, validity, s.log)
+	return s
+}
+
+// CRLs returns the CRL publisher of the service.
+func (s *Service) CRLs() *CRLs { return s.crls }
+
+// Actor is who asks for an action: it goes into the audit record.
+type Actor struct {
+	// Kind is "anonymous", "staff", "subscriber" or "system".
+	Kind string
+	IIN  string
+	BIN  string
+	Name string
+	// Roles are profile role names (e.g. "operator", "first_head", "hr").
+	Roles []string
+	// Address is the remote network address of the request.
+	Address string
+}
+
+// SystemActor is the actor for scheduled work.
+func SystemActor() Actor { return Actor{Kind: "system"} }
+
+func (a Actor) String() string {
+	switch {
+	case a.Kind == "system":
+		return "system"
+	case a.IIN != "":
+		return a.Kind + ":" + a.IIN
+	}
+	return "anonymous"
+}
+
+// HasRole reports whether the actor carries role r.
+func (a Actor) HasRole(r string) bool {
+	for _, x := range a.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Service) audit(ctx context.Context, tx store.Tx, actor Actor, action, object, detail string) error {
+	return tx.AppendAudit(ctx, &core.AuditRecord{
+		At:      s.now().UTC(),
+		Actor:   actor.String(),
+		Action:  action,
+		Object:  object,
+		Address: actor.Address,
+		Detail:  detail,
+	})
+}
+
+// event records a state change of an application (history + audit).
+func (s *Service) event(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, from core.State, act Action, detail string) error {
+	now := s.now().UTC()
+	if err := tx.AddEvent(ctx, core.Event{Number: a.Number, At: now, From: from, To: a.State, Action: string(act), Actor: actor.String(), Detail: detail}); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, actor, "application."+string(act), a.Number, detail)
+}
+
+// Ping checks that the store answers.
+func (s *Service) Ping(ctx context.Context) error {
+	return s.store.Read(ctx, func(store.Tx) error { return nil })
+}

@@ -1,0 +1,66 @@
+package ra
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"fmt"
+
+	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/kzid"
+	"github.com/opennca/nca/profile"
+	"github.com/opennca/nca/store"
+)
+
+// IssueStaff enrols a member of the authority's staff (operator, manager or
+// administrator): it issues an authentication certificate with the staff role OID
+// for pub and stores it, with an audit record. Only the system (at first start) or an
+// administrator may enrol staff.
+func (s *Service) IssueStaff(ctx context.Context, actor Actor, role string, person core.Applicant, pub crypto.PublicKey) (*x509.Certificate, error) {
+	if actor.Kind != "system" && !actor.HasRole("administrator") {
+		return nil, core.Errorf(core.KindForbidden, "only an administrator may enrol staff")
+	}
+	switch role {
+	case "operator", "manager", "administrator":
+	default:
+		return nil, core.Errorf(core.KindInvalid, "staff role %q: use operator, manager or administrator", role)
+	}
+	if _, err := kzid.ParseIIN(person.IIN); err != nil {
+		return nil, core.Wrap(core.KindInvalid, err, "staff IIN")
+	}
+	iss, err := s.signer.Issuer(s.issuer)
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := profile.Staff(role, person, pub, s.now(), iss.Endpoints)
+	if err != nil {
+		return nil, fmt.Errorf("ra: staff certificate: %w", err)
+	}
+	cert, err := s.signer.Issue(ctx, s.issuer, tmpl)
+	if err != nil {
+		return nil, fmt.Errorf("ra: staff certificate: %w", err)
+	}
+	rec := &core.Certificate{
+		Serial:    cert.SerialNumber.Text(16),
+		Issuer:    s.issuer,
+		Template:  "staff:" + role,
+		Type:      core.CertAuth,
+		IIN:       person.IIN,
+		Subject:   cert.Subject.String(),
+		NotBefore: cert.NotBefore,
+		NotAfter:  cert.NotAfter,
+		KeyHash:   KeyHash(cert.RawSubjectPublicKeyInfo),
+		DER:       cert.Raw,
+		Status:    core.CertGood,
+	}
+	err = s.store.Tx(ctx, func(tx store.Tx) error {
+		if err := tx.InsertCertificate(ctx, rec); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "certificate.issue", "cert:"+rec.Issuer+"/"+rec.Serial, "staff "+role+"; "+rec.Subject)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ra: store staff certificate: %w", err)
+	}
+	return cert, nil
+}

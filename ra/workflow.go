@@ -1,0 +1,758 @@
+package ra
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/profile"
+	"github.com/opennca/nca/store"
+)
+
+// requireStaff allows the authority's staff roles that work at a registration-centre
+// desk: operator, manager, administrator.
+func requireStaff(actor Actor) error {
+	if actor.HasRole("operator") || actor.HasRole("manager") || actor.HasRole("administrator") {
+		return nil
+	}
+	return core.Errorf(core.KindForbidden, "only registration-centre staff may do this")
+}
+
+// move applies action act to a inside tx: it checks the transition table, stores the
+// new state (optimistically, against the state it was read in) and records the event.
+func (s *Service) move(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, act Action, to core.State, detail string) error {
+	from := a.State
+	if err := checkTransition(a.Number, act, from, to); err != nil {
+		return err
+	}
+	a.State = to
+	a.UpdatedAt = s.now().UTC()
+	if err := tx.UpdateApplication(ctx, a, from); err != nil {
+		return err
+	}
+	return s.event(ctx, tx, actor, a, from, act, detail)
+}
+
+// get loads an application by a number typed by a person.
+func get(ctx context.Context, tx store.Tx, number string) (*core.Application, error) {
+	n, err := NormalizeNumber(number)
+	if err != nil {
+		return nil, err
+	}
+	a, err := tx.GetApplication(ctx, n)
+	if errors.Is(err, core.ErrNotFound) {
+		return nil, core.Errorf(core.KindNotFound, "no application with number %s", n)
+	}
+	return a, err
+}
+
+// due reports whether a waits for identification past its deadline.
+func (s *Service) due(a *core.Application) bool {
+	return CanApply(ActExpire, a.State) && !s.now().Before(a.Deadline)
+}
+
+// expireIfDue expires an application whose 30 days have run out, in a transaction
+// of its own, so that every read and every action sees the server-enforced deadline.
+func (s *Service) expireIfDue(ctx context.Context, number string) error {
+	return s.store.Tx(ctx, func(tx store.Tx) error {
+		a, err := get(ctx, tx, number)
+		if err != nil {
+			return err
+		}
+		if !s.due(a) {
+			return nil
+		}
+		return s.move(ctx, tx, SystemActor(), a, ActExpire, core.StateExpired, fmt.Sprintf("not identified within %d calendar days", ExpiryDays))
+	})
+}
+
+// ExpireDue expires every application whose deadline has passed and returns how many
+// it expired. The server runs it on a schedule; reads and actions also expire lazily.
+func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	var apps []*core.Application
+	err := s.store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		apps, err = tx.ListApplications(ctx, store.ApplicationFilter{
+			States:         []core.State{core.StateAwaitingHead, core.StateAwaitingIdentification},
+			DeadlineBefore: s.now().Add(time.Nanosecond),
+			Limit:          1000,
+		})
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("ra: expire: %w", err)
+	}
+	n := 0
+	for _, a := range apps {
+		if err := s.expireIfDue(ctx, a.Number); err != nil {
+			if core.KindOf(err) == core.KindConflict {
+				continue // someone acted on it meanwhile
+			}
+			return n, fmt.Errorf("ra: expire %s: %w", a.Number, err)
+		}
+		n++
+	}
+	if n > 0 {
+		s.log.InfoContext(ctx, "applications expired", "count", n)
+	}
+	return n, nil
+}
+
+// StatusView is an application with its history and the serials issued for it.
+type StatusView struct {
+	Application  *core.Application
+	History      []core.Event
+	Certificates []*core.Certificate
+}
+
+// Status returns the public status of an application by number.
+func (s *Service) Status(ctx context.Context, number string) (*StatusView, error) {
+	if err := s.expireIfDue(ctx, number); err != nil {
+		return nil, err
+	}
+	v := &StatusView{}
+	err := s.store.Read(ctx, func(tx store.Tx) error {
+		a, err := get(ctx, tx, number)
+		if err != nil {
+			return err
+		}
+		v.Application = a
+		if v.History, err = tx.Events(ctx, a.Number); err != nil {
+			return err
+		}
+		v.Certificates, err = tx.CertificatesByApplication(ctx, a.Number)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// IssuedCertificate is a certificate with the chain a client installs with it.
+type IssuedCertificate struct {
+	*core.Certificate
+	// Chain is the issuing CA certificate and its parents up to the root.
+	Chain []*x509.Certificate
+}
+
+// Certificates returns the certificates issued for an application, with their chains.
+// Before issuance it answers KindConflict saying the state.
+func (s *Service) Certificates(ctx context.Context, number string) ([]IssuedCertificate, error) {
+	v, err := s.Status(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	if v.Application.State != core.StateIssued {
+		return nil, core.Errorf(core.KindConflict, "application %s is %s: no certificates are issued for it yet", v.Application.Number, v.Application.State)
+	}
+	return s.withChains(v.Certificates)
+}
+
+func (s *Service) withChains(certs []*core.Certificate) ([]IssuedCertificate, error) {
+	out := make([]IssuedCertificate, 0, len(certs))
+	for _, c := range certs {
+		iss, err := s.signer.Issuer(c.Issuer)
+		if err != nil {
+			return nil, fmt.Errorf("ra: issuer of %s: %w", c.Serial, err)
+		}
+		out = append(out, IssuedCertificate{Certificate: c, Chain: iss.Chain})
+	}
+	return out, nil
+}
+
+// DeskList lists applications for a registration-centre operator. Without a state
+// filter it lists those awaiting identification.
+func (s *Service) DeskList(ctx context.Context, actor Actor, f store.ApplicationFilter) ([]*core.Application, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	if f.Number != "" {
+		n, err := NormalizeNumber(f.Number)
+		if err != nil {
+			return nil, err
+		}
+		f.Number = n
+	}
+	if len(f.States) == 0 && f.Number == "" && f.IIN == "" {
+		f.States = []core.State{core.StateAwaitingIdentification}
+	}
+	if _, err := s.ExpireDue(ctx); err != nil {
+		return nil, err
+	}
+	var apps []*core.Application
+	err := s.store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		apps, err = tx.ListApplications(ctx, f)
+		return err
+	})
+	return apps, err
+}
+
+// DeskView is what an operator sees of one application.
+type DeskView struct {
+	Application *core.Application
+	History     []core.Event
+	Checklist   []profile.Document
+	Facts       RegistryFacts
+	Age         int
+}
+
+// RegistryFacts is the registry's data for an application and where they differ.
+type RegistryFacts struct {
+	Person       *RegistryPerson
+	Organization *RegistryOrganization
+	Mismatches   []string
+}
+
+// RegistryPerson is the registry's record of the applicant.
+type RegistryPerson struct {
+	IIN, Surname, Name, Patronymic string
+	BirthDate                      time.Time
+	Deceased                       bool
+}
+
+// RegistryOrganization is the registry's record of the applicant's organisation.
+type RegistryOrganization struct {
+	BIN, Name, HeadIIN string
+	// Role is the applicant's role there per the registry.
+	Role string
+}
+
+// DeskShow returns an application beside the state registry's data for it.
+func (s *Service) DeskShow(ctx context.Context, actor Actor, number string) (*DeskView, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	v, err := s.Status(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	a := v.Application
+	t, ok := profile.Lookup(a.Template)
+	if !ok {
+		return nil, fmt.Errorf("ra: application %s has unknown template %q", a.Number, a.Template)
+	}
+	f, err := s.lookupRegistry(ctx, t, a.Applicant)
+	if err != nil {
+		return nil, err
+	}
+	dv := &DeskView{Application: a, History: v.History, Checklist: t.RequiredDocuments(a.Applicant.Role)}
+	dv.Facts.Mismatches = f.mismatches
+	if f.person != nil {
+		p := f.person
+		dv.Facts.Person = &RegistryPerson{IIN: p.IIN, Surname: p.Surname, Name: p.Name, Patronymic: p.Patronymic, BirthDate: p.BirthDate, Deceased: p.Deceased}
+	}
+	if f.org != nil {
+		dv.Facts.Organization = &RegistryOrganization{BIN: f.org.BIN, Name: f.org.Name, HeadIIN: f.org.HeadIIN, Role: f.role}
+	}
+	if age, err := s.applicantAge(a.Applicant.IIN); err == nil {
+		dv.Age = age
+	}
+	return dv, nil
+}
+
+// MissingDocuments is the cause of a refused acceptance: the checklist items absent.
+type MissingDocuments struct {
+	IDs    []string
+	Titles []string
+}
+
+func (m *MissingDocuments) Error() string {
+	return "missing documents: " + strings.Join(m.IDs, ", ")
+}
+
+// Receipt is the desk receipt (SPEC §3 step 3), or the refusal receipt listing the
+// missing documents (seed 002 annex 9) when Refused.
+type Receipt struct {
+	Number              string
+	Application         string
+	Date                time.Time
+	Service             string
+	Documents           []string
+	Missing             []string
+	Refused             bool
+	ResultDate          time.Time
+	ResultPlace         string
+	Operator            string
+	Applicant           string
+	ApplicantPhone      string
+	Representative      string
+	RepresentativePhone string
+}
+
+// Presentation is what the applicant brought to the desk.
+type Presentation struct {
+	Presented           []string // checklist document IDs
+	Representative      string
+	RepresentativePhone string
+}
+
+// serviceName is the name of the public service on receipts.
+const serviceName = "Issuance and revocation of registration certificates"
+
+// checklist compares what was presented with the template's checklist for a.
+func checklist(a *core.Application, p Presentation) (present, missing []profile.Document, err error) {
+	t, ok := profile.Lookup(a.Template)
+	if !ok {
+		return nil, nil, fmt.Errorf("ra: application %s has unknown template %q", a.Number, a.Template)
+	}
+	all := t.RequiredDocuments(a.Applicant.Role)
+	known := map[string]bool{}
+	for _, d := range all {
+		known[d.ID] = true
+	}
+	for _, id := range p.Presented {
+		if !known[id] {
+			ids := make([]string, len(all))
+			for i, d := range all {
+				ids[i] = d.ID
+			}
+			return nil, nil, core.Errorf(core.KindInvalid, "document %q is not on the checklist of template %s (%s)", id, t.ID, strings.Join(ids, ", "))
+		}
+	}
+	for _, d := range all {
+		switch {
+		case slices.Contains(p.Presented, d.ID):
+			present = append(present, d)
+		case d.Required:
+			missing = append(missing, d)
+		}
+	}
+	return present, missing, nil
+}
+
+func titles(ds []profile.Document, lang string) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.Title[lang]
+		if out[i] == "" {
+			out[i] = d.Title["en"]
+		}
+	}
+	return out
+}
+
+func ids(ds []profile.Document) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.ID
+	}
+	return out
+}
+
+// nextWorkingDay returns the first Monday–Friday day after t's calendar day, at 18:30.
+func nextWorkingDay(t time.Time) time.Time {
+	d := time.Date(t.Year(), t.Month(), t.Day(), 18, 30, 0, 0, t.Location()).AddDate(0, 0, 1)
+	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d
+}
+
+func (s *Service) receipt(ctx context.Context, a *core.Application, actor Actor, p Presentation, present, missing []profile.Document) (*Receipt, error) {
+	now := s.now().In(s.loc)
+	num, err := newNumber(s.rand)
+	if err != nil {
+		return nil, err
+	}
+	ap := a.Applicant
+	r := &Receipt{
+		Number:              "R-" + now.Format("20060102") + "-" + strings.ReplaceAll(num, "-", "")[:10],
+		Application:         a.Number,
+		Date:                now,
+		Service:             serviceName,
+		Documents:           titles(present, "en"),
+		Missing:             titles(missing, "en"),
+		Refused:             len(missing) > 0,
+		ResultDate:          nextWorkingDay(now),
+		ResultPlace:         "online: the status page of application " + a.Number + " (download and install the certificates there)",
+		Operator:            strings.TrimSpace(actor.Name + " (IIN " + actor.IIN + ")"),
+		Applicant:           strings.TrimSpace(ap.Surname + " " + ap.Name + " " + ap.Patronymic),
+		ApplicantPhone:      ap.Phone,
+		Representative:      p.Representative,
+		RepresentativePhone: p.RepresentativePhone,
+	}
+	return r, nil
+}
+
+// Accept records the documents presented at the desk and accepts the application. It
+// fails with KindUnprocessable wrapping *MissingDocuments when the set is incomplete
+// (nothing is stored then: use RefuseDocuments to give the refusal receipt).
+func (s *Service) Accept(ctx context.Context, actor Actor, number string, p Presentation) (*Receipt, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	if err := s.expireIfDue(ctx, number); err != nil {
+		return nil, err
+	}
+	var rc *Receipt
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		a, err := get(ctx, tx, number)
+		if err != nil {
+			return err
+		}
+		if err := checkTransition(a.Number, ActAccept, a.State, core.StateAccepted); err != nil {
+			return err
+		}
+		present, missing, err := checklist(a, p)
+		if err != nil {
+			return err
+		}
+		if len(missing) > 0 {
+			m := &MissingDocuments{IDs: ids(missing), Titles: titles(missing, "en")}
+			return core.Wrap(core.KindUnprocessable, m, "the document set is incomplete; missing: "+strings.Join(m.Titles, "; ")+" (give the applicant the refusal receipt: refuse-documents)")
+		}
+		if rc, err = s.receipt(ctx, a, actor, p, present, nil); err != nil {
+			return err
+		}
+		a.DocumentsPresented = ids(present)
+		a.MissingDocuments = nil
+		a.ReceiptNumber = rc.Number
+		a.Operator = actor.IIN
+		return s.move(ctx, tx, actor, a, ActAccept, core.StateAccepted, "receipt "+rc.Number+"; documents: "+strings.Join(a.DocumentsPresented, ", "))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rc, nil
+}
+
+// RefuseDocuments records a desk visit with an incomplete document set and returns the
+// refusal receipt listing the missing documents. The application keeps waiting for a
+// complete visit within its deadline.
+func (s *Service) RefuseDocuments(ctx context.Context, actor Actor, number string, p Presentation) (*Receipt, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	if err := s.expireIfDue(ctx, number); err != nil {
+		return nil, err
+	}
+	var rc *Receipt
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		a, err := get(ctx, tx, number)
+		if err != nil {
+			return err
+		}
+		if err := checkTransition(a.Number, ActRefuseDocuments, a.State, a.State); err != nil {
+			return err
+		}
+		present, missing, err := checklist(a, p)
+		if err != nil {
+			return err
+		}
+		if len(missing) == 0 {
+			return core.Errorf(core.KindUnprocessable, "the document set is complete: accept the application instead")
+		}
+		if rc, err = s.receipt(ctx, a, actor, p, present, missing); err != nil {
+			return err
+		}
+		a.MissingDocuments = ids(missing)
+		return s.move(ctx, tx, actor, a, ActRefuseDocuments, a.State, "refusal receipt "+rc.Number+"; missing: "+strings.Join(a.MissingDocuments, ", "))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rc, nil
+}
+
+// Refuse gives a motivated refusal (under 16, false information, court decision).
+func (s *Service) Refuse(ctx context.Context, actor Actor, number string, reason core.RefusalReason, detail string) (*core.Application, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	switch reason {
+	case core.RefusalUnder16, core.RefusalFalseInfo, core.RefusalCourtDecision:
+	default:
+		return nil, core.Errorf(core.KindInvalid, "refusal reason %q: use under_16, false_information or court_decision", reason)
+	}
+	if err := s.expireIfDue(ctx, number); err != nil {
+		return nil, err
+	}
+	var out *core.Application
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		a, err := get(ctx, tx, number)
+		if err != nil {
+			return err
+		}
+		a.RefusalReason, a.RefusalDetail, a.Operator = reason, detail, actor.IIN
+		out = a
+		return s.move(ctx, tx, actor, a, ActRefuse, core.StateRefused, string(reason)+": "+detail)
+	})
+	return out, err
+}
+
+// Approve decides an accepted application: it checks the rules that hold on the day
+// of the decision (age 16, the registry) and issues the certificates, all in one
+// transaction. When a rule refuses, the application is refused (not an error) and the
+// returned application says why.
+func (s *Service) Approve(ctx context.Context, actor Actor, number string) (*core.Application, []IssuedCertificate, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, nil, err
+	}
+	var (
+		out    *core.Application
+		issued []*core.Certificate
+	)
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		issued = nil
+		a, err := get(ctx, tx, number)
+		if err != nil {
+			return err
+		}
+		out = a
+		if err := checkTransition(a.Number, ActApprove, a.State, core.StateIssued); err != nil {
+			return err
+		}
+		a.Operator = actor.IIN
+		age, err := s.applicantAge(a.Applicant.IIN)
+		if err != nil {
+			return err
+		}
+		if age < MinAge {
+			a.RefusalReason = core.RefusalUnder16
+			a.RefusalDetail = fmt.Sprintf("the applicant is %d years old on the day of the decision; certificates are issued from the age of %d", age, MinAge)
+			return s.move(ctx, tx, actor, a, ActRefuse, core.StateRefused, a.RefusalDetail)
+		}
+		t, _ := profile.Lookup(a.Template)
+		f, err := s.lookupRegistry(ctx, t, a.Applicant)
+		if err != nil {
+			return err
+		}
+		if len(f.mismatches) > 0 {
+			a.RefusalReason = core.RefusalRegistryMismatch
+			a.RefusalDetail = "the state registry no longer confirms the application: " + strings.Join(f.mismatches, "; ")
+			return s.move(ctx, tx, actor, a, ActRefuse, core.StateRefused, a.RefusalDetail)
+		}
+		for _, r := range a.Requests {
+			c, err := s.issue(ctx, tx, actor, a, r)
+			if err != nil {
+				return err
+			}
+			issued = append(issued, c)
+		}
+		serials := make([]string, len(issued))
+		for i, c := range issued {
+			serials[i] = c.Serial
+		}
+		return s.move(ctx, tx, actor, a, ActApprove, core.StateIssued, "issued "+strings.Join(serials, ", "))
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if out.State == core.StateIssued {
+		s.log.InfoContext(ctx, "certificates issued", "number", out.Number, "count", len(issued), "actor", actor.String())
+	}
+	chains, err := s.withChains(issued)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, chains, nil
+}
+
+// issue builds, signs and stores one certificate for request r of application a.
+func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, r core.KeyRequest) (*core.Certificate, error) {
+	csr, err := x509.ParseCertificateRequest(r.CSR)
+	if err != nil {
+		return nil, fmt.Errorf("ra: stored request of %s: %w", a.Number, err)
+	}
+	if err := csr.CheckSignature(); err != nil {
+		return nil, fmt.Errorf("ra: stored request of %s: %w", a.Number, err)
+	}
+	kh := KeyHash(csr.RawSubjectPublicKeyInfo)
+	switch _, err := tx.CertificateByKeyHash(ctx, kh); {
+	case err == nil:
+		return nil, core.Errorf(core.KindConflict, "the %s public key of application %s was certified meanwhile (by another application); the applicant must generate new keys and apply again", r.Type, a.Number)
+	case !errors.Is(err, core.ErrNotFound):
+		return nil, err
+	}
+	iss, err := s.signer.Issuer(s.issuer)
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := profile.EndEntity(profile.Request{
+		Template:           a.Template,
+		Type:               r.Type,
+		Applicant:          a.Applicant,
+		PublicKey:          csr.PublicKey,
+		Now:                s.now(),
+		IdentifiedInPerson: true,
+	}, iss.Endpoints)
+	if err != nil {
+		return nil, fmt.Errorf("ra: build %s certificate of %s: %w", r.Type, a.Number, err)
+	}
+	for attempt := 0; ; attempt++ {
+		cert, err := s.signer.Issue(ctx, s.issuer, tmpl)
+		if err != nil {
+			return nil, fmt.Errorf("ra: issue %s certificate of %s: %w", r.Type, a.Number, err)
+		}
+		rec := &core.Certificate{
+			Serial:      cert.SerialNumber.Text(16),
+			Issuer:      s.issuer,
+			Application: a.Number,
+			Template:    a.Template,
+			Type:        r.Type,
+			IIN:         a.Applicant.IIN,
+			BIN:         a.Applicant.BIN,
+			Subject:     cert.Subject.String(),
+			NotBefore:   cert.NotBefore,
+			NotAfter:    cert.NotAfter,
+			KeyHash:     kh,
+			DER:         cert.Raw,
+			Status:      core.CertGood,
+		}
+		err = tx.InsertCertificate(ctx, rec)
+		if errors.Is(err, core.ErrDuplicate) && attempt < 3 {
+			continue // a serial collision: draw another
+		}
+		if err != nil {
+			return nil, err
+		}
+		return rec, s.audit(ctx, tx, actor, "certificate.issue", "cert:"+rec.Issuer+"/"+rec.Serial, fmt.Sprintf("application %s; %s; %s", a.Number, r.Type, rec.Subject))
+	}
+}
+
+// HeadList lists the applications of the head's organisation awaiting confirmation.
+func (s *Service) HeadList(ctx context.Context, actor Actor) ([]*core.Application, error) {
+	if err := s.requireHead(ctx, actor); err != nil {
+		return nil, err
+	}
+	if _, err := s.ExpireDue(ctx); err != nil {
+		return nil, err
+	}
+	var apps []*core.Application
+	err := s.store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		apps, err = tx.ListApplications(ctx, store.ApplicationFilter{States: []core.State{core.StateAwaitingHead}, BIN: actor.BIN})
+		return err
+	})
+	return apps, err
+}
+
+// requireHead allows the first head of an organisation, or its HR staff where the
+// organisation allows HR to confirm.
+func (s *Service) requireHead(ctx context.Context, actor Actor) error {
+	if actor.BIN == "" {
+		return core.Errorf(core.KindForbidden, "only an organisation's first head may confirm employees' applications")
+	}
+	if actor.HasRole("first_head") {
+		return nil
+	}
+	if actor.HasRole("hr") {
+		o, err := s.registry.Organization(ctx, actor.BIN)
+		if err != nil {
+			return fmt.Errorf("ra: registry: %w", err)
+		}
+		if o.HRMayConfirm {
+			return nil
+		}
+	}
+	return core.Errorf(core.KindForbidden, "only an organisation's first head (or HR where the organisation allows it) may confirm employees' applications")
+}
+
+// HeadDecide confirms (confirm = true) or rejects an employee's application on
+// behalf of the organisation's head.
+func (s *Service) HeadDecide(ctx context.Context, actor Actor, number string, confirm bool, reason string) (*core.Application, error) {
+	if err := s.requireHead(ctx, actor); err != nil {
+		return nil, err
+	}
+	if err := s.expireIfDue(ctx, number); err != nil {
+		return nil, err
+	}
+	var out *core.Application
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		a, err := get(ctx, tx, number)
+		if err != nil {
+			return err
+		}
+		if a.Applicant.BIN != actor.BIN {
+			return core.Errorf(core.KindForbidden, "application %s belongs to another organisation", a.Number)
+		}
+		if a.Applicant.IIN == actor.IIN {
+			return core.Errorf(core.KindForbidden, "nobody may confirm their own application")
+		}
+		out = a
+		if confirm {
+			a.HeadConfirmedBy = actor.IIN
+			return s.move(ctx, tx, actor, a, ActHeadConfirm, core.StateAwaitingIdentification, "confirmed by the head")
+		}
+		a.RefusalDetail = reason
+		return s.move(ctx, tx, actor, a, ActHeadReject, core.StateRejectedByHead, "rejected by the head: "+reason)
+	})
+	return out, err
+}
+
+// RevocationReasons maps the grounds of revocation (SPEC §1) to RFC 5280 codes.
+// The owner's request and death both end the certificate's purpose
+// (cessationOfOperation); false information withdraws the privilege; dismissal is
+// a change of affiliation.
+func RevocationReasons() map[string]core.RevocationReason {
+	return map[string]core.RevocationReason{
+		"owner_request":     core.ReasonCessationOfOperation,
+		"owner_death":       core.ReasonCessationOfOperation,
+		"false_information": core.ReasonPrivilegeWithdrawn,
+		"dismissal":         core.ReasonAffiliationChanged,
+		"key_compromise":    core.ReasonKeyCompromise,
+	}
+}
+
+// Revoke revokes a certificate at the desk and publishes the issuer's CRL at once.
+func (s *Service) Revoke(ctx context.Context, actor Actor, serial, reason, detail string) (*core.Certificate, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	code, ok := RevocationReasons()[reason]
+	if !ok {
+		return nil, core.Errorf(core.KindInvalid, "revocation reason %q: use owner_request, owner_death, false_information, dismissal or key_compromise", reason)
+	}
+	serial = strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(strings.TrimSpace(serial), ":", ""), "0x"))
+	if serial == "" || strings.Trim(serial, "0123456789abcdef") != "" {
+		return nil, core.Errorf(core.KindInvalid, "%q is not a hexadecimal serial number", serial)
+	}
+	serial = strings.TrimLeft(serial, "0")
+	var out *core.Certificate
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		certs, err := tx.CertificatesBySerial(ctx, serial)
+		if err != nil {
+			return err
+		}
+		switch len(certs) {
+		case 0:
+			return core.Errorf(core.KindNotFound, "no certificate with serial %s", serial)
+		case 1:
+		default:
+			return core.Errorf(core.KindConflict, "serial %s exists under several issuers", serial)
+		}
+		c := certs[0]
+		if c.Status == core.CertRevoked {
+			return core.Errorf(core.KindConflict, "certificate %s is already revoked", serial)
+		}
+		if reason == "dismissal" && c.BIN == "" {
+			return core.Errorf(core.KindUnprocessable, "certificate %s is not an employee's: dismissal does not apply", serial)
+		}
+		now := s.now().UTC().Truncate(time.Second)
+		var inval *time.Time
+		if code == core.ReasonKeyCompromise {
+			inval = &now
+		}
+		if err := tx.RevokeCertificate(ctx, c.Issuer, c.Serial, code, now, inval); err != nil {
+			return err
+		}
+		c.Status, c.RevokedAt, c.Reason, c.InvalidityDate = core.CertRevoked, &now, code, inval
+		out = c
+		return s.audit(ctx, tx, actor, "certificate.revoke", "cert:"+c.Issuer+"/"+c.Serial, reason+": "+detail)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log.InfoContext(ctx, "certificate revoked", "serial", out.Serial, "issuer", out.Issuer, "reason", reason, "actor", actor.String())
+	if _, err := s.crls.Publish(ctx, out.Issuer); err != nil {
+		return out, fmt.Errorf("ra: certificate %s is revoked but its CRL could not be published (it will be on the next): %w", out.Serial, err)
+	}
+	return out, nil
+}
