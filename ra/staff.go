@@ -32,6 +32,10 @@ func (s *Service) IssueStaff(ctx context.Context, actor Actor, role string, pers
 	if err != nil {
 		return nil, err
 	}
+	if person.Organization == "" && len(iss.Cert.Subject.Organization) > 0 {
+		// Staff certificates name the authority's own organisation.
+		person.Organization = iss.Cert.Subject.Organization[0]
+	}
 	tmpl, err := profile.Staff(role, person, pub, s.now(), iss.Endpoints)
 	if err != nil {
 		return nil, fmt.Errorf("ra: staff certificate: %w", err)

@@ -81,7 +81,7 @@ func newEnv(t *testing.T) *env {
 	reg := registry.Demo(clk.Now())
 	svc := New(Config{Store: st, Registry: reg, Signer: a, Now: clk.Now})
 	return &env{t: t, ctx: ctx, clock: clk, store: st, ca: a, reg: reg, svc: svc,
-		staff: Actor{Kind: "staff", IIN: "800101300015", Name: "Operator", Roles: []string{"operator"}, Address: "127.0.0.1"}}
+		staff: Actor{Kind: "staff", IIN: "800101300016", Name: "Operator", Roles: []string{"operator"}, Address: "127.0.0.1"}}
 }
 
 // demo finds the registry's demo person for a template (and role, if given).

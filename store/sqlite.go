@@ -1,0 +1,219 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// SQLite is the embedded Store: one database file, opened with modernc.org/sqlite
+// (pure Go). The file is in WAL mode with synchronous=FULL (an issued certificate is
+// on disk once Tx returns), foreign keys on and a busy timeout.
+//
+// Writes go through a pool of one connection whose transactions begin IMMEDIATE, so
+// write transactions of this process queue in Go and those of other processes wait
+// on the file lock instead of failing half-way. Reads use a separate pool of
+// query-only connections and run concurrently with each other and with the writer
+// (WAL snapshots). A ":memory:" database uses one connection for both.
+type SQLite struct {
+	write  *sql.DB
+	read   *sql.DB // the same as write for an in-memory database
+	eng    *engine
+	logger *slog.Logger
+	// attempts is how many times Tx runs a transaction that fails with SQLITE_BUSY
+	// or SQLITE_LOCKED; backoff is the pause before the first retry (doubling).
+	attempts int
+	backoff  time.Duration
+}
+
+var _ Store = (*SQLite)(nil)
+
+// Defaults of OpenSQLite.
+const (
+	sqliteBusyTimeout = 5 * time.Second
+	sqliteAttempts    = 5
+	sqliteBackoff     = 10 * time.Millisecond
+)
+
+// OpenSQLite opens (creating if needed) the SQLite database at path and applies the
+// schema migrations. path is a file name (it must not contain '?') or ":memory:" for
+// a private in-memory database. logger may be nil. Close the store when done.
+func OpenSQLite(ctx context.Context, path string, logger *slog.Logger) (*SQLite, error) {
+	return openSQLite(ctx, path, logger, sqliteBusyTimeout)
+}
+
+func openSQLite(ctx context.Context, path string, logger *slog.Logger, busy time.Duration) (*SQLite, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if path == "" || strings.Contains(path, "?") {
+		return nil, fmt.Errorf("store: sqlite path %q: must be a file name without '?' or \":memory:\"", path)
+	}
+	memory := path == ":memory:"
+	common := "_busy_timeout=" + strconv.FormatInt(busy.Milliseconds(), 10) + "&_foreign_keys=1"
+	writeDSN := path + "?" + common + "&_txlock=immediate"
+	if !memory {
+		writeDSN += "&_journal_mode=WAL&_synchronous=FULL"
+	}
+	write, err := sql.Open("sqlite", writeDSN)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	s := &SQLite{
+		write:    write,
+		read:     write,
+		logger:   logger,
+		attempts: sqliteAttempts,
+		backoff:  sqliteBackoff,
+		eng: &engine{
+			dialect:      SQLiteDialect(),
+			isUnique:     sqliteCode(sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY),
+			isForeignKey: sqliteCode(sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY),
+		},
+	}
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if _, err := Migrate(ctx, write, s.eng.dialect, logger); err != nil {
+		write.Close()
+		return nil, err
+	}
+	if !memory {
+		read, err := sql.Open("sqlite", path+"?"+common+"&_query_only=1")
+		if err != nil {
+			write.Close()
+			return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
+		}
+		n := max(4, runtime.GOMAXPROCS(0))
+		read.SetMaxOpenConns(n)
+		read.SetMaxIdleConns(n)
+		if err := read.PingContext(ctx); err != nil {
+			read.Close()
+			write.Close()
+			return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
+		}
+		s.read = read
+	}
+	return s, nil
+}
+
+// Close implements Store.
+func (s *SQLite) Close() error {
+	var errs []error
+	if s.read != s.write {
+		errs = append(errs, s.read.Close())
+	}
+	errs = append(errs, s.write.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// Tx implements Store. fn may run more than once (after SQLITE_BUSY or
+// SQLITE_LOCKED, at most 5 times with a doubling pause): it must not have effects
+// outside the transaction that a retry would repeat. Errors of fn other than those
+// are returned at once, and the transaction is rolled back. fn must not call Tx (or,
+// on a ":memory:" store, Read): write transactions queue for the one connection.
+func (s *SQLite) Tx(ctx context.Context, fn func(Tx) error) error {
+	return s.retry(ctx, "write", func() error { return s.run(ctx, s.write, false, fn) })
+}
+
+// Read implements Store. fn sees one consistent snapshot; a write attempted in it
+// fails. It is retried like Tx.
+func (s *SQLite) Read(ctx context.Context, fn func(Tx) error) error {
+	return s.retry(ctx, "read", func() error { return s.run(ctx, s.read, true, fn) })
+}
+
+func (s *SQLite) retry(ctx context.Context, kind string, once func() error) error {
+	pause := s.backoff
+	for attempt := 1; ; attempt++ {
+		err := once()
+		if err == nil || !isBusy(err) || attempt >= s.attempts {
+			return err
+		}
+		s.logger.DebugContext(ctx, "store: database busy, retrying", "tx", kind, "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("store: %w (after %v)", ctx.Err(), err)
+		case <-time.After(pause):
+		}
+		pause *= 2
+	}
+}
+
+// run runs fn in one transaction on db: committed if fn returns nil, else rolled
+// back. A read-only transaction is always rolled back.
+func (s *SQLite) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(Tx) error) (err error) {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			_ = tx.Rollback() // fn panicked
+		}
+	}()
+	err = fn(&sqlTx{tx: tx, eng: s.eng, readOnly: readOnly})
+	done = true
+	if err != nil || readOnly {
+		if rbErr := tx.Rollback(); rbErr != nil && err == nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			return fmt.Errorf("store: end read: %w", rbErr)
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
+			err = ctx.Err() // database/sql rolled back when ctx ended
+		}
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// sqliteCode returns a predicate matching SQLite errors with one of the extended
+// result codes.
+func sqliteCode(codes ...int) func(error) bool {
+	return func(err error) bool {
+		var e *sqlite.Error
+		if !errors.As(err, &e) {
+			return false
+		}
+		for _, c := range codes {
+			if e.Code() == c {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// isBusy reports whether err (anywhere in its chain) is SQLITE_BUSY or SQLITE_LOCKED,
+// extended codes included: the transaction lost a race for the database and may be
+// retried.
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return true
+	}
+	return false
+}

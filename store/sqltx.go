@@ -1,0 +1,655 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/opennca/nca/audit"
+	"github.com/opennca/nca/core"
+)
+
+// engine is what the portable transaction code needs from one SQL engine besides its
+// dialect: how to recognise the driver's constraint errors.
+type engine struct {
+	dialect Dialect
+	// isUnique reports a unique or primary key violation.
+	isUnique func(error) bool
+	// isForeignKey reports a foreign key violation.
+	isForeignKey func(error) bool
+}
+
+// sqlTx implements Tx over database/sql with portable SQL; engines differ only in
+// their engine value.
+type sqlTx struct {
+	tx       *sql.Tx
+	eng      *engine
+	readOnly bool
+}
+
+var _ Tx = (*sqlTx)(nil)
+
+// errReadOnly is returned by a write attempted inside Store.Read.
+var errReadOnly = errors.New("write attempted in a read-only transaction")
+
+func (t *sqlTx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if t.readOnly {
+		return nil, errReadOnly
+	}
+	return t.tx.ExecContext(ctx, t.eng.dialect.Rebind(query), args...)
+}
+
+func (t *sqlTx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.eng.dialect.Rebind(query), args...)
+}
+
+func (t *sqlTx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.eng.dialect.Rebind(query), args...)
+}
+
+// writeErr maps a failed write's error: constraint violations become the core
+// sentinels, with the driver's message kept as text.
+func (t *sqlTx) writeErr(what string, err error) error {
+	switch {
+	case t.eng.isUnique(err):
+		return fmt.Errorf("store: %s: %w: %v", what, core.ErrDuplicate, err)
+	case t.eng.isForeignKey(err):
+		return fmt.Errorf("store: %s: %w: %v", what, core.ErrNotFound, err)
+	}
+	return fmt.Errorf("store: %s: %w", what, err)
+}
+
+// notFound wraps core.ErrNotFound with what was looked for.
+func notFound(what string) error {
+	return fmt.Errorf("store: %s: %w", what, core.ErrNotFound)
+}
+
+// ---- times ----
+
+// timeLayout is how every time is stored: UTC, fixed width, nanoseconds, so that text
+// order is time order.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// checkTimes rejects times that the fixed-width text form cannot hold.
+func checkTimes(what string, ts ...time.Time) error {
+	for _, t := range ts {
+		if y := t.UTC().Year(); y < 1 || y > 9999 {
+			return fmt.Errorf("store: %s: %w", what, core.Errorf(core.KindInvalid, "time %s is outside years 1-9999", t))
+		}
+	}
+	return nil
+}
+
+// nullTime is the stored form of an optional time: NULL for nil.
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return formatTime(*t)
+}
+
+// timeScanner scans a stored time into *T.
+type timeScanner struct{ t *time.Time }
+
+func (s timeScanner) Scan(v any) error {
+	str, err := scanText(v)
+	if err != nil {
+		return err
+	}
+	tt, err := time.Parse(timeLayout, str)
+	if err != nil {
+		return fmt.Errorf("stored time %q: %w", str, err)
+	}
+	*s.t = tt
+	return nil
+}
+
+// nullTimeScanner scans an optional stored time: NULL gives nil.
+type nullTimeScanner struct{ t **time.Time }
+
+func (s nullTimeScanner) Scan(v any) error {
+	if v == nil {
+		*s.t = nil
+		return nil
+	}
+	var tt time.Time
+	if err := (timeScanner{&tt}).Scan(v); err != nil {
+		return err
+	}
+	*s.t = &tt
+	return nil
+}
+
+func scanText(v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case []byte:
+		return string(x), nil
+	}
+	return "", fmt.Errorf("stored time has type %T, want text", v)
+}
+
+// nullString stores "" as NULL, for optional columns.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// ---- applications ----
+
+// applicationJSON encodes a with its times in UTC.
+func applicationJSON(a *core.Application) (string, error) {
+	c := *a
+	c.CreatedAt, c.UpdatedAt, c.Deadline = c.CreatedAt.UTC(), c.UpdatedAt.UTC(), c.Deadline.UTC()
+	b, err := json.Marshal(&c)
+	return string(b), err
+}
+
+// deadlineValue is the stored deadline: NULL when there is none (zero time).
+func deadlineValue(a *core.Application) any {
+	if a.Deadline.IsZero() {
+		return nil
+	}
+	return formatTime(a.Deadline)
+}
+
+// InsertApplication implements Tx.
+func (t *sqlTx) InsertApplication(ctx context.Context, a *core.Application) error {
+	what := "insert application " + a.Number
+	if a.Number == "" {
+		return fmt.Errorf("store: insert application: %w", core.Errorf(core.KindInvalid, "application number is empty"))
+	}
+	if err := checkTimes(what, a.CreatedAt, a.UpdatedAt, a.Deadline); err != nil {
+		return err
+	}
+	data, err := applicationJSON(a)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	_, err = t.exec(ctx, `INSERT INTO applications (number, template, state, iin, bin, deadline, created_at, updated_at, data)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.Number, a.Template, string(a.State), nullString(a.Applicant.IIN), nullString(a.Applicant.BIN),
+		deadlineValue(a), formatTime(a.CreatedAt), formatTime(a.UpdatedAt), data)
+	if err != nil {
+		return t.writeErr(what, err)
+	}
+	return nil
+}
+
+// GetApplication implements Tx.
+func (t *sqlTx) GetApplication(ctx context.Context, number string) (*core.Application, error) {
+	var data string
+	err := t.queryRow(ctx, `SELECT data FROM applications WHERE number = ?`, number).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("application " + number)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: get application %s: %w", number, err)
+	}
+	return decodeApplication(data)
+}
+
+func decodeApplication(data string) (*core.Application, error) {
+	var a core.Application
+	if err := json.Unmarshal([]byte(data), &a); err != nil {
+		return nil, fmt.Errorf("store: decode application: %w", err)
+	}
+	return &a, nil
+}
+
+// UpdateApplication implements Tx.
+func (t *sqlTx) UpdateApplication(ctx context.Context, a *core.Application, from core.State) error {
+	what := "update application " + a.Number
+	if err := checkTimes(what, a.CreatedAt, a.UpdatedAt, a.Deadline); err != nil {
+		return err
+	}
+	data, err := applicationJSON(a)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	res, err := t.exec(ctx, `UPDATE applications
+SET template = ?, state = ?, iin = ?, bin = ?, deadline = ?, created_at = ?, updated_at = ?, data = ?
+WHERE number = ? AND state = ?`,
+		a.Template, string(a.State), nullString(a.Applicant.IIN), nullString(a.Applicant.BIN),
+		deadlineValue(a), formatTime(a.CreatedAt), formatTime(a.UpdatedAt), data,
+		a.Number, string(from))
+	if err != nil {
+		return t.writeErr(what, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	} else if n == 1 {
+		return nil
+	}
+	var state string
+	err = t.queryRow(ctx, `SELECT state FROM applications WHERE number = ?`, a.Number).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("application " + a.Number)
+	}
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	return fmt.Errorf("store: %s: %w", what,
+		core.Errorf(core.KindConflict, "application %s is %s, not %s: it was changed meanwhile", a.Number, state, from))
+}
+
+// ListApplications implements Tx.
+func (t *sqlTx) ListApplications(ctx context.Context, f ApplicationFilter) ([]*core.Application, error) {
+	var where []string
+	var args []any
+	if len(f.States) > 0 {
+		where = append(where, "state IN (?"+strings.Repeat(", ?", len(f.States)-1)+")")
+		for _, s := range f.States {
+			args = append(args, string(s))
+		}
+	}
+	if f.IIN != "" {
+		where, args = append(where, "iin = ?"), append(args, f.IIN)
+	}
+	if f.BIN != "" {
+		where, args = append(where, "bin = ?"), append(args, f.BIN)
+	}
+	if f.Number != "" {
+		where, args = append(where, "number = ?"), append(args, f.Number)
+	}
+	if !f.DeadlineBefore.IsZero() {
+		if err := checkTimes("list applications", f.DeadlineBefore); err != nil {
+			return nil, err
+		}
+		where, args = append(where, "deadline < ?"), append(args, formatTime(f.DeadlineBefore))
+	}
+	q := "SELECT data FROM applications"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	q += " ORDER BY created_at, number LIMIT ?"
+	args = append(args, limit)
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list applications: %w", err)
+	}
+	defer rows.Close()
+	var out []*core.Application
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("store: list applications: %w", err)
+		}
+		a, err := decodeApplication(data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list applications: %w", err)
+	}
+	return out, nil
+}
+
+// ---- events ----
+
+// AddEvent implements Tx. An event of an unknown application is a not-found error.
+func (t *sqlTx) AddEvent(ctx context.Context, e core.Event) error {
+	what := "add event to application " + e.Number
+	if err := checkTimes(what, e.At); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `INSERT INTO application_events (number, at, from_state, to_state, action, actor, detail)
+VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		e.Number, formatTime(e.At), string(e.From), string(e.To), e.Action, e.Actor, e.Detail)
+	if err != nil {
+		return t.writeErr(what, err)
+	}
+	return nil
+}
+
+// Events implements Tx. An application without events (or unknown) has none: the
+// result is empty, not an error. Events with the same time keep insertion order.
+func (t *sqlTx) Events(ctx context.Context, number string) ([]core.Event, error) {
+	rows, err := t.query(ctx, `SELECT at, from_state, to_state, action, actor, detail
+FROM application_events WHERE number = ? ORDER BY at, id`, number)
+	if err != nil {
+		return nil, fmt.Errorf("store: events of %s: %w", number, err)
+	}
+	defer rows.Close()
+	var out []core.Event
+	for rows.Next() {
+		e := core.Event{Number: number}
+		var from, to string
+		if err := rows.Scan(timeScanner{&e.At}, &from, &to, &e.Action, &e.Actor, &e.Detail); err != nil {
+			return nil, fmt.Errorf("store: events of %s: %w", number, err)
+		}
+		e.From, e.To = core.State(from), core.State(to)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: events of %s: %w", number, err)
+	}
+	return out, nil
+}
+
+// ---- certificates ----
+
+const certColumns = `issuer, serial, application, template, type, iin, bin, subject, not_before, not_after,
+key_hash, der, status, revoked_at, reason, invalidity_date`
+
+// InsertCertificate implements Tx. Issuer, Serial and KeyHash must be set; an empty
+// Status is stored as good.
+func (t *sqlTx) InsertCertificate(ctx context.Context, c *core.Certificate) error {
+	what := fmt.Sprintf("insert certificate %s/%s", c.Issuer, c.Serial)
+	if c.Issuer == "" || c.Serial == "" || c.KeyHash == "" {
+		return fmt.Errorf("store: %s: %w", what, core.Errorf(core.KindInvalid, "certificate issuer, serial and key hash are required"))
+	}
+	ts := []time.Time{c.NotBefore, c.NotAfter}
+	if c.RevokedAt != nil {
+		ts = append(ts, *c.RevokedAt)
+	}
+	if c.InvalidityDate != nil {
+		ts = append(ts, *c.InvalidityDate)
+	}
+	if err := checkTimes(what, ts...); err != nil {
+		return err
+	}
+	status := c.Status
+	if status == "" {
+		status = core.CertGood
+	}
+	der := c.DER
+	if der == nil {
+		der = []byte{}
+	}
+	_, err := t.exec(ctx, `INSERT INTO certificates (`+certColumns+`)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Issuer, c.Serial, nullString(c.Application), c.Template, string(c.Type), nullString(c.IIN), nullString(c.BIN),
+		c.Subject, formatTime(c.NotBefore), formatTime(c.NotAfter), c.KeyHash, der, string(status),
+		nullTime(c.RevokedAt), int64(c.Reason), nullTime(c.InvalidityDate))
+	if err != nil {
+		return t.writeErr(what, err)
+	}
+	return nil
+}
+
+// scanCertificate scans one row of certColumns.
+func scanCertificate(row interface{ Scan(...any) error }) (*core.Certificate, error) {
+	var c core.Certificate
+	var app, iin, bin sql.NullString
+	var typ, status string
+	var reason int64
+	err := row.Scan(&c.Issuer, &c.Serial, &app, &c.Template, &typ, &iin, &bin, &c.Subject,
+		timeScanner{&c.NotBefore}, timeScanner{&c.NotAfter}, &c.KeyHash, &c.DER, &status,
+		nullTimeScanner{&c.RevokedAt}, &reason, nullTimeScanner{&c.InvalidityDate})
+	if err != nil {
+		return nil, err
+	}
+	c.Application, c.IIN, c.BIN = app.String, iin.String, bin.String
+	c.Type, c.Status, c.Reason = core.CertType(typ), core.CertStatus(status), core.RevocationReason(reason)
+	if len(c.DER) == 0 {
+		c.DER = nil
+	}
+	return &c, nil
+}
+
+// GetCertificate implements Tx.
+func (t *sqlTx) GetCertificate(ctx context.Context, issuer, serial string) (*core.Certificate, error) {
+	c, err := scanCertificate(t.queryRow(ctx, `SELECT `+certColumns+` FROM certificates WHERE issuer = ? AND serial = ?`, issuer, serial))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(fmt.Sprintf("certificate %s/%s", issuer, serial))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: get certificate %s/%s: %w", issuer, serial, err)
+	}
+	return c, nil
+}
+
+// certificates runs a query selecting certColumns.
+func (t *sqlTx) certificates(ctx context.Context, what, query string, args ...any) ([]*core.Certificate, error) {
+	rows, err := t.query(ctx, `SELECT `+certColumns+` FROM certificates `+query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []*core.Certificate
+	for rows.Next() {
+		c, err := scanCertificate(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// CertificatesBySerial implements Tx; the result is ordered by issuer and empty when
+// no certificate has the serial.
+func (t *sqlTx) CertificatesBySerial(ctx context.Context, serial string) ([]*core.Certificate, error) {
+	return t.certificates(ctx, "certificates by serial "+serial, `WHERE serial = ? ORDER BY issuer`, serial)
+}
+
+// CertificatesByApplication implements Tx; the result is ordered by NotBefore, issuer
+// and serial.
+func (t *sqlTx) CertificatesByApplication(ctx context.Context, number string) ([]*core.Certificate, error) {
+	return t.certificates(ctx, "certificates of application "+number,
+		`WHERE application = ? ORDER BY not_before, issuer, serial`, number)
+}
+
+// CertificatesByIIN implements Tx (newest NotBefore first).
+func (t *sqlTx) CertificatesByIIN(ctx context.Context, iin string) ([]*core.Certificate, error) {
+	return t.certificates(ctx, "certificates of IIN "+iin,
+		`WHERE iin = ? ORDER BY not_before DESC, issuer, serial`, iin)
+}
+
+// CertificateByKeyHash implements Tx; no certificate is a not-found error.
+func (t *sqlTx) CertificateByKeyHash(ctx context.Context, keyHash string) (*core.Certificate, error) {
+	c, err := scanCertificate(t.queryRow(ctx, `SELECT `+certColumns+` FROM certificates WHERE key_hash = ?`, keyHash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("certificate with key hash " + keyHash)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: certificate by key hash %s: %w", keyHash, err)
+	}
+	return c, nil
+}
+
+// RevokeCertificate implements Tx.
+func (t *sqlTx) RevokeCertificate(ctx context.Context, issuer, serial string, reason core.RevocationReason, at time.Time, invalidity *time.Time) error {
+	what := fmt.Sprintf("revoke certificate %s/%s", issuer, serial)
+	ts := []time.Time{at}
+	if invalidity != nil {
+		ts = append(ts, *invalidity)
+	}
+	if err := checkTimes(what, ts...); err != nil {
+		return err
+	}
+	res, err := t.exec(ctx, `UPDATE certificates SET status = ?, revoked_at = ?, reason = ?, invalidity_date = ?
+WHERE issuer = ? AND serial = ? AND status = ?`,
+		string(core.CertRevoked), formatTime(at), int64(reason), nullTime(invalidity),
+		issuer, serial, string(core.CertGood))
+	if err != nil {
+		return t.writeErr(what, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	} else if n == 1 {
+		return nil
+	}
+	var status string
+	err = t.queryRow(ctx, `SELECT status FROM certificates WHERE issuer = ? AND serial = ?`, issuer, serial).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound(fmt.Sprintf("certificate %s/%s", issuer, serial))
+	}
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	return fmt.Errorf("store: %s: %w", what,
+		core.Errorf(core.KindConflict, "certificate %s is already %s", serial, status))
+}
+
+// RevokedEntries implements Tx. Serial order is the text order of the hex serials.
+// fn's error stops the iteration and is returned as is.
+func (t *sqlTx) RevokedEntries(ctx context.Context, issuer string, notAfterAfter time.Time, fn func(core.RevokedEntry) error) error {
+	what := "revoked entries of " + issuer
+	if err := checkTimes(what, notAfterAfter); err != nil {
+		return err
+	}
+	rows, err := t.query(ctx, `SELECT serial, revoked_at, reason, invalidity_date, not_after
+FROM certificates WHERE issuer = ? AND status = ? AND not_after > ? ORDER BY serial`,
+		issuer, string(core.CertRevoked), formatTime(notAfterAfter))
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e core.RevokedEntry
+		var reason int64
+		if err := rows.Scan(&e.Serial, timeScanner{&e.RevokedAt}, &reason, nullTimeScanner{&e.InvalidityDate}, timeScanner{&e.NotAfter}); err != nil {
+			return fmt.Errorf("store: %s: %w", what, err)
+		}
+		e.Reason = core.RevocationReason(reason)
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	return nil
+}
+
+// ---- CRL numbers ----
+
+// NextCRLNumber implements Tx.
+func (t *sqlTx) NextCRLNumber(ctx context.Context, issuer string) (int64, error) {
+	if t.readOnly {
+		return 0, fmt.Errorf("store: next CRL number of %s: %w", issuer, errReadOnly)
+	}
+	var n int64
+	err := t.queryRow(ctx, `INSERT INTO crl_numbers (issuer, last) VALUES (?, 1)
+ON CONFLICT (issuer) DO UPDATE SET last = crl_numbers.last + 1
+RETURNING last`, issuer).Scan(&n)
+	if err != nil {
+		return 0, t.writeErr("next CRL number of "+issuer, err)
+	}
+	return n, nil
+}
+
+// ---- challenges ----
+
+// PutChallenge implements Tx. It also deletes the challenges that expired before
+// c.CreatedAt, so that unused challenges do not accumulate.
+func (t *sqlTx) PutChallenge(ctx context.Context, c Challenge) error {
+	what := "put challenge " + c.ID
+	if c.ID == "" {
+		return fmt.Errorf("store: put challenge: %w", core.Errorf(core.KindInvalid, "challenge id is empty"))
+	}
+	if err := checkTimes(what, c.CreatedAt, c.ExpiresAt); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `DELETE FROM challenges WHERE expires_at < ?`, formatTime(c.CreatedAt)); err != nil {
+		return t.writeErr(what, err)
+	}
+	nonce := c.Nonce
+	if nonce == nil {
+		nonce = []byte{}
+	}
+	_, err := t.exec(ctx, `INSERT INTO challenges (id, nonce, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+		c.ID, nonce, formatTime(c.CreatedAt), formatTime(c.ExpiresAt))
+	if err != nil {
+		return t.writeErr(what, err)
+	}
+	return nil
+}
+
+// TakeChallenge implements Tx. It does not check expiry: the caller compares
+// ExpiresAt with its clock.
+func (t *sqlTx) TakeChallenge(ctx context.Context, id string) (Challenge, error) {
+	if t.readOnly {
+		return Challenge{}, fmt.Errorf("store: take challenge %s: %w", id, errReadOnly)
+	}
+	c := Challenge{ID: id}
+	err := t.queryRow(ctx, `DELETE FROM challenges WHERE id = ? RETURNING nonce, created_at, expires_at`, id).
+		Scan(&c.Nonce, timeScanner{&c.CreatedAt}, timeScanner{&c.ExpiresAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return Challenge{}, notFound("challenge " + id)
+	}
+	if err != nil {
+		return Challenge{}, fmt.Errorf("store: take challenge %s: %w", id, err)
+	}
+	if len(c.Nonce) == 0 {
+		c.Nonce = nil
+	}
+	return c, nil
+}
+
+// ---- audit ----
+
+// AppendAudit implements Tx. r.At is stored (and hashed) in UTC; Seq is the last
+// record's Seq + 1 (1 for the first) and PrevHash the last record's Hash (audit.Genesis
+// for the first).
+func (t *sqlTx) AppendAudit(ctx context.Context, r *core.AuditRecord) error {
+	what := "append audit record"
+	if t.readOnly {
+		return fmt.Errorf("store: %s: %w", what, errReadOnly)
+	}
+	if err := checkTimes(what, r.At); err != nil {
+		return err
+	}
+	var last int64
+	prev := audit.Genesis
+	err := t.queryRow(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: %s: read last: %w", what, err)
+	}
+	rec := *r
+	rec.Seq, rec.At, rec.PrevHash = last+1, r.At.UTC(), prev
+	rec.Hash = audit.Hash(prev, rec)
+	_, err = t.exec(ctx, `INSERT INTO audit (seq, at, actor, action, object, address, detail, prev_hash, hash)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		rec.Seq, formatTime(rec.At), rec.Actor, rec.Action, rec.Object, rec.Address, rec.Detail, rec.PrevHash, rec.Hash)
+	if err != nil {
+		return t.writeErr(what, err)
+	}
+	*r = rec
+	return nil
+}
+
+// AuditLog implements Tx; limit <= 0 means 100.
+func (t *sqlTx) AuditLog(ctx context.Context, after int64, limit int) ([]core.AuditRecord, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := t.query(ctx, `SELECT seq, at, actor, action, object, address, detail, prev_hash, hash
+FROM audit WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []core.AuditRecord
+	for rows.Next() {
+		var r core.AuditRecord
+		if err := rows.Scan(&r.Seq, timeScanner{&r.At}, &r.Actor, &r.Action, &r.Object, &r.Address, &r.Detail, &r.PrevHash, &r.Hash); err != nil {
+			return nil, fmt.Errorf("store: audit log: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: audit log: %w", err)
+	}
+	return out, nil
+}
