@@ -29,9 +29,11 @@ import (
 	"github.com/opennca/nca/ra"
 	"github.com/opennca/nca/registry"
 	"github.com/opennca/nca/store"
+	"gopkg.in/yaml.v3"
 )
 
 type serveConfig struct {
+	config      string
 	listen      string
 	data        string
 	registry    string
@@ -51,15 +53,70 @@ func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
 		return def
 	}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&c.config, "config", env("NCA_CONFIG", ""), "YAML configuration file whose keys are these flags' names (NCA_CONFIG); flags and NCA_* variables override it")
 	fs.StringVar(&c.listen, "listen", env("NCA_LISTEN", "127.0.0.1:8080"), "address to listen on (NCA_LISTEN)")
 	fs.StringVar(&c.data, "data", env("NCA_DATA", "./nca-data"), "data folder: database, CA keys and certificates, registry, operator credential (NCA_DATA)")
 	fs.StringVar(&c.registry, "registry", env("NCA_REGISTRY", ""), "state registry file, JSON or CSV (NCA_REGISTRY; default: <data>/registry.json, a demo set created on first start)")
 	fs.StringVar(&c.baseURL, "base-url", env("NCA_BASE_URL", ""), "public base URL written into certificates (NCA_BASE_URL; default http://<listen>)")
 	fs.StringVar(&c.org, "org", env("NCA_ORG", "National Certification Authority (demo)"), "CA organisation name (NCA_ORG), used when the CAs are created")
 	fs.StringVar(&c.logLevel, "log-level", env("NCA_LOG_LEVEL", "info"), "debug, info, warn or error (NCA_LOG_LEVEL)")
-	fs.DurationVar(&c.crlInterval, "crl-interval", time.Hour, "how often every CRL is re-signed")
-	fs.IntVar(&c.caBits, "ca-rsa-bits", 4096, "RSA size of CA keys created on first start")
+	crlInterval, err := time.ParseDuration(env("NCA_CRL_INTERVAL", "1h"))
+	if err != nil {
+		crlInterval = -1 // reported by validate
+	}
+	fs.DurationVar(&c.crlInterval, "crl-interval", crlInterval, "how often every CRL is re-signed (NCA_CRL_INTERVAL)")
+	fs.IntVar(&c.caBits, "ca-rsa-bits", 4096, "RSA size of CA keys created on first start (NCA_CA_RSA_BITS)")
+	if v := getenv("NCA_CA_RSA_BITS"); v != "" {
+		_ = fs.Set("ca-rsa-bits", v)
+	}
 	return fs, c
+}
+
+// envName returns the environment variable of a serve flag.
+func envName(flagName string) string {
+	return "NCA_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// applyConfigFile sets, from the YAML file c.config, every flag that neither the
+// command line nor its NCA_* variable set. Unknown keys are an error.
+func applyConfigFile(fs *flag.FlagSet, c *serveConfig, getenv func(string) string) error {
+	if c.config == "" {
+		return nil
+	}
+	b, err := os.ReadFile(c.config)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	var values map[string]any
+	if err := yaml.Unmarshal(b, &values); err != nil {
+		return fmt.Errorf("config %s: %w", c.config, err)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for k, v := range values {
+		f := fs.Lookup(k)
+		if f == nil || k == "config" {
+			return fmt.Errorf("config %s: unknown key %q (the keys are the flags of nca serve)", c.config, k)
+		}
+		if set[k] || getenv(envName(k)) != "" {
+			continue
+		}
+		if err := fs.Set(k, fmt.Sprint(v)); err != nil {
+			return fmt.Errorf("config %s: %s: %w", c.config, k, err)
+		}
+	}
+	return nil
+}
+
+// validate checks the values that flag parsing cannot.
+func (c *serveConfig) validate() error {
+	if c.crlInterval < time.Minute {
+		return fmt.Errorf("crl-interval must be at least 1m")
+	}
+	if c.caBits < 2048 {
+		return fmt.Errorf("ca-rsa-bits must be at least 2048")
+	}
+	return nil
 }
 
 // serve runs the authority until ctx ends.
@@ -71,6 +128,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 			return err
 		}
 		return errUsage
+	}
+	if err := applyConfigFile(fs, c, getenv); err != nil {
+		return err
+	}
+	if err := c.validate(); err != nil {
+		return err
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func parse(t *testing.T, env map[string]string, args ...string) (*serveConfig, error) {
+	t.Helper()
+	getenv := func(k string) string { return env[k] }
+	fs, c := serveFlags(getenv)
+	fs.SetOutput(new(bytes.Buffer))
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := applyConfigFile(fs, c, getenv); err != nil {
+		return nil, err
+	}
+	return c, c.validate()
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "nca.yaml")
+	if err := os.WriteFile(cfg, []byte("listen: 127.0.0.1:9000\norg: From File\nlog-level: warn\ncrl-interval: 30m\ndata: /srv/nca\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := parse(t, map[string]string{"NCA_ORG": "From Env"}, "--config", cfg, "--log-level", "debug")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.listen != "127.0.0.1:9000" || c.data != "/srv/nca" || c.crlInterval != 30*time.Minute {
+		t.Errorf("file values not applied: %+v", c)
+	}
+	if c.org != "From Env" {
+		t.Errorf("org = %q: an NCA_* variable must override the file", c.org)
+	}
+	if c.logLevel != "debug" {
+		t.Errorf("log-level = %q: a flag must override the file", c.logLevel)
+	}
+
+	c, err = parse(t, nil)
+	if err != nil || c.listen != "127.0.0.1:8080" || c.data != "./nca-data" || c.caBits != 4096 {
+		t.Fatalf("defaults: %+v, %v", c, err)
+	}
+	c, err = parse(t, map[string]string{"NCA_CONFIG": cfg, "NCA_CA_RSA_BITS": "3072"})
+	if err != nil || c.listen != "127.0.0.1:9000" || c.caBits != 3072 {
+		t.Fatalf("NCA_CONFIG / NCA_CA_RSA_BITS: %+v, %v", c, err)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"unknown key":  "lisen: 1\n",
+		"bad duration": "crl-interval: soon\n",
+		"not yaml":     "listen: [\n",
+		"too short":    "crl-interval: 1s\n",
+		"weak CA key":  "ca-rsa-bits: 1024\n",
+	} {
+		p := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".yaml")
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parse(t, nil, "--config", p); err == nil {
+			t.Errorf("%s: accepted %q", name, body)
+		}
+	}
+	if _, err := parse(t, nil, "--config", filepath.Join(dir, "missing.yaml")); err == nil {
+		t.Error("a missing config file was accepted")
+	}
+}
+
+func TestRunUsage(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), nil, &out, &errb, func(string) string { return "" }); code != 2 {
+		t.Errorf("no command: exit %d", code)
+	}
+	if code := run(context.Background(), []string{"frobnicate"}, &out, &errb, func(string) string { return "" }); code != 2 || !strings.Contains(errb.String(), "unknown command") {
+		t.Errorf("unknown command: exit %d, %q", code, errb.String())
+	}
+	if code := run(context.Background(), []string{"serve", "--no-such-flag"}, &out, &errb, func(string) string { return "" }); code != 2 {
+		t.Errorf("bad flag: exit %d", code)
+	}
+	errb.Reset()
+	if code := run(context.Background(), []string{"serve", "--listen", "256.0.0.1:1"}, &out, &errb, func(string) string { return "" }); code != 1 || !strings.Contains(errb.String(), "listen") {
+		t.Errorf("bad listen address: exit %d, %q", code, errb.String())
+	}
+}
