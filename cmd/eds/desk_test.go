@@ -1,0 +1,143 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/opennca/nca/api/wire"
+)
+
+func TestDeskAndHead(t *testing.T) {
+	f := newFakeServer(t)
+	dir := t.TempDir()
+	key := f.operatorKeyFile(t, dir)
+	ta := newTestApp(t, map[string]string{"EDS_PASSWORD": testPassword, "EDS_SERVER": f.srv.URL})
+	common := []string{"--key", key} // the server comes from $EDS_SERVER
+
+	run := func(args ...string) string {
+		t.Helper()
+		if code := ta.run(t, args...); code != exitOK {
+			t.Fatalf("eds %v: exit %d: %s", args, code, ta.errb)
+		}
+		return ta.out.String()
+	}
+	has := func(out string, wants ...string) {
+		t.Helper()
+		for _, w := range wants {
+			if !strings.Contains(out, w) {
+				t.Errorf("output lacks %q:\n%s", w, out)
+			}
+		}
+	}
+
+	out := run(append([]string{"desk", "list", "--state", "awaiting_identification", "--iin", "871008401427"}, common...)...)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || strings.Join(strings.Fields(lines[0]), " ") != "NUMBER STATE TEMPLATE IIN CREATED NAME" {
+		t.Fatalf("list %q", lines)
+	}
+	if got := strings.Join(strings.Fields(lines[1]), " "); got != testNumber+" awaiting_identification individual 871008401427 2026-01-05T09:30:00Z ИВАНОВА АЙГЕРІМ" {
+		t.Errorf("list row %q", got)
+	}
+	if f.count("POST /api/v1/auth/token") != 1 {
+		t.Error("no sign-in")
+	}
+
+	out = run(append([]string{"desk", "show", testNumber}, common...)...)
+	has(out, "number: "+testNumber, "age: 38", "form and registry:", "mismatch: name \"АЙГЕРІМ\" differs",
+		"checklist:", "  - identity_document: Identity document (required)", "  - power_of_attorney: Power of attorney (optional)",
+		"requests: SIGN, AUTH", "history:")
+	for _, l := range strings.Split(out, "\n") {
+		fields := strings.Fields(l)
+		if len(fields) > 0 && fields[0] == "name" && !strings.HasSuffix(l, "<-- MISMATCH") {
+			t.Errorf("the differing name is not highlighted: %q", l)
+		}
+		if len(fields) > 0 && fields[0] == "surname" && strings.Contains(l, "MISMATCH") {
+			t.Errorf("an equal surname is highlighted: %q", l)
+		}
+	}
+	out = run(append([]string{"desk", "show", "--json", testNumber}, common...)...)
+	var da wire.DeskApplication
+	if err := json.Unmarshal([]byte(out), &da); err != nil || da.Age != 38 {
+		t.Errorf("show --json: %v", err)
+	}
+
+	out = run(append([]string{"desk", "accept", testNumber, "--doc", "identity_document", "--doc", "power_of_attorney",
+		"--representative", "ИВАНОВ С.", "--representative-phone", "+77020000000"}, common...)...)
+	has(out, "receipt: R-7\n", "application: "+testNumber+"\n", "refused: false\n", "documents: 1\n  - identity_document\n", "operator: OPERATOR ONE\n")
+	var acc wire.AcceptRequest
+	_ = json.Unmarshal(f.lastBody("POST /api/v1/desk/applications/"+testNumber+"/accept"), &acc)
+	if strings.Join(acc.Presented, ",") != "identity_document,power_of_attorney" || acc.Representative != "ИВАНОВ С." || acc.RepresentativePhone != "+77020000000" {
+		t.Errorf("accept body %+v", acc)
+	}
+
+	out = run(append([]string{"desk", "refuse-documents", testNumber, "--doc", "power_of_attorney"}, common...)...)
+	has(out, "refused: true\n", "missing: 1\n  - identity_document\n")
+
+	out = run(append([]string{"desk", "approve", testNumber}, common...)...)
+	has(out, "state: issued\n", "certificate: 1a2b SIGN good 2027-01-05T09:30:00Z\n")
+
+	out = run(append([]string{"desk", "refuse", testNumber, "--reason", "under_16", "--detail", "born 2011"}, common...)...)
+	has(out, "state: refused\n", "refusal reason: under_16\n")
+	var dec wire.DecisionRequest
+	_ = json.Unmarshal(f.lastBody("POST /api/v1/desk/applications/"+testNumber+"/refuse"), &dec)
+	if dec.Reason != "under_16" || dec.Detail != "born 2011" {
+		t.Errorf("refuse body %+v", dec)
+	}
+
+	out = run(append([]string{"desk", "revoke", "1A2B", "--reason", "key_compromise", "--detail", "lost laptop"}, common...)...)
+	has(out, "serial: 1a2b\n", "status: revoked\n", "revoked at: 2026-01-05T09:30:00Z\n", "reason: 1\n")
+	var rev wire.RevokeRequest
+	_ = json.Unmarshal(f.lastBody("POST /api/v1/desk/certificates/1a2b/revoke"), &rev)
+	if rev.Reason != "key_compromise" || rev.Detail != "lost laptop" {
+		t.Errorf("revoke body %+v", rev)
+	}
+
+	// The checklist rule is the server's: a 422 with the missing documents.
+	f.with(func() {
+		f.override["POST /api/v1/desk/applications/"+testNumber+"/accept"] = wire.Problem{Status: 422, Detail: "the document set is incomplete", Missing: []string{"identity_document"}}
+	})
+	if code := ta.run(t, append([]string{"desk", "accept", testNumber, "--doc", "power_of_attorney"}, common...)...); code != exitError {
+		t.Fatalf("incomplete accept: exit %d", code)
+	}
+	if want := "eds desk accept: the server refused: the document set is incomplete; missing: identity_document (HTTP 422)\n"; ta.errb.String() != want {
+		t.Errorf("stderr %q, want %q", ta.errb.String(), want)
+	}
+
+	// Head.
+	out = run(append([]string{"head", "list"}, common...)...)
+	if strings.TrimSpace(out) != "NUMBER  STATE  TEMPLATE  IIN  CREATED  NAME" {
+		t.Errorf("empty head list %q", out)
+	}
+	out = run(append([]string{"head", "confirm", testNumber}, common...)...)
+	has(out, "state: awaiting_identification\n")
+	out = run(append([]string{"head", "reject", testNumber, "--reason", "false_information", "--detail", "not our employee"}, common...)...)
+	has(out, "state: rejected_by_head\n")
+	_ = json.Unmarshal(f.lastBody("POST /api/v1/head/applications/"+testNumber+"/reject"), &dec)
+	if dec.Reason != "false_information" || dec.Detail != "not our employee" {
+		t.Errorf("reject body %+v", dec)
+	}
+}
+
+func TestDeskSignInFailures(t *testing.T) {
+	f := newFakeServer(t)
+	dir := t.TempDir()
+	ta := newTestApp(t, map[string]string{"EDS_PASSWORD": testPassword})
+
+	// A key file without a certificate cannot sign in.
+	id := writePair(t, dir, 0, 1)
+	_, auth := keyPaths(dir, id)
+	if code := ta.run(t, "desk", "list", "--server", f.srv.URL, "--key", auth); code != exitError || !strings.Contains(ta.errb.String(), "no certificate installed") {
+		t.Errorf("key-only file: exit %d", code)
+	}
+	// A certificate the server does not accept.
+	key := f.operatorKeyFile(t, dir)
+	f.with(func() { f.operator = nil })
+	if code := ta.run(t, "desk", "list", "--server", f.srv.URL, "--key", key); code != exitError ||
+		!strings.Contains(ta.errb.String(), "eds desk list: sign-in refused: the signature of the challenge does not verify (HTTP 401)") {
+		t.Errorf("refused sign-in: exit %d", code)
+	}
+	if f.count("GET /api/v1/desk/applications") != 0 {
+		t.Error("the list was asked without a token")
+	}
+}

@@ -1,0 +1,288 @@
+package main
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/opennca/nca/keyfile"
+	"github.com/opennca/nca/profile"
+)
+
+// infoOut is the --json output of eds info.
+type infoOut struct {
+	File string `json:"file"`
+	// Kind is "certificate" or "pkcs12".
+	Kind string `json:"kind"`
+	// Key is the private key of a PKCS#12 file.
+	Key         *keyOut    `json:"key,omitempty"`
+	Certificate *certOut   `json:"certificate,omitempty"`
+	Chain       []chainOut `json:"chain,omitempty"`
+	Warnings    []string   `json:"warnings,omitempty"`
+}
+
+type keyOut struct {
+	Algorithm string `json:"algorithm"`
+	Bits      int    `json:"bits,omitempty"`
+}
+
+type roleOut struct {
+	OID  string `json:"oid"`
+	Name string `json:"name,omitempty"`
+}
+
+type certOut struct {
+	Type         string    `json:"type"`
+	Subject      string    `json:"subject"`
+	CommonName   string    `json:"common_name,omitempty"`
+	Surname      string    `json:"surname,omitempty"`
+	Name         string    `json:"name,omitempty"`
+	Patronymic   string    `json:"patronymic,omitempty"`
+	IIN          string    `json:"iin,omitempty"`
+	IINValid     bool      `json:"iin_valid"`
+	BIN          string    `json:"bin,omitempty"`
+	BINValid     bool      `json:"bin_valid"`
+	Organization string    `json:"organization,omitempty"`
+	Email        string    `json:"email,omitempty"`
+	Country      string    `json:"country,omitempty"`
+	Locality     string    `json:"locality,omitempty"`
+	Region       string    `json:"region,omitempty"`
+	Roles        []roleOut `json:"roles,omitempty"`
+	Policies     []string  `json:"policies,omitempty"`
+	Template     string    `json:"template,omitempty"`
+	Issuer       string    `json:"issuer"`
+	Serial       string    `json:"serial"`
+	NotBefore    time.Time `json:"not_before"`
+	NotAfter     time.Time `json:"not_after"`
+	Key          keyOut    `json:"key"`
+}
+
+type chainOut struct {
+	Subject string `json:"subject"`
+	Serial  string `json:"serial"`
+}
+
+func cmdInfo(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("info", "eds info [--password-file FILE] [--json] FILE",
+		`Shows what FILE holds. FILE is a PKCS#12 key file (.p12; its password is asked as for
+keygen) or a certificate (DER or PEM): the subject (IIN, BIN, names, organisation,
+e-mail), the type (SIGN, AUTH or SSL), the roles (name and OID), policies, validity,
+issuer, serial (hex) and key algorithm and size. For a key file without a certificate
+yet: "certificate: none installed yet" and the key algorithm. An IIN or BIN whose check
+digit fails is reported as a warning on stderr.
+
+Output (stdout): "key: value" lines ("file", "kind", "type", "subject", "common name",
+"surname", "name", "patronymic", "iin", "bin", "organization", "email", "country",
+"locality", "region", "role: <name> (<oid>)", "policy", "template", "issuer", "serial",
+"not before", "not after", "key: <algorithm> <bits>", "chain: <subject> (<serial>)");
+empty fields are left out. With --json: one JSON object (see docs/eds.md).`)
+	pwFile := fs.String("password-file", "", "read the key file password from the first line of `FILE`")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := fs.parse(args)
+	if err != nil {
+		return err
+	}
+	if err := fs.positional(pos, "FILE"); err != nil {
+		return err
+	}
+	path := pos[0]
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	out := &infoOut{File: path}
+	if cert := parseCertificate(data); cert != nil {
+		out.Kind = "certificate"
+		out.Certificate = describeCert(cert)
+	} else {
+		out.Kind = "pkcs12"
+		password, err := a.password(*pwFile, false)
+		if err != nil {
+			return err
+		}
+		c, err := keyfile.Decode(data, password)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if c.Key != nil {
+			k := describeKey(c.Key.Public(), nil)
+			out.Key = &k
+		}
+		if leaf := c.Leaf(); leaf != nil {
+			out.Certificate = describeCert(leaf)
+		}
+		for _, cc := range c.Chain() {
+			out.Chain = append(out.Chain, chainOut{Subject: formatName(cc.Subject), Serial: cc.SerialNumber.Text(16)})
+		}
+	}
+	if co := out.Certificate; co != nil {
+		if co.IIN != "" && !co.IINValid {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("IIN %s fails the check digit", co.IIN))
+		}
+		if co.BIN != "" && !co.BINValid {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("BIN %s fails the check digit", co.BIN))
+		}
+	}
+	for _, w := range out.Warnings {
+		fmt.Fprintf(a.stderr, "eds info: warning: %s\n", w)
+	}
+	if *asJSON {
+		return printJSON(a.stdout, out)
+	}
+	printInfo(a.stdout, out)
+	return nil
+}
+
+// parseCertificate returns the certificate in data (PEM or DER), or nil.
+func parseCertificate(data []byte) *x509.Certificate {
+	if b, _ := pem.Decode(data); b != nil {
+		if b.Type != "CERTIFICATE" && b.Type != "X509 CERTIFICATE" {
+			return nil
+		}
+		data = b.Bytes
+	}
+	c, err := x509.ParseCertificate(data)
+	if err != nil {
+		return nil
+	}
+	return c
+}
+
+func describeCert(cert *x509.Certificate) *certOut {
+	co := &certOut{
+		Subject:   formatName(cert.Subject),
+		Issuer:    formatName(cert.Issuer),
+		Serial:    cert.SerialNumber.Text(16),
+		NotBefore: cert.NotBefore.UTC(),
+		NotAfter:  cert.NotAfter.UTC(),
+		Key:       describeKey(cert.PublicKey, cert.RawSubjectPublicKeyInfo),
+	}
+	id, err := profile.Parse(cert)
+	if err != nil {
+		return co
+	}
+	co.Type = string(id.Type)
+	co.CommonName, co.Surname, co.Name, co.Patronymic = id.CommonName, id.Surname, id.Name, id.Patronymic
+	co.IIN, co.IINValid, co.BIN, co.BINValid = id.IIN, id.IINValid, id.BIN, id.BINValid
+	co.Organization, co.Email = id.Organization, id.Email
+	co.Country, co.Locality, co.Region = id.Country, id.Locality, id.Region
+	for _, r := range id.Roles {
+		co.Roles = append(co.Roles, roleOut{OID: r.OID, Name: r.Name})
+	}
+	co.Policies = id.Policies
+	co.Template = id.Template
+	return co
+}
+
+// nationalKeyAlgorithm names the public key algorithm OIDs of the national profile
+// that crypto/x509 does not parse.
+func nationalKeyAlgorithm(oid string) string {
+	switch oid {
+	case "1.2.398.3.10.1.1.1.1":
+		return "GOST 34.310-2004"
+	case "1.2.398.3.10.1.1.2.2":
+		return "GOST 34.10-2015 512-bit"
+	case "1.2.398.3.10.1.1.2.1":
+		return "GOST 34.10-2015 256-bit"
+	}
+	return ""
+}
+
+// describeKey names a public key's algorithm and size. spki, when given, names keys
+// crypto/x509 cannot parse (GOST) by their algorithm OID.
+func describeKey(pub crypto.PublicKey, spki []byte) keyOut {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return keyOut{Algorithm: "RSA", Bits: k.N.BitLen()}
+	case *ecdsa.PublicKey:
+		return keyOut{Algorithm: "ECDSA " + k.Curve.Params().Name, Bits: k.Curve.Params().BitSize}
+	case ed25519.PublicKey:
+		return keyOut{Algorithm: "Ed25519", Bits: 256}
+	}
+	if spki != nil {
+		s := cryptobyte.String(spki)
+		var seq, alg cryptobyte.String
+		var oid asn1.ObjectIdentifier
+		if s.ReadASN1(&seq, cbasn1.SEQUENCE) && seq.ReadASN1(&alg, cbasn1.SEQUENCE) && alg.ReadASN1ObjectIdentifier(&oid) {
+			if name := nationalKeyAlgorithm(oid.String()); name != "" {
+				return keyOut{Algorithm: name}
+			}
+			return keyOut{Algorithm: oid.String()}
+		}
+	}
+	return keyOut{Algorithm: fmt.Sprintf("%T", pub)}
+}
+
+func (k keyOut) String() string {
+	if k.Bits > 0 {
+		return fmt.Sprintf("%s %d", k.Algorithm, k.Bits)
+	}
+	return k.Algorithm
+}
+
+func printInfo(w io.Writer, out *infoOut) {
+	line := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(w, "%s: %s\n", k, v)
+		}
+	}
+	line("file", out.File)
+	line("kind", out.Kind)
+	if co := out.Certificate; co != nil {
+		typ := co.Type
+		if typ == "" {
+			typ = "other"
+		}
+		line("type", typ)
+		line("subject", co.Subject)
+		line("common name", co.CommonName)
+		line("surname", co.Surname)
+		line("name", co.Name)
+		line("patronymic", co.Patronymic)
+		line("iin", co.IIN)
+		line("bin", co.BIN)
+		line("organization", co.Organization)
+		line("email", co.Email)
+		line("country", co.Country)
+		line("locality", co.Locality)
+		line("region", co.Region)
+		for _, r := range co.Roles {
+			name := r.Name
+			if name == "" {
+				name = "unknown"
+			}
+			fmt.Fprintf(w, "role: %s (%s)\n", name, r.OID)
+		}
+		for _, p := range co.Policies {
+			line("policy", p)
+		}
+		line("template", co.Template)
+		line("issuer", co.Issuer)
+		line("serial", co.Serial)
+		line("not before", fmtTime(co.NotBefore))
+		line("not after", fmtTime(co.NotAfter))
+		if out.Key == nil {
+			line("key", co.Key.String())
+		}
+	} else if out.Kind == "pkcs12" {
+		line("certificate", "none installed yet")
+	}
+	if out.Key != nil {
+		line("key", out.Key.String())
+	}
+	for _, c := range out.Chain {
+		fmt.Fprintf(w, "chain: %s (%s)\n", c.Subject, c.Serial)
+	}
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/opennca/nca/keyfile"
+)
+
+// rsaBits maps an --alg value to an RSA modulus size.
+func rsaBits(alg string) (int, bool) {
+	switch alg {
+	case "rsa2048":
+		return 2048, true
+	case "rsa3072":
+		return 3072, true
+	case "rsa4096":
+		return 4096, true
+	}
+	return 0, false
+}
+
+func cmdKeygen(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("keygen", "eds keygen --dir KEYS [--alg rsa2048] [--password-file FILE]",
+		`Makes a signing and an authentication key pair on this machine and writes each,
+without a certificate yet, into its own password-protected PKCS#12 file in KEYS:
+RSA256_<id>.p12 (signing) and AUTH_RSA256_<id>.p12 (authentication), where <id> is the
+first 16 hex digits of the SHA-256 of the signing key's SubjectPublicKeyInfo.
+Files are created with mode 0600, the directory with 0700; existing files are never
+overwritten. The private keys never leave these files.
+
+Output (stdout): "id: <id>", "sign: <path>", "auth: <path>", one per line.`)
+	dir := fs.String("dir", "", "`directory` for the key files (created if missing)")
+	alg := fs.String("alg", "rsa2048", "key algorithm: rsa2048, rsa3072 or rsa4096")
+	pwFile := fs.String("password-file", "", "read the password from the first line of `FILE` (else $EDS_PASSWORD, else the terminal)")
+	pos, err := fs.parse(args)
+	if err != nil {
+		return err
+	}
+	if err := fs.positional(pos); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return usagef("keygen", "--dir KEYS is required")
+	}
+	bits, ok := rsaBits(*alg)
+	if !ok {
+		return usagef("keygen", "unknown --alg %q (rsa2048, rsa3072 or rsa4096)", *alg)
+	}
+	password, err := a.password(*pwFile, true)
+	if err != nil {
+		return err
+	}
+	if len([]rune(password)) < 8 {
+		fmt.Fprintln(a.stderr, "eds keygen: warning: a password of fewer than 8 characters is easy to guess")
+	}
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		return fmt.Errorf("creating the key directory: %w", err)
+	}
+	if st, err := os.Stat(*dir); err == nil && st.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(a.stderr, "eds keygen: warning: %s is readable by other users (mode %o); consider chmod 700\n", *dir, st.Mode().Perm())
+	}
+
+	signKey, err := rsa.GenerateKey(a.rand, bits)
+	if err != nil {
+		return fmt.Errorf("generating the signing key: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	authKey, err := rsa.GenerateKey(a.rand, bits)
+	if err != nil {
+		return fmt.Errorf("generating the authentication key: %w", err)
+	}
+	id, err := keyID(signKey.Public())
+	if err != nil {
+		return err
+	}
+	signPath, authPath := keyPaths(*dir, id)
+	opts := &keyfile.Options{Iterations: a.iterations}
+	signData, err := opts.Encode(a.rand, signKey, nil, password)
+	if err != nil {
+		return fmt.Errorf("encoding the signing key file: %w", err)
+	}
+	authData, err := opts.Encode(a.rand, authKey, nil, password)
+	if err != nil {
+		return fmt.Errorf("encoding the authentication key file: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := writeNewFile(signPath, signData); err != nil {
+		return fmt.Errorf("writing the signing key file: %w", err)
+	}
+	if err := writeNewFile(authPath, authData); err != nil {
+		return errors.Join(fmt.Errorf("writing the authentication key file: %w", err), os.Remove(signPath))
+	}
+	fmt.Fprintf(a.stdout, "id: %s\nsign: %s\nauth: %s\n", id, signPath, authPath)
+	fmt.Fprintf(a.stderr, "Keep the password: nobody, the authority included, can recover it.\nNext: eds apply --dir %s --template individual … --agree\n", *dir)
+	return nil
+}
