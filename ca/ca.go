@@ -14,8 +14,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"errors"
 	"fmt"
 	"io"
@@ -132,7 +130,7 @@ func Open(opts Options) (a *Authority, created []string, err error) {
 	}
 	a.issuers = []*issuer{root, sub}
 	for _, is := range a.issuers {
-		opts.Logger.Info("CA ready", "ca", is.Name, "subject", is.Cert.Subject.String(),
+		opts.Logger.Info("CA ready", "ca", is.Name, "subject", profile.DN(is.Cert.RawSubject),
 			"serial", is.Cert.SerialNumber.Text(16), "not_after", is.Cert.NotAfter)
 	}
 	return a, created, nil
@@ -370,7 +368,7 @@ func (a *Authority) Issue(ctx context.Context, issuerName string, tmpl *x509.Cer
 	}
 	t.AuthorityKeyId = is.Cert.SubjectKeyId
 	if err := a.lint.check(a.opts.Rand, &t, is.Cert, t.PublicKey, is.signer.Public()); err != nil {
-		a.opts.Logger.Error("issuance refused by lint", "ca", is.Name, "subject", subjectString(&t), "error", err)
+		a.opts.Logger.Error("issuance refused by lint", "ca", is.Name, "subject", profile.DN(t.RawSubject), "error", err)
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -385,20 +383,9 @@ func (a *Authority) Issue(ctx context.Context, issuerName string, tmpl *x509.Cer
 		return nil, core.Wrap(core.KindInternal, err, "issue: cannot parse the signed certificate")
 	}
 	a.opts.Logger.Info("certificate issued", "ca", is.Name, "serial", cert.SerialNumber.Text(16),
-		"subject", cert.Subject.String(), "not_before", cert.NotBefore, "not_after", cert.NotAfter,
+		"subject", profile.DN(cert.RawSubject), "not_before", cert.NotBefore, "not_after", cert.NotAfter,
 		"dns_names", cert.DNSNames)
 	return cert, nil
-}
-
-// subjectString renders a template's subject for logs.
-func subjectString(t *x509.Certificate) string {
-	var rdns pkix.RDNSequence
-	if rest, err := asn1.Unmarshal(t.RawSubject, &rdns); err == nil && len(rest) == 0 {
-		var n pkix.Name
-		n.FillFromRDNSequence(&rdns)
-		return n.String()
-	}
-	return t.Subject.String()
 }
 
 // IssueStaff issues an AUTH certificate for one of the authority's staff (role

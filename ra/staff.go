@@ -50,7 +50,7 @@ func (s *Service) IssueStaff(ctx context.Context, actor Actor, role string, pers
 		Template:  "staff:" + role,
 		Type:      core.CertAuth,
 		IIN:       person.IIN,
-		Subject:   cert.Subject.String(),
+		Subject:   profile.DN(cert.RawSubject),
 		NotBefore: cert.NotBefore,
 		NotAfter:  cert.NotAfter,
 		KeyHash:   KeyHash(cert.RawSubjectPublicKeyInfo),

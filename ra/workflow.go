@@ -599,7 +599,7 @@ func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 			Type:        r.Type,
 			IIN:         a.Applicant.IIN,
 			BIN:         a.Applicant.BIN,
-			Subject:     cert.Subject.String(),
+			Subject:     profile.DN(cert.RawSubject),
 			NotBefore:   cert.NotBefore,
 			NotAfter:    cert.NotAfter,
 			KeyHash:     kh,
