@@ -43,7 +43,7 @@ type keyPool struct{}
 
 var pool keyPool
 
-func (keyPool) get(t *testing.T) *rsa.PrivateKey {
+func (keyPool) get(t testing.TB) *rsa.PrivateKey {
 	t.Helper()
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -53,7 +53,7 @@ func (keyPool) get(t *testing.T) *rsa.PrivateKey {
 }
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	clock *clock
 	store store.Store
@@ -124,7 +124,7 @@ func (e *env) applicant(d registry.DemoCase) core.Applicant {
 	return a
 }
 
-func csr(t *testing.T, key *rsa.PrivateKey, dns ...string) []byte {
+func csr(t testing.TB, key *rsa.PrivateKey, dns ...string) []byte {
 	t.Helper()
 	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "applicant"}, DNSNames: dns}, key)
 	if err != nil {
