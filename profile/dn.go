@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// attrNames are the short names used by DN for the attributes national certificates
+// attrName returns the short name used by DN for the attributes national certificates
 // carry.
 func attrName(oid asn1.ObjectIdentifier) string {
 	switch oid.String() {
@@ -54,7 +54,7 @@ func DN(raw []byte) string {
 	for _, rdn := range rdns {
 		for _, atv := range rdn {
 			v := fmt.Sprint(atv.Value)
-			v = strings.NewReplacer(",", `\,`, "+", `\+`, "=", `\=`).Replace(v)
+			v = strings.NewReplacer(`\`, `\\`, `,`, `\,`, `+`, `\+`, `"`, `\"`, `;`, `\;`, `<`, `\<`, `>`, `\>`).Replace(v)
 			parts = append(parts, attrName(atv.Type)+"="+v)
 		}
 	}

@@ -355,7 +355,7 @@ func nextWorkingDay(t time.Time) time.Time {
 	return d
 }
 
-func (s *Service) receipt(ctx context.Context, a *core.Application, actor Actor, p Presentation, present, missing []profile.Document) (*Receipt, error) {
+func (s *Service) receipt(a *core.Application, actor Actor, p Presentation, present, missing []profile.Document) (*Receipt, error) {
 	now := s.now().In(s.loc)
 	num, err := newNumber(s.rand)
 	if err != nil {
@@ -385,48 +385,19 @@ func (s *Service) receipt(ctx context.Context, a *core.Application, actor Actor,
 // fails with KindUnprocessable wrapping *MissingDocuments when the set is incomplete
 // (nothing is stored then: use RefuseDocuments to give the refusal receipt).
 func (s *Service) Accept(ctx context.Context, actor Actor, number string, p Presentation) (*Receipt, error) {
-	if err := requireStaff(actor); err != nil {
-		return nil, err
-	}
-	if err := s.expireIfDue(ctx, number); err != nil {
-		return nil, err
-	}
-	var rc *Receipt
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
-		a, err := get(ctx, tx, number)
-		if err != nil {
-			return err
-		}
-		if err := checkTransition(a.Number, ActAccept, a.State, core.StateAccepted); err != nil {
-			return err
-		}
-		present, missing, err := checklist(a, p)
-		if err != nil {
-			return err
-		}
-		if len(missing) > 0 {
-			m := &MissingDocuments{IDs: ids(missing), Titles: titles(missing, "en")}
-			return core.Wrap(core.KindUnprocessable, m, "the document set is incomplete; missing: "+strings.Join(m.Titles, "; ")+" (give the applicant the refusal receipt: refuse-documents)")
-		}
-		if rc, err = s.receipt(ctx, a, actor, p, present, nil); err != nil {
-			return err
-		}
-		a.DocumentsPresented = ids(present)
-		a.MissingDocuments = nil
-		a.ReceiptNumber = rc.Number
-		a.Operator = actor.IIN
-		return s.move(ctx, tx, actor, a, ActAccept, core.StateAccepted, "receipt "+rc.Number+"; documents: "+strings.Join(a.DocumentsPresented, ", "))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return rc, nil
+	return s.deskVisit(ctx, actor, number, p, true)
 }
 
 // RefuseDocuments records a desk visit with an incomplete document set and returns the
 // refusal receipt listing the missing documents. The application keeps waiting for a
 // complete visit within its deadline.
 func (s *Service) RefuseDocuments(ctx context.Context, actor Actor, number string, p Presentation) (*Receipt, error) {
+	return s.deskVisit(ctx, actor, number, p, false)
+}
+
+// deskVisit checks the documents presented against the checklist and either accepts
+// the application (accept) or records the refused visit, returning the receipt.
+func (s *Service) deskVisit(ctx context.Context, actor Actor, number string, p Presentation, accept bool) (*Receipt, error) {
 	if err := requireStaff(actor); err != nil {
 		return nil, err
 	}
@@ -439,21 +410,36 @@ func (s *Service) RefuseDocuments(ctx context.Context, actor Actor, number strin
 		if err != nil {
 			return err
 		}
-		if err := checkTransition(a.Number, ActRefuseDocuments, a.State, a.State); err != nil {
+		act, to := ActRefuseDocuments, a.State
+		if accept {
+			act, to = ActAccept, core.StateAccepted
+		}
+		if err := checkTransition(a.Number, act, a.State, to); err != nil {
 			return err
 		}
 		present, missing, err := checklist(a, p)
 		if err != nil {
 			return err
 		}
-		if len(missing) == 0 {
+		switch {
+		case accept && len(missing) > 0:
+			m := &MissingDocuments{IDs: ids(missing), Titles: titles(missing, "en")}
+			return core.Wrap(core.KindUnprocessable, m, "the document set is incomplete; missing: "+strings.Join(m.Titles, "; ")+" (give the applicant the refusal receipt: refuse-documents)")
+		case !accept && len(missing) == 0:
 			return core.Errorf(core.KindUnprocessable, "the document set is complete: accept the application instead")
 		}
-		if rc, err = s.receipt(ctx, a, actor, p, present, missing); err != nil {
+		if rc, err = s.receipt(a, actor, p, present, missing); err != nil {
 			return err
 		}
-		a.MissingDocuments = ids(missing)
-		return s.move(ctx, tx, actor, a, ActRefuseDocuments, a.State, "refusal receipt "+rc.Number+"; missing: "+strings.Join(a.MissingDocuments, ", "))
+		if !accept {
+			a.MissingDocuments = ids(missing)
+			return s.move(ctx, tx, actor, a, act, to, "refusal receipt "+rc.Number+"; missing: "+strings.Join(a.MissingDocuments, ", "))
+		}
+		a.DocumentsPresented = ids(present)
+		a.MissingDocuments = nil
+		a.ReceiptNumber = rc.Number
+		a.Operator = actor.IIN
+		return s.move(ctx, tx, actor, a, act, to, "receipt "+rc.Number+"; documents: "+strings.Join(a.DocumentsPresented, ", "))
 	})
 	if err != nil {
 		return nil, err

@@ -124,7 +124,7 @@ empty fields are left out. With --json: one JSON object (see docs/eds.md).`)
 			out.Certificate = describeCert(leaf)
 		}
 		for _, cc := range c.Chain() {
-			out.Chain = append(out.Chain, chainOut{Subject: formatName(cc.Subject), Serial: cc.SerialNumber.Text(16)})
+			out.Chain = append(out.Chain, chainOut{Subject: profile.DN(cc.RawSubject), Serial: cc.SerialNumber.Text(16)})
 		}
 	}
 	if co := out.Certificate; co != nil {
@@ -162,8 +162,8 @@ func parseCertificate(data []byte) *x509.Certificate {
 
 func describeCert(cert *x509.Certificate) *certOut {
 	co := &certOut{
-		Subject:   formatName(cert.Subject),
-		Issuer:    formatName(cert.Issuer),
+		Subject:   profile.DN(cert.RawSubject),
+		Issuer:    profile.DN(cert.RawIssuer),
 		Serial:    cert.SerialNumber.Text(16),
 		NotBefore: cert.NotBefore.UTC(),
 		NotAfter:  cert.NotAfter.UTC(),

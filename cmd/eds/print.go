@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -167,49 +165,3 @@ func writeTable(w io.Writer, rows [][]string) {
 	}
 }
 
-// attributeNames are the short names used to print distinguished names, the national
-// profile's attributes included.
-func attributeName(oid asn1.ObjectIdentifier) string {
-	switch oid.String() {
-	case "2.5.4.3":
-		return "CN"
-	case "2.5.4.4":
-		return "SURNAME"
-	case "2.5.4.5":
-		return "SERIALNUMBER"
-	case "2.5.4.6":
-		return "C"
-	case "2.5.4.7":
-		return "L"
-	case "2.5.4.8":
-		return "S"
-	case "2.5.4.10":
-		return "O"
-	case "2.5.4.11":
-		return "OU"
-	case "2.5.4.42":
-		return "G"
-	case "2.5.4.15":
-		return "businessCategory"
-	case "0.9.2342.19200300.100.1.25":
-		return "DC"
-	case "1.2.840.113549.1.9.1":
-		return "E"
-	}
-	return oid.String()
-}
-
-// formatName prints a distinguished name in encoded order ("CN=…, SURNAME=…,
-// SERIALNUMBER=IIN…, C=KZ, G=…"), as the national software shows it.
-func formatName(n pkix.Name) string {
-	var parts []string
-	for _, atv := range n.Names {
-		v := fmt.Sprint(atv.Value)
-		v = strings.NewReplacer(`\`, `\\`, `,`, `\,`, `+`, `\+`, `"`, `\"`, `;`, `\;`, `<`, `\<`, `>`, `\>`).Replace(v)
-		parts = append(parts, attributeName(atv.Type)+"="+v)
-	}
-	if len(parts) == 0 {
-		return n.String()
-	}
-	return strings.Join(parts, ", ")
-}
