@@ -164,4 +164,3 @@ func writeTable(w io.Writer, rows [][]string) {
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
 }
-
