@@ -90,6 +90,7 @@ func commands() []command {
 		{"info", "show what a key file or a certificate holds", cmdInfo},
 		{"desk", "registration-centre operator's desk: list, show, accept, approve, refuse, revoke", cmdDesk},
 		{"head", "organisation first head: list, confirm or reject employees' applications", cmdHead},
+		{"digest", "print GOST digests of files (Streebog-256/512, GOST 34.311-95), like sha256sum", cmdDigest},
 	}
 }
 
