@@ -262,6 +262,16 @@ func TestSignInAndDesk(t *testing.T) {
 	if code, p := s.do("POST", "/api/v1/desk/applications/"+sub.Number+"/approve", tok, "", nil, nil); code != 409 {
 		t.Fatalf("approve twice: %d %+v", code, p)
 	}
+	// The public status names roles, not the operator's IIN.
+	var st wire.Status
+	if code, p := s.do("GET", "/api/v1/applications/"+sub.Number, "", "", nil, &st); code != 200 || len(st.History) != 3 {
+		t.Fatalf("status: %d %+v %+v", code, p, st)
+	}
+	for _, e := range st.History {
+		if strings.Contains(e.Actor, "800101300016") || (e.Actor != "applicant" && e.Actor != "registration centre") {
+			t.Errorf("public history actor %q", e.Actor)
+		}
+	}
 	var certs wire.CertificatesResponse
 	if code, p := s.do("GET", "/api/v1/applications/"+sub.Number+"/certificates", "", "", nil, &certs); code != 200 || len(certs.Certificates) != 2 || len(certs.Certificates[0].Chain) != 2 {
 		t.Fatalf("certificates: %d %+v", code, p)

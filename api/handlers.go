@@ -63,20 +63,39 @@ func documents(ds []profile.Document, lang string) []wire.Document {
 	return out
 }
 
+// statusOf is the public status of an application. Its history names who acted by
+// role only: the status page is public to whoever holds the number, and the IINs of
+// operators and heads are nobody else's business.
 func statusOf(v *ra.StatusView) wire.Status {
 	a := v.Application
 	st := wire.Status{
 		Number: a.Number, Template: a.Template, State: a.State, CreatedAt: a.CreatedAt, Deadline: a.Deadline,
 		RefusalReason: a.RefusalReason, RefusalDetail: a.RefusalDetail, MissingDocuments: a.MissingDocuments,
-		History: v.History,
+		History: make([]core.Event, 0, len(v.History)),
 	}
-	if st.History == nil {
-		st.History = []core.Event{}
+	for _, e := range v.History {
+		e.Actor = publicActor(e.Actor)
+		st.History = append(st.History, e)
 	}
 	for _, c := range v.Certificates {
 		st.Certificates = append(st.Certificates, c.Serial)
 	}
 	return st
+}
+
+// publicActor maps an audit actor ("staff:<IIN>", "subscriber:<IIN>", "anonymous",
+// "system") to the role shown on the public status page.
+func publicActor(actor string) string {
+	kind, _, _ := strings.Cut(actor, ":")
+	switch kind {
+	case "staff":
+		return "registration centre"
+	case "subscriber":
+		return "organisation head"
+	case "anonymous":
+		return "applicant"
+	}
+	return "system"
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
