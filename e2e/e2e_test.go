@@ -528,6 +528,33 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("nca staff add enrols another operator while the server runs", func(t *testing.T) {
+		w.t = t
+		out := filepath.Join(w.dir, "operator2.p12")
+		args := []string{"staff", "add", "--data", w.s.data, "--base-url", w.s.url, "--role", "operator",
+			"--iin", "871008401427", "--surname", "Сейтқали", "--name", "Әйгерім", "--out", out}
+		cmd := exec.Command(w.b.nca, args...)
+		cmd.Env = cleanEnv()
+		text, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("nca staff add: %v\n%s", err, text)
+		}
+		m := regexp.MustCompile(`password \(shown once, stored nowhere\): (\S+)`).FindStringSubmatch(string(text))
+		if m == nil {
+			t.Fatalf("nca staff add printed no password:\n%s", text)
+		}
+		list := must(t, w.b, m[1], "desk", "list", "--server", w.s.url, "--key", out, "--state", "issued")
+		if !strings.Contains(list, "individual") {
+			t.Fatalf("the new operator's desk list:\n%s", list)
+		}
+		// The file is never overwritten.
+		cmd = exec.Command(w.b.nca, args...)
+		cmd.Env = cleanEnv()
+		if text, err := cmd.CombinedOutput(); err == nil {
+			t.Fatalf("nca staff add overwrote %s:\n%s", out, text)
+		}
+	})
+
 	t.Run("restart reuses the data folder", func(t *testing.T) {
 		w.t = t
 		w.s.stop()

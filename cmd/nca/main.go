@@ -34,6 +34,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	switch args[0] {
 	case "serve":
 		err = serve(ctx, args[1:], stdout, stderr, getenv)
+	case "staff":
+		err = staff(ctx, args[1:], stdout, stderr, getenv)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -61,6 +63,7 @@ func usage(w io.Writer) {
 
 Usage:
   nca serve [flags]    run the authority (HTTP API, CA and CRL publication)
+  nca staff add …      enrol another operator, manager or administrator (writes a PKCS#12 file)
   nca help             this text
 
 Run "nca serve -h" for the flags. Every flag can also be set by an NCA_* environment

@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/base32"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -24,7 +21,6 @@ import (
 	"github.com/opennca/nca/auth"
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
-	"github.com/opennca/nca/keyfile"
 	"github.com/opennca/nca/kzid"
 	"github.com/opennca/nca/ra"
 	"github.com/opennca/nca/registry"
@@ -319,8 +315,7 @@ func tokenSecret(path string, created *[]string) ([]byte, error) {
 }
 
 // operatorCredential creates, on first start, the first registration-centre
-// operator's credential: an RSA key and a staff AUTH certificate in a PKCS#12 file
-// protected by a random password that is printed once and stored nowhere.
+// operator's credential (see writeStaffCredential).
 func (a *authority) operatorCredential(ctx context.Context, path string) error {
 	a.operatorFile = path
 	if _, err := os.Stat(path); err == nil {
@@ -330,30 +325,10 @@ func (a *authority) operatorCredential(ctx context.Context, path string) error {
 	if !ok {
 		return errors.New("operator IIN: no check digit")
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return fmt.Errorf("operator key: %w", err)
-	}
-	person := core.Applicant{IIN: iin, Surname: "ОПЕРАТОР", Name: "ЦОН", Patronymic: "", City: "Астана", Email: "operator@example.kz", Phone: "+77010000000"}
-	cert, err := a.ra.IssueStaff(ctx, ra.SystemActor(), "operator", person, &key.PublicKey)
-	if err != nil {
-		return fmt.Errorf("operator certificate: %w", err)
-	}
-	iss, err := a.ca.Issuer(ca.IssuingRSA)
+	person := core.Applicant{IIN: iin, Surname: "ОПЕРАТОР", Name: "ЦОН", City: "Астана", Email: "operator@example.kz", Phone: "+77010000000"}
+	password, err := writeStaffCredential(ctx, a.ra, a.ca, ra.SystemActor(), "operator", person, path)
 	if err != nil {
 		return err
-	}
-	pw := make([]byte, 15)
-	if _, err := rand.Read(pw); err != nil {
-		return fmt.Errorf("operator password: %w", err)
-	}
-	password := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(pw))
-	p12, err := keyfile.Encode(rand.Reader, key, append([]*x509.Certificate{cert}, iss.Chain...), password)
-	if err != nil {
-		return fmt.Errorf("operator credential: %w", err)
-	}
-	if err := os.WriteFile(path, p12, 0o600); err != nil {
-		return fmt.Errorf("operator credential: %w", err)
 	}
 	a.operatorPassword = password
 	a.created = append(a.created, "operator credential "+path)

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base32"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	iofs "io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/opennca/nca/ca"
+	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/keyfile"
+	"github.com/opennca/nca/ra"
+	"github.com/opennca/nca/store"
+)
+
+// writeStaffCredential enrols a member of staff: it generates an RSA-2048 key, has the
+// workflow issue and store a staff AUTH certificate for it, and writes key, certificate
+// and chain to a new PKCS#12 file at path (mode 0600) protected by a random password,
+// which it returns to be shown once; the password is stored nowhere. The key exists
+// only in that file.
+func writeStaffCredential(ctx context.Context, svc *ra.Service, auth *ca.Authority, actor ra.Actor, role string, person core.Applicant, path string) (password string, err error) {
+	// Claim the file first, so that no certificate is issued for a key that could not
+	// be written.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("staff credential: %w", err)
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("staff credential: %w", cerr)
+		}
+		if err != nil {
+			_ = os.Remove(path)
+		}
+	}()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return "", fmt.Errorf("staff key: %w", err)
+	}
+	cert, err := svc.IssueStaff(ctx, actor, role, person, &key.PublicKey)
+	if err != nil {
+		return "", fmt.Errorf("staff certificate: %w", err)
+	}
+	iss, err := auth.Issuer(ca.IssuingRSA)
+	if err != nil {
+		return "", err
+	}
+	pw := make([]byte, 15)
+	if _, err := rand.Read(pw); err != nil {
+		return "", fmt.Errorf("staff password: %w", err)
+	}
+	password = strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(pw))
+	p12, err := keyfile.Encode(rand.Reader, key, append([]*x509.Certificate{cert}, iss.Chain...), password)
+	if err != nil {
+		return "", fmt.Errorf("staff credential: %w", err)
+	}
+	if _, err := f.Write(p12); err != nil {
+		return "", fmt.Errorf("staff credential: %w", err)
+	}
+	return password, nil
+}
+
+// staff runs "nca staff add": it enrols another operator, manager or administrator
+// of an existing authority (its data folder), on the authority's machine. It may run
+// while the server runs (the database is shared safely).
+func staff(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 || args[0] != "add" {
+		fmt.Fprintln(stderr, "usage: nca staff add --role operator|manager|administrator --iin IIN --surname S --name N [--patronymic P] [--out FILE] [serve flags: --data, --base-url, --config …]")
+		return errUsage
+	}
+	fs, c := serveFlags(getenv)
+	fs.SetOutput(stderr)
+	role := fs.String("role", "operator", "staff role: operator, manager or administrator")
+	var person core.Applicant
+	fs.StringVar(&person.IIN, "iin", "", "the staff member's IIN")
+	fs.StringVar(&person.Surname, "surname", "", "surname")
+	fs.StringVar(&person.Name, "name", "", "given name")
+	fs.StringVar(&person.Patronymic, "patronymic", "", "patronymic")
+	fs.StringVar(&person.City, "city", "", "city of the registration centre")
+	fs.StringVar(&person.Email, "email", "", "e-mail")
+	out := fs.String("out", "", "PKCS#12 file to write (default <data>/staff-<role>-<iin>.p12); it must not exist")
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if err := applyConfigFile(fs, c, getenv); err != nil {
+		return err
+	}
+	if person.IIN == "" || person.Surname == "" || person.Name == "" {
+		fmt.Fprintln(stderr, "nca staff add: --iin, --surname and --name are required")
+		return errUsage
+	}
+	caDir := filepath.Join(c.data, "ca")
+	if _, err := os.Stat(caDir); errors.Is(err, iofs.ErrNotExist) {
+		return fmt.Errorf("no authority in %s: run nca serve first", c.data)
+	}
+	if c.baseURL == "" {
+		c.baseURL = "http://" + c.listen
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, err := store.OpenSQLite(ctx, filepath.Join(c.data, "nca.db"), log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	auth, _, err := ca.Open(ca.Options{Dir: caDir, Org: c.org, BaseURL: strings.TrimRight(c.baseURL, "/"), Logger: log, RSABits: c.caBits})
+	if err != nil {
+		return err
+	}
+	svc := ra.New(ra.Config{Store: st, Signer: auth, Logger: log})
+	path := *out
+	if path == "" {
+		path = filepath.Join(c.data, "staff-"+*role+"-"+person.IIN+".p12")
+	}
+	password, err := writeStaffCredential(ctx, svc, auth, ra.SystemActor(), *role, person, path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "nca: %s credential %s, password (shown once, stored nowhere): %s\n", *role, path, password)
+	return nil
+}
