@@ -569,3 +569,19 @@ func TestInfoKeyOnlyAndFixture(t *testing.T) {
 		}
 	}
 }
+
+func TestInfoPasswordFlag(t *testing.T) {
+	dir := t.TempDir()
+	writePair(t, dir, 0, 1)
+	m, err := filepath.Glob(filepath.Join(dir, "RSA256_*.p12"))
+	if err != nil || len(m) != 1 {
+		t.Fatalf("key files: %v %v", m, err)
+	}
+	ta := newTestApp(t, nil)
+	if code := ta.run(t, "info", "--password", testPassword, m[0]); code != 0 || !strings.Contains(ta.out.String(), "certificate: none installed yet") {
+		t.Fatalf("info --password: exit %d\n%s", code, ta.out)
+	}
+	if code := ta.run(t, "info", "--password", "wrong", m[0]); code != 1 {
+		t.Fatalf("info with a wrong --password: exit %d", code)
+	}
+}

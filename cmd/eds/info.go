@@ -89,6 +89,7 @@ Output (stdout): "key: value" lines ("file", "kind", "type", "subject", "common 
 "not before", "not after", "key: <algorithm> <bits>", "chain: <subject> (<serial>)");
 empty fields are left out. With --json: one JSON object (see docs/eds.md).`)
 	pwFile := fs.String("password-file", "", "read the key file password from the first line of `FILE`")
+	pwFlag := fs.String("password", "", "the key file password (other users can see it in the process list: prefer --password-file or EDS_PASSWORD)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := fs.parse(args)
 	if err != nil {
@@ -108,9 +109,11 @@ empty fields are left out. With --json: one JSON object (see docs/eds.md).`)
 		out.Certificate = describeCert(cert)
 	} else {
 		out.Kind = "pkcs12"
-		password, err := a.password(*pwFile, false)
-		if err != nil {
-			return err
+		password := *pwFlag
+		if password == "" {
+			if password, err = a.password(*pwFile, false); err != nil {
+				return err
+			}
 		}
 		c, err := keyfile.Decode(data, password)
 		if err != nil {
