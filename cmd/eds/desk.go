@@ -52,14 +52,7 @@ and one line per application, columns separated by two or more spaces (NAME last
 	fs.StringVar(&f.IIN, "iin", "", "only applications of this `IIN`")
 	fs.StringVar(&f.Number, "number", "", "only the application with this `number`")
 	asJSON := fs.Bool("json", false, "print the API's DeskList as JSON")
-	pos, err := fs.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.positional(pos); err != nil {
-		return err
-	}
-	cl, err := a.signIn(ctx, fs.cmd, &s)
+	cl, _, err := a.parseAndSignIn(ctx, fs, &s, args)
 	if err != nil {
 		return err
 	}
@@ -82,14 +75,7 @@ requests and the history.`)
 	var s signInFlags
 	s.register(fs)
 	asJSON := fs.Bool("json", false, "print the API's DeskApplication as JSON")
-	pos, err := fs.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.positional(pos, "NUMBER"); err != nil {
-		return err
-	}
-	cl, err := a.signIn(ctx, fs.cmd, &s)
+	cl, pos, err := a.parseAndSignIn(ctx, fs, &s, args, "NUMBER")
 	if err != nil {
 		return err
 	}
@@ -258,14 +244,7 @@ at decision time refused it.`)
 	var s signInFlags
 	s.register(fs)
 	asJSON := fs.Bool("json", false, "print the API's ApproveResponse as JSON")
-	pos, err := fs.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.positional(pos, "NUMBER"); err != nil {
-		return err
-	}
-	cl, err := a.signIn(ctx, fs.cmd, &s)
+	cl, pos, err := a.parseAndSignIn(ctx, fs, &s, args, "NUMBER")
 	if err != nil {
 		return err
 	}

@@ -30,14 +30,7 @@ func headList(ctx context.Context, a *app, args []string) error {
 	var s signInFlags
 	s.register(fs)
 	asJSON := fs.Bool("json", false, "print the API's DeskList as JSON")
-	pos, err := fs.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.positional(pos); err != nil {
-		return err
-	}
-	cl, err := a.signIn(ctx, fs.cmd, &s)
+	cl, _, err := a.parseAndSignIn(ctx, fs, &s, args)
 	if err != nil {
 		return err
 	}
@@ -58,14 +51,7 @@ application's status as 'eds status' prints it.`)
 	var s signInFlags
 	s.register(fs)
 	asJSON := fs.Bool("json", false, "print the API's Status as JSON")
-	pos, err := fs.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.positional(pos, "NUMBER"); err != nil {
-		return err
-	}
-	cl, err := a.signIn(ctx, fs.cmd, &s)
+	cl, pos, err := a.parseAndSignIn(ctx, fs, &s, args, "NUMBER")
 	if err != nil {
 		return err
 	}

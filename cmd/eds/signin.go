@@ -107,3 +107,20 @@ func printList(w io.Writer, list *wire.DeskList) error {
 	writeTable(w, rows)
 	return nil
 }
+
+// parseAndSignIn parses the arguments of a signed-in command whose positional
+// arguments are names, signs in, and returns the client and the positional arguments.
+func (a *app) parseAndSignIn(ctx context.Context, fs *flagSet, s *signInFlags, args []string, names ...string) (*client.Client, []string, error) {
+	pos, err := fs.parse(args)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := fs.positional(pos, names...); err != nil {
+		return nil, nil, err
+	}
+	cl, err := a.signIn(ctx, fs.cmd, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cl, pos, nil
+}
