@@ -67,7 +67,15 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, err := a.IssueStaff(ctx, "operator", core.Applicant{IIN: "800101300016", Surname: "Operator", Name: "Desk", Organization: "Test"}, &key.PublicKey)
+	iss, err := a.Issuer(ca.IssuingRSA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := profile.Staff("operator", core.Applicant{IIN: "800101300016", Surname: "Operator", Name: "Desk", Organization: "Test"}, &key.PublicKey, clk.Now(), iss.Endpoints)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := a.Issue(ctx, ca.IssuingRSA, tmpl)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,9 +94,9 @@ func newFixture(t *testing.T) *fixture {
 	froot := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Foreign"}, NotBefore: clk.Now().Add(-time.Hour), NotAfter: clk.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
 	frootDER, _ := x509.CreateCertificate(rand.Reader, froot, froot, &fkey.PublicKey, fkey)
 	froot, _ = x509.ParseCertificate(frootDER)
-	tmpl := *cert
-	tmpl.Raw, tmpl.RawTBSCertificate = nil, nil
-	otherDER, err := x509.CreateCertificate(rand.Reader, &tmpl, froot, &key.PublicKey, fkey)
+	look := *cert
+	look.Raw, look.RawTBSCertificate = nil, nil
+	otherDER, err := x509.CreateCertificate(rand.Reader, &look, froot, &key.PublicKey, fkey)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -387,19 +387,3 @@ func (a *Authority) Issue(ctx context.Context, issuerName string, tmpl *x509.Cer
 		"dns_names", cert.DNSNames)
 	return cert, nil
 }
-
-// IssueStaff issues an AUTH certificate for one of the authority's staff (role
-// "administrator", "manager" or "operator") under IssuingRSA, with O = Options.Org.
-// See profile.Staff and Issue for the contents and errors.
-func (a *Authority) IssueStaff(ctx context.Context, role string, who core.Applicant, pub crypto.PublicKey) (*x509.Certificate, error) {
-	is, err := a.issuer(IssuingRSA)
-	if err != nil {
-		return nil, err
-	}
-	who.Organization = a.opts.Org
-	tmpl, err := profile.Staff(role, who, pub, a.opts.Now(), is.Endpoints)
-	if err != nil {
-		return nil, err
-	}
-	return a.Issue(ctx, IssuingRSA, tmpl)
-}

@@ -298,9 +298,14 @@ func issueAll(t *testing.T, a *Authority) map[string]*x509.Certificate {
 		}
 	}
 	staff := profile.Sample(profile.Individual)
-	cert, err := a.IssueStaff(context.Background(), profile.StaffOperator, staff, &rk.PublicKey)
+	staff.Organization = sub.Cert.Subject.Organization[0]
+	tmpl, err := profile.Staff(profile.StaffOperator, staff, &rk.PublicKey, testNow, sub.Endpoints)
 	if err != nil {
-		t.Fatalf("IssueStaff: %v", err)
+		t.Fatalf("Staff: %v", err)
+	}
+	cert, err := a.Issue(context.Background(), IssuingRSA, tmpl)
+	if err != nil {
+		t.Fatalf("Issue staff: %v", err)
 	}
 	out["staff/operator"] = cert
 	return out
