@@ -2,13 +2,14 @@ package ca
 
 import (
 	"crypto"
-	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/opennca/nca/keyfile"
 )
 
 // KeyStore keeps the CA private keys. Implementations must never log or return key
@@ -27,6 +28,16 @@ type KeyStore interface {
 // mode 0600. Load refuses key files readable or writable by group or others.
 type FileKeyStore struct {
 	Dir string
+	// Codec converts keys to and from PKCS#8; nil means keyfile.DefaultCodec(), which
+	// knows every key algorithm of the authority.
+	Codec keyfile.KeyCodec
+}
+
+func (s FileKeyStore) codec() keyfile.KeyCodec {
+	if s.Codec == nil {
+		return keyfile.DefaultCodec()
+	}
+	return s.Codec
 }
 
 func (s FileKeyStore) path(name string) (string, error) {
@@ -57,14 +68,10 @@ func (s FileKeyStore) Load(name string) (crypto.Signer, error) {
 	if block == nil || block.Type != "PRIVATE KEY" {
 		return nil, fmt.Errorf("ca: load key %s: %s holds no PKCS#8 \"PRIVATE KEY\" PEM block", name, p)
 	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	signer, err := s.codec().ParsePKCS8(block.Bytes)
 	if err != nil {
-		// The parser's message never quotes key bytes.
+		// The parsers' messages never quote key bytes.
 		return nil, fmt.Errorf("ca: load key %s: %w", name, err)
-	}
-	signer, ok := k.(crypto.Signer)
-	if !ok {
-		return nil, fmt.Errorf("ca: load key %s: %T is not a signing key", name, k)
 	}
 	return signer, nil
 }
@@ -84,7 +91,7 @@ func (s FileKeyStore) Create(name string, gen func() (crypto.Signer, error)) (cr
 	if err != nil {
 		return nil, fmt.Errorf("ca: create key %s: generate: %w", name, err)
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(signer)
+	der, err := s.codec().MarshalPKCS8(signer)
 	if err != nil {
 		return nil, fmt.Errorf("ca: create key %s: encode: %w", name, err)
 	}

@@ -146,3 +146,7 @@ func matches(codec KeyCodec, pub crypto.PublicKey, cert *x509.Certificate) bool 
 	}
 	return false
 }
+
+// DefaultCodec returns the KeyCodec that knows every private key algorithm of the
+// authority; the CA key store and the subscriber's client use it.
+func DefaultCodec() KeyCodec { return Codecs{StdCodec{}} }
