@@ -532,6 +532,54 @@ FROM certificates WHERE issuer = ? AND status = ? AND not_after > ? ORDER BY ser
 	return nil
 }
 
+// RevokedSince implements Tx. fn's error stops the iteration and is returned as is.
+func (t *sqlTx) RevokedSince(ctx context.Context, issuer string, since, notAfterAfter time.Time, fn func(core.RevokedEntry) error) error {
+	what := "revoked entries of " + issuer + " since " + since.UTC().Format(time.RFC3339)
+	if err := checkTimes(what, since, notAfterAfter); err != nil {
+		return err
+	}
+	rows, err := t.query(ctx, `SELECT serial, revoked_at, reason, invalidity_date, not_after
+FROM certificates WHERE issuer = ? AND revoked_at >= ? AND status = ? AND not_after > ? ORDER BY revoked_at, serial`,
+		issuer, formatTime(since), string(core.CertRevoked), formatTime(notAfterAfter))
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e core.RevokedEntry
+		var reason int64
+		if err := rows.Scan(&e.Serial, timeScanner{&e.RevokedAt}, &reason, nullTimeScanner{&e.InvalidityDate}, timeScanner{&e.NotAfter}); err != nil {
+			return fmt.Errorf("store: %s: %w", what, err)
+		}
+		e.Reason = core.RevocationReason(reason)
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	return nil
+}
+
+// CertificateStatus implements Tx; an unknown certificate is a not-found error.
+func (t *sqlTx) CertificateStatus(ctx context.Context, issuer, serial string) (CertStatus, error) {
+	var st CertStatus
+	var status string
+	var reason int64
+	err := t.queryRow(ctx, `SELECT status, not_before, not_after, revoked_at, reason, invalidity_date
+FROM certificates WHERE issuer = ? AND serial = ?`, issuer, serial).
+		Scan(&status, timeScanner{&st.NotBefore}, timeScanner{&st.NotAfter}, nullTimeScanner{&st.RevokedAt}, &reason, nullTimeScanner{&st.InvalidityDate})
+	if errors.Is(err, sql.ErrNoRows) {
+		return CertStatus{}, notFound(fmt.Sprintf("certificate %s/%s", issuer, serial))
+	}
+	if err != nil {
+		return CertStatus{}, fmt.Errorf("store: status of certificate %s/%s: %w", issuer, serial, err)
+	}
+	st.Status, st.Reason = core.CertStatus(status), core.RevocationReason(reason)
+	return st, nil
+}
+
 // ---- CRL numbers ----
 
 // NextCRLNumber implements Tx.

@@ -36,6 +36,17 @@ type ApplicationFilter struct {
 	Limit          int // 0 = 100
 }
 
+// CertStatus is what a status responder needs to know of one certificate.
+type CertStatus struct {
+	Status    core.CertStatus
+	NotBefore time.Time
+	NotAfter  time.Time
+	// RevokedAt, Reason and InvalidityDate are set when Status is core.CertRevoked.
+	RevokedAt      *time.Time
+	Reason         core.RevocationReason
+	InvalidityDate *time.Time
+}
+
 // Challenge is a one-time sign-in challenge.
 type Challenge struct {
 	ID        string
@@ -83,6 +94,15 @@ type Tx interface {
 	// RevokedEntries streams the revoked, not yet expired (NotAfter after notAfterAfter)
 	// certificates of an issuer in serial order, calling fn for each.
 	RevokedEntries(ctx context.Context, issuer string, notAfterAfter time.Time, fn func(core.RevokedEntry) error) error
+
+	// RevokedSince streams the certificates of an issuer revoked at or after since
+	// and not yet expired (NotAfter after notAfterAfter), in revocation time order
+	// (then serial), calling fn for each. It reads an index on (issuer, revoked_at):
+	// the cost follows the number of entries returned, not the size of the table.
+	RevokedSince(ctx context.Context, issuer string, since, notAfterAfter time.Time, fn func(core.RevokedEntry) error) error
+	// CertificateStatus returns the revocation status of one certificate by issuer
+	// name and hex serial, reading only the status columns through the primary key.
+	CertificateStatus(ctx context.Context, issuer, serial string) (CertStatus, error)
 
 	// NextCRLNumber increments and returns the CRL number of an issuer (starting at 1).
 	NextCRLNumber(ctx context.Context, issuer string) (int64, error)

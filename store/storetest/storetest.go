@@ -44,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CertificateDuplicates", testCertificateDuplicates},
 		{"Revoke", testRevoke},
 		{"RevokedEntries", testRevokedEntries},
+		{"RevokedSince", testRevokedSince},
+		{"CertificateStatus", testCertificateStatus},
 		{"CRLNumbers", testCRLNumbers},
 		{"Challenges", testChallenges},
 		{"Audit", testAudit},
@@ -694,6 +696,86 @@ func testRevokedEntries(t *testing.T, s store.Store) {
 		if err := tx.RevokedEntries(ctx, "C", cutoff, func(core.RevokedEntry) error { calls++; return nil }); err != nil || calls != 0 {
 			t.Fatalf("unknown issuer: %v, %d calls", err, calls)
 		}
+		return nil
+	})
+}
+
+func testRevokedSince(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	type c struct {
+		issuer, serial string
+		notAfter       time.Duration
+		revokedAt      time.Duration // < 0: not revoked
+	}
+	cs := []c{
+		{"A", "01", 200 * time.Hour, 10 * time.Minute},
+		{"A", "02", 200 * time.Hour, 30 * time.Minute}, // exactly at since: included
+		{"A", "03", 200 * time.Hour, 50 * time.Minute},
+		{"A", "04", 200 * time.Hour, 40 * time.Minute},
+		{"A", "05", 200 * time.Hour, -1},                // good
+		{"A", "06", 20 * time.Minute, 45 * time.Minute}, // expired before the cutoff
+		{"B", "07", 200 * time.Hour, 50 * time.Minute},  // another issuer
+	}
+	write(t, s, func(tx store.Tx) error {
+		for i, x := range cs {
+			ct := cert(x.issuer, x.serial, fmt.Sprintf("k%d", i))
+			ct.NotAfter = at(x.notAfter)
+			if err := tx.InsertCertificate(ctx, ct); err != nil {
+				return err
+			}
+			if x.revokedAt >= 0 {
+				if err := tx.RevokeCertificate(ctx, x.issuer, x.serial, core.ReasonSuperseded, at(x.revokedAt), nil); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	read(t, s, func(tx store.Tx) error {
+		var got []string
+		if err := tx.RevokedSince(ctx, "A", at(30*time.Minute), at(time.Hour), func(e core.RevokedEntry) error {
+			if e.Reason != core.ReasonSuperseded || e.NotAfter.IsZero() {
+				t.Errorf("entry %+v", e)
+			}
+			got = append(got, e.Serial)
+			return nil
+		}); err != nil {
+			return err
+		}
+		equal(t, "revoked since, in revocation order", got, []string{"02", "04", "03"})
+		stop := errors.New("stop")
+		if err := tx.RevokedSince(ctx, "A", at(0), at(0), func(core.RevokedEntry) error { return stop }); !errors.Is(err, stop) {
+			t.Errorf("fn error: %v", err)
+		}
+		return nil
+	})
+}
+
+func testCertificateStatus(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	write(t, s, func(tx store.Tx) error {
+		if err := tx.InsertCertificate(ctx, cert("A", "0a", "k1")); err != nil {
+			return err
+		}
+		if err := tx.InsertCertificate(ctx, cert("A", "0b", "k2")); err != nil {
+			return err
+		}
+		return tx.RevokeCertificate(ctx, "A", "0b", core.ReasonKeyCompromise, at(time.Hour), ptr(at(-time.Hour)))
+	})
+	read(t, s, func(tx store.Tx) error {
+		good, err := tx.CertificateStatus(ctx, "A", "0a")
+		if err != nil {
+			return err
+		}
+		equal(t, "good status", good, store.CertStatus{Status: core.CertGood, NotBefore: at(0), NotAfter: at(365 * 24 * time.Hour)})
+		rev, err := tx.CertificateStatus(ctx, "A", "0b")
+		if err != nil {
+			return err
+		}
+		equal(t, "revoked status", rev, store.CertStatus{Status: core.CertRevoked, NotBefore: at(0), NotAfter: at(365 * 24 * time.Hour),
+			RevokedAt: ptr(at(time.Hour)), Reason: core.ReasonKeyCompromise, InvalidityDate: ptr(at(-time.Hour))})
+		_, err = tx.CertificateStatus(ctx, "B", "0a")
+		wantIs(t, "status of unknown certificate", err, core.ErrNotFound)
 		return nil
 	})
 }
