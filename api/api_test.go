@@ -197,6 +197,7 @@ func TestBadInputGetsProblems(t *testing.T) {
 		{"unknown endpoint", "GET", "/api/v2/nothing", "", "", 404, "no such endpoint"},
 		{"unknown CA", "GET", "/ca/nobody.cer", "", "", 404, "no CA"},
 		{"unknown CRL", "GET", "/crl/nobody.crl", "", "", 404, "no CA"},
+		{"unknown delta CRL", "GET", "/crl/nobody-delta.crl", "", "", 404, "no CA"},
 		{"token with garbage", "POST", "/api/v1/auth/token", "application/json", `{"challenge_id":"x","certificate":"AAAA","signature":"AAAA"}`, 400, "certificate"},
 	}
 	for _, c := range cases {
@@ -349,6 +350,44 @@ func TestPublication(t *testing.T) {
 		}
 		if err := l.CheckSignatureFrom(iss.Cert); err != nil {
 			t.Errorf("CRL of %s: %v", iss.Name, err)
+		}
+		fullNumber := l.Number.Int64()
+
+		// The delta CRL: its base is the full CRL, its number above it; a
+		// conditional GET with its ETag or Last-Modified answers 304.
+		resp, err = http.Get(s.url + "/crl/" + iss.Name + "-delta.crl")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		etag, modified := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pkix-crl" || etag == "" || modified == "" ||
+			!strings.HasPrefix(resp.Header.Get("Cache-Control"), "public, max-age=") {
+			t.Fatalf("/crl/%s-delta.crl: %d %v", iss.Name, resp.StatusCode, resp.Header)
+		}
+		d, err := x509.ParseRevocationList(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.CheckSignatureFrom(iss.Cert); err != nil || d.Number.Int64() <= fullNumber {
+			t.Errorf("delta CRL of %s: number %v after full %d: %v", iss.Name, d.Number, fullNumber, err)
+		}
+		for _, h := range []string{"If-None-Match", "If-Modified-Since"} {
+			req, _ := http.NewRequest("GET", s.url+"/crl/"+iss.Name+"-delta.crl", nil)
+			if h == "If-None-Match" {
+				req.Header.Set(h, etag)
+			} else {
+				req.Header.Set(h, modified)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNotModified {
+				t.Errorf("%s: %d, want 304", h, resp.StatusCode)
+			}
 		}
 	}
 	resp, err := http.Get(s.url + "/healthz")

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
@@ -390,20 +391,44 @@ func (s *Server) caCert(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) crl(w http.ResponseWriter, r *http.Request) error {
 	name, ok := strings.CutSuffix(r.PathValue("file"), ".crl")
 	if !ok {
-		return core.Errorf(core.KindNotFound, "CRLs are published as /crl/<name>.crl")
+		return core.Errorf(core.KindNotFound, "CRLs are published as /crl/<name>.crl and /crl/<name>-delta.crl")
 	}
+	delta := false
 	if _, err := s.signer.Issuer(name); err != nil {
-		return core.Errorf(core.KindNotFound, "no CA named %q", name)
+		base, isDelta := strings.CutSuffix(name, "-delta")
+		if _, err := s.signer.Issuer(base); !isDelta || err != nil {
+			return core.Errorf(core.KindNotFound, "no CA named %q", name)
+		}
+		name, delta = base, true
 	}
-	c, err := s.ra.CRLs().Current(r.Context(), name)
+	var (
+		c   *ra.CRL
+		err error
+	)
+	if delta {
+		c, err = s.ra.CRLs().CurrentDelta(r.Context(), name)
+	} else {
+		c, err = s.ra.CRLs().Current(r.Context(), name)
+	}
 	if err != nil {
 		return err
 	}
-	maxAge := time.Until(c.NextUpdate)
-	if maxAge > time.Hour {
-		maxAge = time.Hour
+	// Caches may keep a CRL until its successor is due (the next scheduled full or
+	// delta CRL), and never past nextUpdate. A revocation publishes a delta at once:
+	// the delta's short max-age bounds how long a cache hides it.
+	full, deltaEvery := s.ra.CRLs().Intervals()
+	period := full
+	if delta {
+		period = deltaEvery
 	}
-	return writeDER(w, r, "application/pkix-crl", c.DER, c.ThisUpdate, maxAge)
+	maxAge := max(min(time.Until(c.ThisUpdate.Add(period)), time.Until(c.NextUpdate)), 0)
+	h := w.Header()
+	h.Set("Content-Type", "application/pkix-crl")
+	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(maxAge.Seconds()))+", no-transform")
+	h.Set("Expires", c.NextUpdate.UTC().Format(http.TimeFormat))
+	h.Set("ETag", c.ETag())
+	http.ServeContent(w, r, "", c.ThisUpdate, bytes.NewReader(c.DER))
+	return nil
 }
 
 func writeDER(w http.ResponseWriter, r *http.Request, ctype string, der []byte, modified time.Time, maxAge time.Duration) error {

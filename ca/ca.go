@@ -174,6 +174,7 @@ func (a *Authority) endpoints(name string) profile.Endpoints {
 	b := a.opts.BaseURL
 	return profile.Endpoints{
 		CRL:       []string{b + "/crl/" + name + ".crl"},
+		DeltaCRL:  []string{b + "/crl/" + name + "-delta.crl"},
 		OCSP:      []string{b + "/ocsp/" + name},
 		CAIssuers: []string{b + "/ca/" + name + ".cer"},
 		CPS:       b + "/repository/cps",

@@ -412,22 +412,28 @@ func TestEndToEnd(t *testing.T) {
 			}
 		}
 
-		// Revoke the signing certificate at the desk: the CRL shows it with its reason.
+		// Revoke the signing certificate at the desk: the delta CRL published at once
+		// shows it with its reason, without a restart; openssl, given the full CRL
+		// (published before) and the delta, finds the certificate revoked.
 		serial := certSerial(t, signLeaf)
-		w.desk("revoke", serial, "--reason", "key_compromise", "--detail", "the token was lost")
 		crl := writePEM(t, filepath.Join(w.dir, "nca-rsa.crl.pem"), "X509 CRL", get(t, w.s.url+"/crl/nca-rsa.crl"))
-		text, err := openssl(t, "crl", "-in", crl, "-noout", "-text")
+		w.desk("revoke", serial, "--reason", "key_compromise", "--detail", "the token was lost")
+		delta := writePEM(t, filepath.Join(w.dir, "nca-rsa-delta.crl.pem"), "X509 CRL", get(t, w.s.url+"/crl/nca-rsa-delta.crl"))
+		text, err := openssl(t, "crl", "-in", delta, "-noout", "-text")
 		if err != nil {
 			t.Fatalf("openssl crl: %v\n%s", err, text)
 		}
-		if !strings.Contains(strings.ToUpper(text), strings.ToUpper(serial)) || !strings.Contains(text, "Key Compromise") {
-			t.Fatalf("the CRL lacks serial %s with reason Key Compromise:\n%s", serial, text)
+		if !strings.Contains(strings.ToUpper(text), strings.ToUpper(serial)) || !strings.Contains(text, "Key Compromise") || !strings.Contains(text, "Delta CRL Indicator") {
+			t.Fatalf("the delta CRL lacks serial %s with reason Key Compromise:\n%s", serial, text)
 		}
 		rootCRL := writePEM(t, filepath.Join(w.dir, "root.crl.pem"), "X509 CRL", get(t, w.s.url+"/crl/root-rsa.crl"))
-		out, err = openssl(t, "verify", "-crl_check_all", "-CAfile", w.rootPEM, "-untrusted", w.interPEM, "-CRLfile", crl, "-CRLfile", rootCRL, signLeaf)
+		out, err = openssl(t, "verify", "-crl_check_all", "-use_deltas", "-CAfile", w.rootPEM, "-untrusted", w.interPEM, "-CRLfile", crl, "-CRLfile", delta, "-CRLfile", rootCRL, signLeaf)
 		if err == nil || !strings.Contains(out, "certificate revoked") {
-			t.Fatalf("openssl verify -crl_check_all of the revoked certificate: %v\n%s", err, out)
+			t.Fatalf("openssl verify -crl_check_all -use_deltas of the revoked certificate: %v\n%s", err, out)
 		}
+		// The full CRL from before the revocation alone does not know it yet.
+		w.verify(signLeaf, "-crl_check_all", "-CRLfile", crl, "-CRLfile", rootCRL)
+		w.verify(authLeaf, "-crl_check_all", "-use_deltas", "-CRLfile", crl, "-CRLfile", delta, "-CRLfile", rootCRL)
 		w.verify(authLeaf, "-crl_check_all", "-CRLfile", crl, "-CRLfile", rootCRL)
 	})
 

@@ -14,6 +14,7 @@ import (
 	"crypto/x509"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/opennca/nca/ca"
@@ -49,8 +50,10 @@ type Config struct {
 	Now    func() time.Time
 	Rand   io.Reader
 	Logger *slog.Logger
-	// CRLValidity is the nextUpdate distance of published CRLs (default 24 h).
-	CRLValidity time.Duration
+	// CRLInterval is how often the full CRL of every CA is published (default 24 h);
+	// DeltaCRLInterval how often its delta CRL is (default 15 min). See CRLs.
+	CRLInterval      time.Duration
+	DeltaCRLInterval time.Duration
 	// Location is the time zone of the registration centres, used for "the day of
 	// the decision" (default Asia/Almaty, UTC+5, when the zone database has it).
 	Location *time.Location
@@ -67,6 +70,17 @@ type Service struct {
 	log      *slog.Logger
 	crls     *CRLs
 	loc      *time.Location
+
+	hooksMu  sync.RWMutex
+	onRevoke []func(ctx context.Context, issuer, serial string)
+}
+
+// OnRevoke registers fn to be called after every revocation is stored (e.g. by the
+// OCSP responder to drop its cached answer at once). fn must not block for long.
+func (s *Service) OnRevoke(fn func(ctx context.Context, issuer, serial string)) {
+	s.hooksMu.Lock()
+	s.onRevoke = append(s.onRevoke, fn)
+	s.hooksMu.Unlock()
 }
 
 // New returns a Service from cfg.
@@ -100,11 +114,17 @@ func New(cfg Config) *Service {
 			s.loc = time.FixedZone("UTC+5", 5*3600)
 		}
 	}
-	validity := cfg.CRLValidity
-	if validity <= 0 {
-		validity = 24 * time.Hour
+	full, delta := cfg.CRLInterval, cfg.DeltaCRLInterval
+	if full <= 0 {
+		full = DefaultFullCRLInterval
 	}
-	s.crls = newCRLs(cfg.Store, cfg.Signer, s.now, validity, s.log)
+	if delta <= 0 {
+		delta = DefaultDeltaCRLInterval
+	}
+	if delta > full {
+		delta = full
+	}
+	s.crls = newCRLs(cfg.Store, cfg.Signer, s.now, full, delta, s.log)
 	return s
 }
 

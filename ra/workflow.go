@@ -687,7 +687,8 @@ func RevocationReasons() map[string]core.RevocationReason {
 	}
 }
 
-// Revoke revokes a certificate at the desk and publishes the issuer's CRL at once.
+// Revoke revokes a certificate at the desk, tells the OnRevoke hooks and publishes
+// the issuer's delta CRL at once.
 func (s *Service) Revoke(ctx context.Context, actor Actor, serial, reason, detail string) (*core.Certificate, error) {
 	if err := requireStaff(actor); err != nil {
 		return nil, err
@@ -737,7 +738,13 @@ func (s *Service) Revoke(ctx context.Context, actor Actor, serial, reason, detai
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "certificate revoked", "serial", out.Serial, "issuer", out.Issuer, "reason", reason, "actor", actor.String())
-	if _, err := s.crls.Publish(ctx, out.Issuer); err != nil {
+	s.hooksMu.RLock()
+	hooks := s.onRevoke
+	s.hooksMu.RUnlock()
+	for _, fn := range hooks {
+		fn(ctx, out.Issuer, out.Serial)
+	}
+	if _, err := s.crls.PublishDelta(ctx, out.Issuer); err != nil {
 		return out, fmt.Errorf("ra: certificate %s is revoked but its CRL could not be published (it will be on the next): %w", out.Serial, err)
 	}
 	return out, nil

@@ -277,7 +277,8 @@ func TestIndividualLifecycle(t *testing.T) {
 		t.Errorf("history %v", actions)
 	}
 
-	// Revoke at the desk: the CRL is republished at once with the serial and reason.
+	// Revoke at the desk: the delta CRL is republished at once with the serial and
+	// reason, on the unchanged full CRL; the next full CRL lists it too.
 	before, err := e.svc.CRLs().Current(e.ctx, ca.IssuingRSA)
 	if err != nil {
 		t.Fatal(err)
@@ -292,23 +293,35 @@ func TestIndividualLifecycle(t *testing.T) {
 	wantKind(t, err, core.KindUnprocessable) // an individual is nobody's employee
 	_, err = e.svc.Revoke(e.ctx, e.staff, certs[1].Serial, "bored", "")
 	wantKind(t, err, core.KindInvalid)
-	crl, err := e.svc.CRLs().Current(e.ctx, ca.IssuingRSA)
+	delta, err := e.svc.CRLs().CurrentDelta(e.ctx, ca.IssuingRSA)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if crl.Number <= before.Number {
-		t.Errorf("CRL number %d after %d", crl.Number, before.Number)
+	if delta.Number <= before.Number || delta.BaseNumber != before.Number {
+		t.Errorf("delta CRL number %d base %d after full %d", delta.Number, delta.BaseNumber, before.Number)
 	}
-	l, err := x509.ParseRevocationList(crl.DER)
+	if full, _ := e.svc.CRLs().Current(e.ctx, ca.IssuingRSA); full.Number != before.Number {
+		t.Errorf("the full CRL changed on a revocation: %d, was %d", full.Number, before.Number)
+	}
+	full, err := e.svc.CRLs().Publish(e.ctx, ca.IssuingRSA)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if full.Number <= delta.Number {
+		t.Errorf("full CRL number %d after delta %d", full.Number, delta.Number)
 	}
 	iss, _ := e.ca.Issuer(ca.IssuingRSA)
-	if err := l.CheckSignatureFrom(iss.Cert); err != nil {
-		t.Fatal(err)
-	}
-	if len(l.RevokedCertificateEntries) != 1 || l.RevokedCertificateEntries[0].SerialNumber.Text(16) != serial || l.RevokedCertificateEntries[0].ReasonCode != int(core.ReasonKeyCompromise) {
-		t.Fatalf("CRL entries %+v, want %s keyCompromise", l.RevokedCertificateEntries, serial)
+	for _, crl := range []*CRL{delta, full} {
+		l, err := x509.ParseRevocationList(crl.DER)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.CheckSignatureFrom(iss.Cert); err != nil {
+			t.Fatal(err)
+		}
+		if len(l.RevokedCertificateEntries) != 1 || l.RevokedCertificateEntries[0].SerialNumber.Text(16) != serial || l.RevokedCertificateEntries[0].ReasonCode != int(core.ReasonKeyCompromise) {
+			t.Fatalf("CRL %d entries %+v, want %s keyCompromise", crl.Number, l.RevokedCertificateEntries, serial)
+		}
 	}
 
 	// The audit log holds every step and its chain verifies.

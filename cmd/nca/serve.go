@@ -37,6 +37,7 @@ type serveConfig struct {
 	org         string
 	logLevel    string
 	crlInterval time.Duration
+	deltaCRL    time.Duration
 	caBits      int
 }
 
@@ -56,11 +57,16 @@ func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
 	fs.StringVar(&c.baseURL, "base-url", env("NCA_BASE_URL", ""), "public base URL written into certificates (NCA_BASE_URL; default http://<listen>)")
 	fs.StringVar(&c.org, "org", env("NCA_ORG", "National Certification Authority (demo)"), "CA organisation name (NCA_ORG), used when the CAs are created")
 	fs.StringVar(&c.logLevel, "log-level", env("NCA_LOG_LEVEL", "info"), "debug, info, warn or error (NCA_LOG_LEVEL)")
-	crlInterval, err := time.ParseDuration(env("NCA_CRL_INTERVAL", "1h"))
+	crlInterval, err := time.ParseDuration(env("NCA_CRL_INTERVAL", "24h"))
 	if err != nil {
 		crlInterval = -1 // reported by validate
 	}
-	fs.DurationVar(&c.crlInterval, "crl-interval", crlInterval, "how often every CRL is re-signed (NCA_CRL_INTERVAL)")
+	fs.DurationVar(&c.crlInterval, "crl-interval", crlInterval, "how often every full CRL is published (NCA_CRL_INTERVAL)")
+	deltaCRL, err := time.ParseDuration(env("NCA_DELTA_CRL_INTERVAL", "15m"))
+	if err != nil {
+		deltaCRL = -1 // reported by validate
+	}
+	fs.DurationVar(&c.deltaCRL, "delta-crl-interval", deltaCRL, "how often every delta CRL is published; a revocation publishes one at once (NCA_DELTA_CRL_INTERVAL)")
 	fs.IntVar(&c.caBits, "ca-rsa-bits", 4096, "RSA size of CA keys created on first start (NCA_CA_RSA_BITS)")
 	if v := getenv("NCA_CA_RSA_BITS"); v != "" {
 		_ = fs.Set("ca-rsa-bits", v)
@@ -109,6 +115,9 @@ func (c *serveConfig) validate() error {
 	if c.crlInterval < time.Minute {
 		return fmt.Errorf("crl-interval must be at least 1m")
 	}
+	if c.deltaCRL < 10*time.Second || c.deltaCRL > c.crlInterval {
+		return fmt.Errorf("delta-crl-interval must be at least 10s and at most crl-interval")
+	}
 	if c.caBits < 2048 {
 		return fmt.Errorf("ca-rsa-bits must be at least 2048")
 	}
@@ -156,7 +165,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 
 	bg, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go a.ra.CRLs().Run(bg, c.crlInterval)
+	go a.ra.CRLs().Run(bg)
 	go expireLoop(bg, a.ra, log)
 
 	srv := &http.Server{
@@ -253,7 +262,8 @@ func assemble(ctx context.Context, c *serveConfig, log *slog.Logger) (*authority
 		a.close()
 		return nil, err
 	}
-	a.ra = ra.New(ra.Config{Store: st, Registry: reg, Signer: auth0, Logger: log})
+	a.ra = ra.New(ra.Config{Store: st, Registry: reg, Signer: auth0, Logger: log,
+		CRLInterval: c.crlInterval, DeltaCRLInterval: c.deltaCRL})
 	au, err := auth.New(auth.Config{Store: st, Issuers: auth0, Secret: secret})
 	if err != nil {
 		a.close()
@@ -350,7 +360,7 @@ func (a *authority) report(w io.Writer, c *serveConfig, addr string) {
 	}
 	fmt.Fprintln(w, "nca: CA certificates and CRLs:")
 	for _, iss := range a.ca.Issuers() {
-		fmt.Fprintf(w, "  - %-10s %s/ca/%s.cer  %s/crl/%s.crl\n", iss.Name, c.baseURL, iss.Name, c.baseURL, iss.Name)
+		fmt.Fprintf(w, "  - %-10s %s/ca/%s.cer  %s/crl/%s.crl  %s/crl/%s-delta.crl\n", iss.Name, c.baseURL, iss.Name, c.baseURL, iss.Name, c.baseURL, iss.Name)
 	}
 	if cases := registry.DemoCases(a.registry); len(cases) > 0 {
 		fmt.Fprintln(w, "nca: people and organisations in the registry to try:")
