@@ -348,6 +348,22 @@ func (w *world) verify(leaf string, extra ...string) {
 	}
 }
 
+// ocsp asks the authority's OCSP responder about leaf with openssl ocsp (POST),
+// checks that openssl verifies the response (signed by the delegated responder
+// under the issuing CA) and that it reports want ("good" or "revoked").
+func (w *world) ocsp(leaf, want string, extra ...string) {
+	w.t.Helper()
+	trust := filepath.Join(w.dir, "ocsp-trust.pem")
+	if err := os.WriteFile(trust, []byte(readFile(w.t, w.rootPEM)+readFile(w.t, w.interPEM)), 0o644); err != nil {
+		w.t.Fatal(err)
+	}
+	args := append([]string{"ocsp", "-issuer", w.interPEM, "-cert", leaf, "-url", w.s.url + "/ocsp/nca-rsa", "-CAfile", trust}, extra...)
+	out, err := openssl(w.t, args...)
+	if err != nil || !strings.Contains(out, "Response verify OK") || !strings.Contains(out, ": "+want) {
+		w.t.Fatalf("openssl %s: %v, want %s\n%s", strings.Join(args, " "), err, want, out)
+	}
+}
+
 func newWorld(t *testing.T) *world {
 	needOpenSSL(t)
 	b := build(t)
@@ -417,7 +433,13 @@ func TestEndToEnd(t *testing.T) {
 		// (published before) and the delta, finds the certificate revoked.
 		serial := certSerial(t, signLeaf)
 		crl := writePEM(t, filepath.Join(w.dir, "nca-rsa.crl.pem"), "X509 CRL", get(t, w.s.url+"/crl/nca-rsa.crl"))
+		w.ocsp(signLeaf, "good")
 		w.desk("revoke", serial, "--reason", "key_compromise", "--detail", "the token was lost")
+		// The OCSP answer changes at once, with and without a nonce (the cached
+		// answer without one was dropped by the revocation).
+		w.ocsp(signLeaf, "revoked", "-no_nonce")
+		w.ocsp(signLeaf, "revoked")
+		w.ocsp(authLeaf, "good", "-no_nonce")
 		delta := writePEM(t, filepath.Join(w.dir, "nca-rsa-delta.crl.pem"), "X509 CRL", get(t, w.s.url+"/crl/nca-rsa-delta.crl"))
 		text, err := openssl(t, "crl", "-in", delta, "-noout", "-text")
 		if err != nil {

@@ -343,3 +343,14 @@ func (c *CRLs) Run(ctx context.Context) {
 		}
 	}
 }
+
+// Latest returns the current full and delta CRL of issuer without publishing
+// (nil when none was published yet).
+func (c *CRLs) Latest(issuer string) (full, delta *CRL) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if p := c.current[issuer]; p != nil {
+		return p.full, p.delta
+	}
+	return nil, nil
+}

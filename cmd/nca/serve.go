@@ -22,9 +22,11 @@ import (
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/kzid"
+	"github.com/opennca/nca/ocsp"
 	"github.com/opennca/nca/ra"
 	"github.com/opennca/nca/registry"
 	"github.com/opennca/nca/store"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"gopkg.in/yaml.v3"
 )
 
@@ -167,9 +169,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	defer cancel()
 	go a.ra.CRLs().Run(bg)
 	go expireLoop(bg, a.ra, log)
+	go a.ocsp.Run(bg)
 
 	srv := &http.Server{
-		Handler:           a.api,
+		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -211,10 +214,13 @@ func expireLoop(ctx context.Context, s *ra.Service, log *slog.Logger) {
 
 // authority is the assembled server.
 type authority struct {
-	store    store.Store
-	ca       *ca.Authority
-	ra       *ra.Service
-	api      *api.Server
+	store store.Store
+	ca    *ca.Authority
+	ra    *ra.Service
+	api   *api.Server
+	ocsp  *ocsp.Responder
+	// handler serves the API, the OCSP responder and /metrics.
+	handler  http.Handler
 	registry *registry.File
 	created  []string
 	// operatorPassword is set only when the operator credential was created now.
@@ -278,7 +284,47 @@ func assemble(ctx context.Context, c *serveConfig, log *slog.Logger) (*authority
 		a.close()
 		return nil, err
 	}
+	if err := a.statusServices(ctx, log); err != nil {
+		a.close()
+		return nil, err
+	}
 	return a, nil
+}
+
+// statusServices starts the OCSP responder, mounts it beside the API with the
+// metrics of both, and wires revocations to it.
+func (a *authority) statusServices(ctx context.Context, log *slog.Logger) error {
+	reg := newRegistry()
+	om, err := ocsp.NewMetrics(reg)
+	if err != nil {
+		return err
+	}
+	a.ocsp, err = ocsp.New(ctx, ocsp.Config{Store: a.store, Authority: a.ca, Logger: log, Metrics: om})
+	if err != nil {
+		return err
+	}
+	a.ra.OnRevoke(a.ocsp.Revoked)
+	observe, err := crlSignTime(reg)
+	if err != nil {
+		return err
+	}
+	a.ra.CRLs().Observe(observe)
+	names := func() []string {
+		var out []string
+		for _, iss := range a.ca.Issuers() {
+			out = append(out, iss.Name)
+		}
+		return out
+	}
+	if err := reg.Register(newCRLCollector(a.ra.CRLs(), names, time.Now)); err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	a.ocsp.Register(mux)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}))
+	mux.Handle("/", a.api)
+	a.handler = mux
+	return nil
 }
 
 func loadRegistry(c *serveConfig, created *[]string) (*registry.File, error) {
@@ -361,6 +407,9 @@ func (a *authority) report(w io.Writer, c *serveConfig, addr string) {
 	fmt.Fprintln(w, "nca: CA certificates and CRLs:")
 	for _, iss := range a.ca.Issuers() {
 		fmt.Fprintf(w, "  - %-10s %s/ca/%s.cer  %s/crl/%s.crl  %s/crl/%s-delta.crl\n", iss.Name, c.baseURL, iss.Name, c.baseURL, iss.Name, c.baseURL, iss.Name)
+		if !iss.Root {
+			fmt.Fprintf(w, "    %-10s OCSP %s/ocsp/%s\n", "", c.baseURL, iss.Name)
+		}
 	}
 	if cases := registry.DemoCases(a.registry); len(cases) > 0 {
 		fmt.Fprintln(w, "nca: people and organisations in the registry to try:")

@@ -1,0 +1,367 @@
+package ocsp
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/base64"
+	"encoding/hex"
+	"io"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	xocsp "golang.org/x/crypto/ocsp"
+
+	"github.com/opennca/nca/ca"
+	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/pki"
+	"github.com/opennca/nca/profile"
+	"github.com/opennca/nca/store"
+	"github.com/opennca/nca/store/storetest"
+)
+
+var start = time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// env is an authority with two issued certificates in its store and a responder.
+type env struct {
+	ctx       context.Context
+	clk       *clock
+	ca        *ca.Authority
+	st        store.Store
+	r         *Responder
+	reg       *prometheus.Registry
+	issuer    *x509.Certificate
+	root      *x509.Certificate
+	good, bad *x509.Certificate // bad is revoked by tests
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	clk := &clock{t: start}
+	a, _, err := ca.Open(ca.Options{Dir: filepath.Join(t.TempDir(), "ca"), Org: "OpenNCA Test", BaseURL: "http://pki.example.kz",
+		Now: clk.Now, RSABits: 2048})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{ctx: context.Background(), clk: clk, ca: a, st: storetest.New(t), reg: prometheus.NewRegistry()}
+	iss, _ := a.Issuer(ca.IssuingRSA)
+	root, _ := a.Issuer(ca.RootRSA)
+	e.issuer, e.root = iss.Cert, root.Cert
+	e.good, e.bad = e.issue(t), e.issue(t)
+	m, err := NewMetrics(e.reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.r, err = New(e.ctx, Config{Store: e.st, Authority: a, Now: clk.Now, Metrics: m, PollInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *env) issue(t *testing.T) *x509.Certificate {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss, _ := e.ca.Issuer(ca.IssuingRSA)
+	tmpl, err := profile.EndEntity(profile.Request{Template: profile.Individual, Type: core.CertSign,
+		Applicant: profile.Sample(profile.Individual), PublicKey: key.Public(), Now: start, IdentifiedInPerson: true}, iss.Endpoints)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := e.ca.Issue(e.ctx, ca.IssuingRSA, tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kh := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
+	if err := e.st.Tx(e.ctx, func(tx store.Tx) error {
+		return tx.InsertCertificate(e.ctx, &core.Certificate{Serial: cert.SerialNumber.Text(16), Issuer: ca.IssuingRSA,
+			Type: core.CertSign, Subject: "CN=test", NotBefore: cert.NotBefore, NotAfter: cert.NotAfter,
+			KeyHash: hex.EncodeToString(kh[:]), DER: cert.Raw})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return cert
+}
+
+func (e *env) revoke(t *testing.T, c *x509.Certificate, reason core.RevocationReason) {
+	t.Helper()
+	if err := e.st.Tx(e.ctx, func(tx store.Tx) error {
+		return tx.RevokeCertificate(e.ctx, ca.IssuingRSA, c.SerialNumber.Text(16), reason, e.clk.Now(), nil)
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func request(t *testing.T, c, issuer *x509.Certificate, h crypto.Hash) []byte {
+	t.Helper()
+	der, err := xocsp.CreateRequest(c, issuer, &xocsp.RequestOptions{Hash: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+// parse checks an answer's signature chain (responder certificate signed by the
+// issuing CA) and returns it.
+func (e *env) parse(t *testing.T, der []byte, c *x509.Certificate) *xocsp.Response {
+	t.Helper()
+	resp, err := xocsp.ParseResponseForCert(der, c, e.issuer)
+	if err != nil {
+		t.Fatalf("parse response: %v", err)
+	}
+	if resp.Certificate == nil || resp.Certificate.Subject.CommonName != profile.OCSPResponderCommonName {
+		t.Fatalf("responder certificate %v", resp.Certificate)
+	}
+	return resp
+}
+
+func TestRespond(t *testing.T) {
+	e := newEnv(t)
+	e.revoke(t, e.bad, core.ReasonKeyCompromise)
+	unknown := *e.good
+	unknown.SerialNumber = new(big.Int).SetBytes([]byte("never issued here"))
+	for _, h := range []crypto.Hash{crypto.SHA1, crypto.SHA256} {
+		for _, c := range []struct {
+			name   string
+			cert   *x509.Certificate
+			status int
+			reason int
+			at     time.Time
+		}{
+			{"good", e.good, xocsp.Good, 0, time.Time{}},
+			{"revoked", e.bad, xocsp.Revoked, xocsp.KeyCompromise, start},
+			{"unknown serial", &unknown, xocsp.Revoked, xocsp.CertificateHold, time.Unix(0, 0)},
+		} {
+			ans := e.r.Respond(e.ctx, "", request(t, c.cert, e.issuer, h))
+			if ans.Result != "signed" || !ans.Cacheable {
+				t.Errorf("%v %s: result %s", h, c.name, ans.Result)
+			}
+			resp := e.parse(t, ans.DER, c.cert)
+			if resp.Status != c.status || (c.status == xocsp.Revoked && (resp.RevocationReason != c.reason || !resp.RevokedAt.Equal(c.at))) {
+				t.Errorf("%v %s: status %d reason %d at %v", h, c.name, resp.Status, resp.RevocationReason, resp.RevokedAt)
+			}
+			if !resp.ThisUpdate.Equal(start) || !resp.NextUpdate.Equal(start.Add(time.Hour)) {
+				t.Errorf("%v %s: %v – %v", h, c.name, resp.ThisUpdate, resp.NextUpdate)
+			}
+			if oid, _ := asn1.Marshal(pki.OIDOCSPExtendedRevoke); !bytes.Contains(ans.DER, oid) {
+				t.Errorf("%v %s: no extended-revoke extension", h, c.name)
+			}
+			again := e.r.Respond(e.ctx, "", request(t, c.cert, e.issuer, h))
+			if again.Result != "cached" || !bytes.Equal(again.DER, ans.DER) {
+				t.Errorf("%v %s: second answer %s", h, c.name, again.Result)
+			}
+		}
+	}
+	// Errors: garbage, a CA not served here, the CA named in the URL not the one asked.
+	if a := e.r.Respond(e.ctx, "", []byte("junk")); a.Result != "malformed" || !bytes.Equal(a.DER, pki.OCSPErrorResponse(pki.OCSPMalformedRequest)) {
+		t.Errorf("junk: %s", a.Result)
+	}
+	if a := e.r.Respond(e.ctx, "", request(t, e.issuer, e.root, crypto.SHA256)); a.Result != "unauthorized" {
+		t.Errorf("root CA: %s", a.Result)
+	}
+	if a := e.r.Respond(e.ctx, ca.RootRSA, request(t, e.good, e.issuer, crypto.SHA256)); a.Result != "unauthorized" {
+		t.Errorf("wrong CA in URL: %s", a.Result)
+	}
+	if got := testutil.ToFloat64(e.r.m.cached); got != 6 {
+		t.Errorf("cached responses gauge %v, want 6", got)
+	}
+}
+
+func TestNonceIsSignedLive(t *testing.T) {
+	e := newEnv(t)
+	plain := request(t, e.good, e.issuer, crypto.SHA256)
+	req, _ := pki.ParseOCSPRequest(plain)
+	nonceReq := withNonce(t, req.CertID, []byte("0123456789abcdef"))
+	a1 := e.r.Respond(e.ctx, ca.IssuingRSA, nonceReq)
+	e.clk.Add(time.Second)
+	a2 := e.r.Respond(e.ctx, ca.IssuingRSA, nonceReq)
+	if a1.Result != "live" || a1.Cacheable || bytes.Equal(a1.DER, a2.DER) {
+		t.Fatalf("nonce answers: %s cacheable=%v identical=%v", a1.Result, a1.Cacheable, bytes.Equal(a1.DER, a2.DER))
+	}
+	if !bytes.Contains(a1.DER, []byte("0123456789abcdef")) {
+		t.Error("nonce not echoed")
+	}
+	e.parse(t, a1.DER, e.good)
+}
+
+func TestRevocationReachesCache(t *testing.T) {
+	e := newEnv(t)
+	req := request(t, e.bad, e.issuer, crypto.SHA1)
+	if resp := e.parse(t, e.r.Respond(e.ctx, "", req).DER, e.bad); resp.Status != xocsp.Good {
+		t.Fatalf("status %d before revocation", resp.Status)
+	}
+	// Revoked in this process: the hook drops the cached answer at once.
+	e.clk.Add(time.Minute)
+	e.revoke(t, e.bad, core.ReasonSuperseded)
+	e.r.Revoked(e.ctx, ca.IssuingRSA, e.bad.SerialNumber.Text(16))
+	ans := e.r.Respond(e.ctx, "", req)
+	if resp := e.parse(t, ans.DER, e.bad); ans.Result != "signed" || resp.Status != xocsp.Revoked || resp.RevocationReason != xocsp.Superseded {
+		t.Fatalf("after revocation: %s status %d", ans.Result, resp.Status)
+	}
+
+	// Revoked by another process: the poll finds it.
+	req2 := request(t, e.good, e.issuer, crypto.SHA256)
+	if resp := e.parse(t, e.r.Respond(e.ctx, "", req2).DER, e.good); resp.Status != xocsp.Good {
+		t.Fatal("not good")
+	}
+	e.clk.Add(time.Minute)
+	since := e.clk.Now()
+	e.revoke(t, e.good, core.ReasonAffiliationChanged)
+	e.clk.Add(time.Second)
+	e.r.poll(e.ctx, since)
+	if resp := e.parse(t, e.r.Respond(e.ctx, "", req2).DER, e.good); resp.Status != xocsp.Revoked {
+		t.Fatalf("status %d after the poll", resp.Status)
+	}
+}
+
+func TestRefreshAndRotation(t *testing.T) {
+	e := newEnv(t)
+	req := request(t, e.good, e.issuer, crypto.SHA256)
+	first := e.r.Respond(e.ctx, "", req)
+	// Past RefreshAfter the cached answer is still served, and re-signed behind it.
+	e.clk.Add(20 * time.Minute)
+	stale := e.r.Respond(e.ctx, "", req)
+	if stale.Result != "cached" || !bytes.Equal(stale.DER, first.DER) || stale.MaxAge != 0 {
+		t.Fatalf("stale answer: %s max-age %v", stale.Result, stale.MaxAge)
+	}
+	e.r.refreshOne(e.ctx, <-e.r.refresh)
+	fresh := e.r.Respond(e.ctx, "", req)
+	if fresh.Result != "cached" || !fresh.ThisUpdate.Equal(start.Add(20*time.Minute)) || fresh.MaxAge != 15*time.Minute {
+		t.Fatalf("refreshed answer: %s this %v max-age %v", fresh.Result, fresh.ThisUpdate, fresh.MaxAge)
+	}
+	// Near the end of the responder certificate a new one is issued; cached answers
+	// move to it on their next refresh.
+	old := e.r.ResponderCertificate(ca.IssuingRSA)
+	e.clk.Add(5*24*time.Hour + time.Minute)
+	e.r.housekeeping(e.ctx)
+	cur := e.r.ResponderCertificate(ca.IssuingRSA)
+	if cur.Equal(old) || !cur.NotBefore.Equal(e.clk.Now().Truncate(time.Second)) {
+		t.Fatalf("responder certificate not rotated: %v", cur.NotBefore)
+	}
+	ans := e.r.Respond(e.ctx, "", req)
+	if resp := e.parse(t, ans.DER, e.good); !resp.Certificate.Equal(cur) {
+		t.Error("answer after rotation not signed by the new responder")
+	}
+}
+
+func TestHTTP(t *testing.T) {
+	e := newEnv(t)
+	mux := http.NewServeMux()
+	e.r.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	der := request(t, e.good, e.issuer, crypto.SHA256)
+
+	resp, err := http.Post(srv.URL+"/ocsp/"+ca.IssuingRSA, "application/ocsp-request", bytes.NewReader(der))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/ocsp-response" {
+		t.Fatalf("POST: %d %v", resp.StatusCode, resp.Header)
+	}
+	e.parse(t, body, e.good)
+
+	get := srv.URL + "/ocsp/" + ca.IssuingRSA + "/" + url.PathEscape(base64.StdEncoding.EncodeToString(der))
+	resp, err = http.Get(get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body2, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != 200 || !bytes.Equal(body, body2) || etag == "" || resp.Header.Get("Last-Modified") == "" ||
+		resp.Header.Get("Expires") == "" || resp.Header.Get("Cache-Control") == "" {
+		t.Fatalf("GET: %d %v", resp.StatusCode, resp.Header)
+	}
+	req, _ := http.NewRequest("GET", get, nil)
+	req.Header.Set("If-None-Match", etag)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotModified {
+		t.Errorf("conditional GET: %d", resp.StatusCode)
+	}
+	for name, u := range map[string]string{
+		"bad base64": srv.URL + "/ocsp/" + ca.IssuingRSA + "/!!!!",
+		"not OCSP":   srv.URL + "/ocsp/" + ca.IssuingRSA + "/" + base64.StdEncoding.EncodeToString([]byte("hello")),
+	} {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 && resp.StatusCode != 400 {
+			t.Errorf("%s: HTTP %d", name, resp.StatusCode)
+		}
+		if resp.StatusCode == 200 && !bytes.Equal(b, pki.OCSPErrorResponse(pki.OCSPMalformedRequest)) {
+			t.Errorf("%s: %x", name, b)
+		}
+	}
+	resp, err = http.Post(srv.URL+"/ocsp", "application/ocsp-request", bytes.NewReader(make([]byte, MaxRequestBytes+1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !bytes.Equal(b, pki.OCSPErrorResponse(pki.OCSPMalformedRequest)) {
+		t.Errorf("oversized body: %x", b)
+	}
+	if got := testutil.ToFloat64(e.r.m.requests.WithLabelValues("GET", "cached")); got != 1 {
+		t.Errorf("GET cached requests %v", got)
+	}
+}
+
+// withNonce builds a request for certID with an OpenSSL-style nonce extension.
+func withNonce(t *testing.T, certID, nonce []byte) []byte {
+	t.Helper()
+	inner, _ := asn1.Marshal(nonce)
+	type ext struct {
+		ID    asn1.ObjectIdentifier
+		Value []byte
+	}
+	type single struct{ CertID asn1.RawValue }
+	type tbs struct {
+		List []single
+		Exts []ext `asn1:"explicit,tag:2"`
+	}
+	type req struct{ TBS tbs }
+	der, err := asn1.Marshal(req{tbs{List: []single{{asn1.RawValue{FullBytes: certID}}}, Exts: []ext{{pki.OIDOCSPNonce, inner}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
