@@ -440,6 +440,22 @@ func TestEndToEnd(t *testing.T) {
 		w.ocsp(signLeaf, "revoked", "-no_nonce")
 		w.ocsp(signLeaf, "revoked")
 		w.ocsp(authLeaf, "good", "-no_nonce")
+		// eds finds the same: by OCSP, by the CRLs (full + delta), and per certificate
+		// of the application.
+		if out := must(t, w.b, "", "ocsp", signLeaf); !strings.Contains(out, "status: revoked") || !strings.Contains(out, "reason: keyCompromise") {
+			t.Fatalf("eds ocsp of the revoked certificate:\n%s", out)
+		}
+		if out := must(t, w.b, "", "ocsp", "--issuer", w.interPEM, authLeaf); !strings.Contains(out, "status: good") || !strings.Contains(out, "source: OCSP ") {
+			t.Fatalf("eds ocsp of the good certificate:\n%s", out)
+		}
+		out = must(t, w.b, "", "crl", "--issuer", w.interPEM, "--entries", w.s.url+"/crl/nca-rsa-delta.crl")
+		if !strings.Contains(out, "kind: delta") || !strings.Contains(out, "signature: ok") || !strings.Contains(strings.ToLower(out), strings.ToLower(strings.TrimLeft(serial, "0"))+" ") {
+			t.Fatalf("eds crl of the delta CRL:\n%s", out)
+		}
+		out = must(t, w.b, "", "status", "--server", w.s.url, "--revocation", number)
+		if strings.Count(out, "revocation: ") != 2 || !strings.Contains(out, " revoked ") || !strings.Contains(out, " good (OCSP ") {
+			t.Fatalf("eds status --revocation:\n%s", out)
+		}
 		delta := writePEM(t, filepath.Join(w.dir, "nca-rsa-delta.crl.pem"), "X509 CRL", get(t, w.s.url+"/crl/nca-rsa-delta.crl"))
 		text, err := openssl(t, "crl", "-in", delta, "-noout", "-text")
 		if err != nil {

@@ -91,6 +91,8 @@ func commands() []command {
 		{"desk", "registration-centre operator's desk: list, show, accept, approve, refuse, revoke", cmdDesk},
 		{"head", "organisation first head: list, confirm or reject employees' applications", cmdHead},
 		{"digest", "print GOST digests of files (Streebog-256/512, GOST 34.311-95), like sha256sum", cmdDigest},
+		{"ocsp", "ask the OCSP responder about a certificate (optionally falling back to the CRLs)", cmdOCSP},
+		{"crl", "read a full or delta CRL from a URL or a file and print what it says", cmdCRL},
 	}
 }
 
