@@ -6,8 +6,8 @@ import (
 	"encoding/hex"
 	"math/big"
 	"os"
-	"strconv"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
