@@ -106,13 +106,14 @@ type Options struct {
 	// FriendlyName, if set, is stored as the friendlyName attribute of the key and of
 	// its certificate.
 	FriendlyName string
-	// Keys converts private keys to and from PKCS#8; nil means StdCodec.
+	// Keys converts private keys to and from PKCS#8; nil means DefaultCodec (GOST,
+	// RSA, ECDSA, Ed25519).
 	Keys KeyCodec
 }
 
 func (o *Options) codec() KeyCodec {
 	if o == nil || o.Keys == nil {
-		return StdCodec{}
+		return DefaultCodec()
 	}
 	return o.Keys
 }
@@ -139,7 +140,7 @@ func (c *Container) Leaf() *x509.Certificate {
 	}
 	codec := c.codec
 	if codec == nil {
-		codec = StdCodec{}
+		codec = DefaultCodec()
 	}
 	for _, cert := range c.Certs {
 		if matches(codec, c.Key.Public(), cert) {
