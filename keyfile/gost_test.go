@@ -101,9 +101,9 @@ func TestGOSTParseVariants(t *testing.T) {
 		Key     []byte
 	}
 	for name, v := range map[string]p8{
-		"russian, octets": {0, pkix.AlgorithmIdentifier{Algorithm: gost.OIDGost2012PublicKey512, Parameters: asn1.RawValue{FullBytes: curveParams}}, octDER},
+		"russian, octets":      {0, pkix.AlgorithmIdentifier{Algorithm: gost.OIDGost2012PublicKey512, Parameters: asn1.RawValue{FullBytes: curveParams}}, octDER},
 		"kazakh NULL, integer": {0, pkix.AlgorithmIdentifier{Algorithm: gost.OIDKZGost2015PublicKey512, Parameters: asn1.NullRawValue}, intDER},
-		"kazakh absent, bare": {0, pkix.AlgorithmIdentifier{Algorithm: gost.OIDKZGost2015PublicKey512}, d},
+		"kazakh absent, bare":  {0, pkix.AlgorithmIdentifier{Algorithm: gost.OIDKZGost2015PublicKey512}, d},
 	} {
 		der, err := asn1.Marshal(v)
 		if err != nil {

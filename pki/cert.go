@@ -89,7 +89,7 @@ func CreateCertificate(random io.Reader, template, parent *x509.Certificate, pub
 	if err != nil {
 		return nil, fmt.Errorf("pki: create certificate: encode: %w", err)
 	}
-	tbs, _, _, err := splitSigned(der)
+	tbs, _, _, err := SplitSigned(der)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +175,7 @@ func signSigned(tbs []byte, signer *Signer) ([]byte, error) {
 
 // splitSigned splits a DER SIGNED{…} structure (certificate, CRL, OCSP basic
 // response): SEQUENCE { tbs, AlgorithmIdentifier, BIT STRING }.
-func splitSigned(der []byte) (tbs []byte, alg pkix.AlgorithmIdentifier, sig []byte, err error) {
+func SplitSigned(der []byte) (tbs []byte, alg pkix.AlgorithmIdentifier, sig []byte, err error) {
 	s := cryptobyte.String(der)
 	var body, tbsEl, algEl cryptobyte.String
 	var bits asn1.BitString
@@ -196,7 +196,7 @@ func splitSigned(der []byte) (tbs []byte, alg pkix.AlgorithmIdentifier, sig []by
 // ParsePublicKey). It returns the signature algorithm. Errors wrap ErrBadSignature or
 // ErrUnsupportedAlgorithm, or say that der is malformed.
 func VerifySigned(der []byte, pub crypto.PublicKey) (pkix.AlgorithmIdentifier, error) {
-	tbs, alg, sig, err := splitSigned(der)
+	tbs, alg, sig, err := SplitSigned(der)
 	if err != nil {
 		return alg, err
 	}
