@@ -31,6 +31,8 @@ import (
 	"time"
 
 	"github.com/opennca/nca/api/wire"
+	"github.com/opennca/nca/gost"
+	"github.com/opennca/nca/pki"
 )
 
 // MaxResponseBytes bounds the size of a response body the client reads.
@@ -299,8 +301,9 @@ func (c *Client) Login(ctx context.Context, key crypto.Signer, cert *x509.Certif
 
 // SignChallenge signs the challenge bytes as the server verifies them: RSA keys with
 // RSASSA-PKCS1-v1_5 over SHA-256, ECDSA keys with an ASN.1 ECDSA signature over
-// SHA-256, Ed25519 keys over the bytes themselves. Other key types (GOST) are not yet
-// supported.
+// SHA-256, Ed25519 keys over the bytes themselves, GOST keys with their national
+// algorithm (pki.NewSigner: GOST 2015-512 over Streebog-512 or GOST 34.310-2004 over
+// GOST 34.311-95, r_LE‖s_LE).
 func SignChallenge(key crypto.Signer, challenge []byte) ([]byte, error) {
 	switch key.Public().(type) {
 	case *rsa.PublicKey, *ecdsa.PublicKey:
@@ -308,6 +311,12 @@ func SignChallenge(key crypto.Signer, challenge []byte) ([]byte, error) {
 		return key.Sign(rand.Reader, sum[:], crypto.SHA256)
 	case ed25519.PublicKey:
 		return key.Sign(rand.Reader, challenge, crypto.Hash(0))
+	case *gost.PublicKey:
+		s, err := pki.NewSigner(key, rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		return s.Sign(challenge)
 	}
 	return nil, fmt.Errorf("cannot sign a challenge with a %T key", key.Public())
 }

@@ -543,13 +543,11 @@ func (s *Service) Approve(ctx context.Context, actor Actor, number string) (*cor
 
 // issue builds, signs and stores one certificate for request r of application a.
 func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, r core.KeyRequest) (*core.Certificate, error) {
-	csr, err := x509.ParseCertificateRequest(r.CSR)
+	csr, pub, err := parseRequest(r.CSR)
 	if err != nil {
 		return nil, fmt.Errorf("ra: stored request of %s: %w", a.Number, err)
 	}
-	if err := csr.CheckSignature(); err != nil {
-		return nil, fmt.Errorf("ra: stored request of %s: %w", a.Number, err)
-	}
+	issuer := s.issuerFor(pub)
 	kh := KeyHash(csr.RawSubjectPublicKeyInfo)
 	switch _, err := tx.CertificateByKeyHash(ctx, kh); {
 	case err == nil:
@@ -557,7 +555,7 @@ func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 	case !errors.Is(err, core.ErrNotFound):
 		return nil, err
 	}
-	iss, err := s.signer.Issuer(s.issuer)
+	iss, err := s.signer.Issuer(issuer)
 	if err != nil {
 		return nil, err
 	}
@@ -565,7 +563,7 @@ func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 		Template:           a.Template,
 		Type:               r.Type,
 		Applicant:          a.Applicant,
-		PublicKey:          csr.PublicKey,
+		PublicKey:          pub,
 		Now:                s.now(),
 		IdentifiedInPerson: true,
 	}, iss.Endpoints)
@@ -573,13 +571,13 @@ func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 		return nil, fmt.Errorf("ra: build %s certificate of %s: %w", r.Type, a.Number, err)
 	}
 	for attempt := 0; ; attempt++ {
-		cert, err := s.signer.Issue(ctx, s.issuer, tmpl)
+		cert, err := s.signer.Issue(ctx, issuer, tmpl)
 		if err != nil {
 			return nil, fmt.Errorf("ra: issue %s certificate of %s: %w", r.Type, a.Number, err)
 		}
 		rec := &core.Certificate{
 			Serial:      cert.SerialNumber.Text(16),
-			Issuer:      s.issuer,
+			Issuer:      issuer,
 			Application: a.Number,
 			Template:    a.Template,
 			Type:        r.Type,
