@@ -91,6 +91,8 @@ func commands() []command {
 		{"desk", "registration-centre operator's desk: list, show, accept, approve, refuse, revoke", cmdDesk},
 		{"head", "organisation first head: list, confirm or reject employees' applications", cmdHead},
 		{"digest", "print GOST digests of files (Streebog-256/512, GOST 34.311-95), like sha256sum", cmdDigest},
+		{"sign", "sign a file: CMS SignedData (CAdES-BES) with RSA or GOST keys", cmdSign},
+		{"verify", "verify a CMS signature: signers, chains to trusted CAs, revocation, identities", cmdVerify},
 	}
 }
 
