@@ -241,3 +241,27 @@ func TestSignVerifyGOSTRoundTrip(t *testing.T) {
 		t.Fatalf("before the revocation: %d", code)
 	}
 }
+
+// eds info reads the national test certificates: the GOST 2015 leaf and the RSA AUTH
+// certificate, with their identities, roles, key and signature algorithms.
+func TestInfoFixtureGOST2015AndAuth(t *testing.T) {
+	ta := newTestApp(t, nil)
+	for file, wants := range map[string][]string{
+		"cms-leaf_gost2015_test.der": {"type: SIGN\n", "iin: 123456789012\n", "role: individual (1.2.398.3.3.4.1.1)\n",
+			"key: GOST 34.10-2015 512-bit (tc26-512-paramSetA; kz-gost2015-512 1.2.398.3.10.1.1.2.2)\n",
+			"signature: kz-gost2015-512-with-streebog512 (1.2.398.3.10.1.1.2.3.2)\n"},
+		"certs_individual_valid_sign_2004_rsa_auth.cer": {"type: AUTH\n", "iin: 123456789011\n", "key: RSA 2048\n",
+			"signature: SHA256-RSA (1.2.840.113549.1.1.11)\n"},
+		"ca_nca_gost_test.crt": {"key: GOST 34.310-2004 (CryptoPro-A; kz-gost34310-2004 1.2.398.3.10.1.1.1.1)\n",
+			"signature: kz-gost34310-2004-with-gost34311-95 (1.2.398.3.10.1.1.1.2)\n"},
+	} {
+		if code := ta.run(t, "info", fixturePath(t, file)); code != exitOK {
+			t.Fatalf("%s: exit %d", file, code)
+		}
+		for _, want := range wants {
+			if !strings.Contains(ta.out.String(), want) {
+				t.Errorf("%s: info lacks %q", file, want)
+			}
+		}
+	}
+}
