@@ -131,3 +131,17 @@ func TestGOSTParseVariants(t *testing.T) {
 		t.Fatalf("RSA key: %v", err)
 	}
 }
+
+// Every truncation of a GOST PKCS#8 is refused with an error, never a panic.
+func TestGOSTPKCS8Truncations(t *testing.T) {
+	k, _ := gost.GenerateKey(gost.Curve512A(), rand.Reader)
+	der, err := GOSTCodec{}.MarshalPKCS8(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(der); i++ {
+		if _, err := DefaultCodec().ParsePKCS8(der[:i]); err == nil {
+			t.Fatalf("PKCS#8 truncated to %d bytes accepted", i)
+		}
+	}
+}

@@ -362,3 +362,26 @@ func TestCertificateRequestGOST(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Every truncation of a GOST SubjectPublicKeyInfo and of a GOST certificate is refused
+// with an error, never a panic; a point off the curve is refused.
+func TestGOSTParseTruncations(t *testing.T) {
+	c := fixtureCert(t, "ca_nca_gost2015_test.cer")
+	spki := c.RawSubjectPublicKeyInfo
+	for i := 0; i < len(spki); i++ {
+		if _, err := ParsePublicKey(spki[:i]); err == nil {
+			t.Fatalf("SPKI truncated to %d bytes accepted", i)
+		}
+	}
+	bad := bytes.Clone(spki)
+	bad[len(bad)-1] ^= 1 // y changes: the point leaves the curve
+	if _, err := ParsePublicKey(bad); err == nil {
+		t.Fatal("point off the curve accepted")
+	}
+	pub, _ := ParsePublicKey(spki)
+	for i := 0; i < len(c.Raw); i += 7 {
+		if _, err := VerifySigned(c.Raw[:i], pub); err == nil {
+			t.Fatalf("certificate truncated to %d bytes verified", i)
+		}
+	}
+}
