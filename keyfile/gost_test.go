@@ -6,12 +6,17 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/pem"
 	"errors"
 	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/opennca/nca/gost"
+	"github.com/opennca/nca/internal/gostengine"
 	"github.com/opennca/nca/pki"
 )
 
@@ -142,6 +147,62 @@ func TestGOSTPKCS8Truncations(t *testing.T) {
 	for i := 0; i < len(der); i++ {
 		if _, err := DefaultCodec().ParsePKCS8(der[:i]); err == nil {
 			t.Fatalf("PKCS#8 truncated to %d bytes accepted", i)
+		}
+	}
+}
+
+// Keys and signatures made by OpenSSL's gost-engine (Russian OIDs, RFC 4491 layout)
+// are read and verified: its PKCS#8 private key parses with DefaultCodec to the key of
+// its public key, and its signature verifies under the Russian signature OID.
+func TestReadsGostEngineKeys(t *testing.T) {
+	gostengine.Require(t)
+	for _, c := range []struct {
+		alg, md string
+		curve   *gost.Curve
+		sigOID  asn1.ObjectIdentifier
+	}{
+		{"gost2012_512", "-md_gost12_512", gost.Curve512A(), gost.OIDGost2012Signature512},
+		{"gost2001", "-md_gost94", gost.CurveCryptoProA(), gost.OIDGostR341194WithGostR341001},
+	} {
+		dir := t.TempDir()
+		keyPEM, pubPEM, msg, sigFile := filepath.Join(dir, "k.pem"), filepath.Join(dir, "pub.pem"), filepath.Join(dir, "msg"), filepath.Join(dir, "sig")
+		os.WriteFile(msg, []byte("документ"), 0o600)
+		for _, args := range [][]string{
+			{"genpkey", "-engine", "gost", "-algorithm", c.alg, "-pkeyopt", "paramset:A", "-out", keyPEM},
+			{"pkey", "-engine", "gost", "-in", keyPEM, "-pubout", "-out", pubPEM},
+			{"dgst", "-engine", "gost", c.md, "-sign", keyPEM, "-out", sigFile, msg},
+		} {
+			if out, err := exec.Command("openssl", args...).CombinedOutput(); err != nil {
+				t.Fatalf("openssl %v: %v\n%s", args, err, out)
+			}
+		}
+		read := func(p string) []byte {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if blk, _ := pem.Decode(b); blk != nil {
+				return blk.Bytes
+			}
+			return b
+		}
+		key, err := DefaultCodec().ParsePKCS8(read(keyPEM))
+		if err != nil {
+			t.Fatalf("%s: gost-engine PKCS#8: %v", c.alg, err)
+		}
+		gk, ok := key.(*gost.PrivateKey)
+		if !ok || !gk.Curve().SameGroup(c.curve) {
+			t.Fatalf("%s: key %T", c.alg, key)
+		}
+		pub, err := pki.ParsePublicKey(read(pubPEM))
+		if err != nil {
+			t.Fatalf("%s: gost-engine public key: %v", c.alg, err)
+		}
+		if !gk.PublicKey().Equal(pub) {
+			t.Fatalf("%s: the private key read does not match gost-engine's public key", c.alg)
+		}
+		if err := pki.VerifySignature(pub, pkix.AlgorithmIdentifier{Algorithm: c.sigOID}, []byte("документ"), read(sigFile)); err != nil {
+			t.Fatalf("%s: gost-engine signature: %v", c.alg, err)
 		}
 	}
 }
