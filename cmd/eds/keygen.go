@@ -5,11 +5,13 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 
 	"github.com/opennca/nca/gost"
 	"github.com/opennca/nca/keyfile"
+	"github.com/opennca/nca/profile"
 )
 
 // gostCurve maps an --alg value to the curve of a GOST signing key: gost2015 = GOST
@@ -38,20 +40,23 @@ func rsaBits(alg string) (int, bool) {
 }
 
 func cmdKeygen(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("keygen", "eds keygen --dir KEYS [--alg rsa2048|gost2015|gost2004] [--password-file FILE]",
+	fs := a.flags("keygen", "eds keygen --dir KEYS [--alg rsa2048|gost2015|gost2004 | --template T] [--password-file FILE]",
 		`Makes a signing and an authentication key pair on this machine and writes each,
 without a certificate yet, into its own password-protected PKCS#12 file in KEYS:
 RSA256_<id>.p12 (RSA signing key) or GOSTKNCA_<id>.p12 (GOST signing key: gost2015 =
 GOST 34.10-2015 512-bit, the national default for legal entities; gost2004 = GOST
 34.310-2004), and AUTH_RSA256_<id>.p12 (authentication, RSA: RSA-2048 with the GOST
 algorithms), where <id> is the first 16 hex digits of the SHA-256 of the signing key's
-SubjectPublicKeyInfo.
+SubjectPublicKeyInfo. Without --alg the signing key is RSA-2048, or GOST 2015-512 when
+--template names a legal-entity template (legal_entity, treasury, nonresident_legal):
+the national default for legal entities' signing keys.
 Files are created with mode 0600, the directory with 0700; existing files are never
 overwritten. The private keys never leave these files.
 
 Output (stdout): "id: <id>", "sign: <path>", "auth: <path>", one per line.`)
 	dir := fs.String("dir", "", "`directory` for the key files (created if missing)")
 	alg := fs.String("alg", "rsa2048", "signing key algorithm: rsa2048, rsa3072, rsa4096, gost2015 or gost2004")
+	template := fs.String("template", "", "the template the keys are for; legal-entity templates default --alg to gost2015")
 	pwFile := fs.String("password-file", "", "read the password from the first line of `FILE` (else $EDS_PASSWORD, else the terminal)")
 	pos, err := fs.parse(args)
 	if err != nil {
@@ -62,6 +67,17 @@ Output (stdout): "id: <id>", "sign: <path>", "auth: <path>", one per line.`)
 	}
 	if *dir == "" {
 		return usagef("keygen", "--dir KEYS is required")
+	}
+	algSet := false
+	fs.Visit(func(f *flag.Flag) { algSet = algSet || f.Name == "alg" })
+	if *template != "" {
+		t, ok := profile.Lookup(*template)
+		if !ok || t.SSL {
+			return usagef("keygen", "--template %q is not a template with key files (SSL keys come from a CSR)", *template)
+		}
+		if t.Legal && !algSet {
+			*alg = "gost2015"
+		}
 	}
 	bits, isRSA := rsaBits(*alg)
 	curve, isGOST := gostCurve(*alg)

@@ -265,3 +265,29 @@ func TestInfoFixtureGOST2015AndAuth(t *testing.T) {
 		}
 	}
 }
+
+// keygen --template legal_entity makes a GOST 2015-512 signing key unless --alg says
+// otherwise; an individual's default stays RSA.
+func TestKeygenTemplateDefaults(t *testing.T) {
+	ta := newTestApp(t, map[string]string{"EDS_PASSWORD": testPassword})
+	for _, c := range []struct {
+		args []string
+		glob string
+	}{
+		{[]string{"--template", "legal_entity"}, "GOSTKNCA_*.p12"},
+		{[]string{"--template", "legal_entity", "--alg", "rsa2048"}, "RSA256_*.p12"},
+		{[]string{"--template", "individual"}, "RSA256_*.p12"},
+		{[]string{"--alg", "gost2004"}, "GOSTKNCA_*.p12"},
+	} {
+		dir := t.TempDir()
+		if code := ta.run(t, append([]string{"keygen", "--dir", dir}, c.args...)...); code != exitOK {
+			t.Fatalf("%v: exit %d", c.args, code)
+		}
+		if m, _ := filepath.Glob(filepath.Join(dir, c.glob)); len(m) != 1 {
+			t.Fatalf("%v: no %s", c.args, c.glob)
+		}
+	}
+	if code := ta.run(t, "keygen", "--dir", t.TempDir(), "--template", "ssl_legal"); code != exitUsage {
+		t.Fatalf("SSL template: exit %d", code)
+	}
+}
