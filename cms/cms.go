@@ -549,7 +549,9 @@ func (si *SignerInfo) parseAttributes(attrs cryptobyte.String) error {
 // the content, the content-type attribute equals eContentType, signing-certificate-v2
 // (when present) names the certificate, and the signature over the signed attributes
 // (or, without them, over the content) verifies with the certificate's key under
-// pki.VerifySignature (RSA, ECDSA, every GOST OID). It says nothing about trust.
+// pki.VerifySignature (RSA, ECDSA, every GOST OID; a GOST public-key OID as
+// signatureAlgorithm, as RFC 4490/9215 signers write it, means that key's signature
+// algorithm). It says nothing about trust.
 func (sd *SignedData) Verify(content []byte) []error {
 	errs := make([]error, len(sd.Signers))
 	if content == nil {
@@ -590,6 +592,14 @@ func (si *SignerInfo) verify(contentType asn1.ObjectIdentifier, content []byte) 
 			sigAlg.Algorithm = pki.OIDSHA512WithRSA
 		}
 	}
+	if info, ok := gost.LookupOID(sigAlg.Algorithm); ok && info.Kind == gost.KindPublicKey {
+		// RFC 4490 / RFC 9215 style: the key algorithm names the signature.
+		sig, known := gostSignatureForKey(sigAlg.Algorithm)
+		if !known {
+			return fmt.Errorf("cms: signature algorithm %s: %w", sigAlg.Algorithm, pki.ErrUnsupportedAlgorithm)
+		}
+		sigAlg = pkix.AlgorithmIdentifier{Algorithm: sig}
+	}
 	signed := content
 	if si.signedAttrs != nil {
 		h := newHash()
@@ -617,6 +627,24 @@ func (si *SignerInfo) verify(contentType asn1.ObjectIdentifier, content []byte) 
 		return fmt.Errorf("cms: signature: %w", err)
 	}
 	return nil
+}
+
+// gostSignatureForKey maps a GOST public-key OID, which RFC 4490 and RFC 9215 CMS
+// signers write as the signatureAlgorithm, to the signature algorithm it stands for.
+func gostSignatureForKey(key asn1.ObjectIdentifier) (asn1.ObjectIdentifier, bool) {
+	for _, m := range [][2]asn1.ObjectIdentifier{
+		{gost.OIDGostR341001PublicKey, gost.OIDGostR341194WithGostR341001},
+		{gost.OIDGost2012PublicKey256, gost.OIDGost2012Signature256},
+		{gost.OIDGost2012PublicKey512, gost.OIDGost2012Signature512},
+		{gost.OIDKZGost2004PublicKey, gost.OIDKZGost2004Signature},
+		{gost.OIDKZGost2015PublicKey256, gost.OIDKZGost2015Signature256},
+		{gost.OIDKZGost2015PublicKey512, gost.OIDKZGost2015Signature512},
+	} {
+		if key.Equal(m[0]) {
+			return m[1], true
+		}
+	}
+	return nil, false
 }
 
 // SignedAttributes returns the DER SET OF Attribute the signature covers (nil when the

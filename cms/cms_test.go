@@ -223,3 +223,37 @@ func TestParseGarbage(t *testing.T) {
 		}
 	}
 }
+
+// A CMS made by OpenSSL's gost-engine (Russian OIDs, the key OID as
+// signatureAlgorithm per RFC 4490/9215, s_BE‖r_BE) verifies, and so does the
+// self-signature of its GOST 2012 certificate.
+func TestGostEngineCMS(t *testing.T) {
+	gostengine.Require(t)
+	dir := t.TempDir()
+	key, cert, msg, sig := filepath.Join(dir, "k.pem"), filepath.Join(dir, "c.pem"), filepath.Join(dir, "msg"), filepath.Join(dir, "s.der")
+	os.WriteFile(msg, []byte("документ"), 0o600)
+	for _, args := range [][]string{
+		{"genpkey", "-engine", "gost", "-algorithm", "gost2012_512", "-pkeyopt", "paramset:A", "-out", key},
+		{"req", "-engine", "gost", "-x509", "-new", "-key", key, "-subj", "/CN=ru-signer", "-md_gost12_512", "-days", "30", "-out", cert},
+		{"cms", "-sign", "-engine", "gost", "-binary", "-in", msg, "-signer", cert, "-inkey", key, "-outform", "DER", "-nodetach", "-md", "md_gost12_512", "-out", sig},
+	} {
+		if out, err := exec.Command("openssl", args...).CombinedOutput(); err != nil {
+			t.Fatalf("openssl %v: %v\n%s", args, err, out)
+		}
+	}
+	der, _ := os.ReadFile(sig)
+	sd, err := Parse(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := sd.Verify(nil); errs[0] != nil {
+		t.Fatalf("gost-engine CMS: %v", errs[0])
+	}
+	if errs := sd.Verify([]byte("другой")); !errors.Is(errs[0], ErrDigest) {
+		t.Fatalf("other content: %v", errs[0])
+	}
+	si := sd.Signers[0]
+	if err := pki.CheckCertificateSignature(si.Cert, si.Cert); err != nil {
+		t.Fatalf("gost-engine certificate's self-signature (1.2.643.7.1.1.3.3, s_BE‖r_BE): %v", err)
+	}
+}
