@@ -257,8 +257,10 @@ const maxChain = 8
 // VerifyChain builds a chain from leaf through intermediates to one of roots (trust
 // anchors: self-signed roots or issuing CAs trusted directly) as of at, checking each
 // signature with CheckCertificateSignature (every algorithm of VerifySignature, GOST
-// included), each validity period against at, and that every issuer is a CA
-// (basicConstraints cA, and keyCertSign when keyUsage is present). It returns the
+// included), each validity period against at, that every issuer is a CA
+// (basicConstraints cA, and keyCertSign when keyUsage is present) whose path length
+// constraint holds, and that no certificate has a critical extension crypto/x509 does
+// not know. It returns the
 // chain, leaf first, ending with the trust anchor. Errors wrap ErrChain.
 func VerifyChain(leaf *x509.Certificate, intermediates, roots []*x509.Certificate, at time.Time) ([]*x509.Certificate, error) {
 	if leaf == nil {
@@ -268,6 +270,12 @@ func VerifyChain(leaf *x509.Certificate, intermediates, roots []*x509.Certificat
 	var lastErr error
 	cur := leaf
 	for len(chain) <= maxChain {
+		if len(cur.UnhandledCriticalExtensions) > 0 {
+			return nil, fmt.Errorf("pki: %w: %q has an unknown critical extension %s", ErrChain, cur.Subject.String(), cur.UnhandledCriticalExtensions[0])
+		}
+		if len(chain) > 2 && (cur.MaxPathLen > 0 || cur.MaxPathLenZero) && len(chain)-2 > cur.MaxPathLen {
+			return nil, fmt.Errorf("pki: %w: the path length constraint of %q is exceeded", ErrChain, cur.Subject.String())
+		}
 		if at.Before(cur.NotBefore) || at.After(cur.NotAfter) {
 			return nil, fmt.Errorf("pki: %w: %q is not valid at %s (%s – %s)", ErrChain, cur.Subject.String(),
 				at.UTC().Format(time.RFC3339), cur.NotBefore.UTC().Format(time.RFC3339), cur.NotAfter.UTC().Format(time.RFC3339))
@@ -284,6 +292,9 @@ func VerifyChain(leaf *x509.Certificate, intermediates, roots []*x509.Certificat
 		}
 		chain = append(chain, next)
 		if anchor {
+			if (next.MaxPathLen > 0 || next.MaxPathLenZero) && len(chain)-2 > next.MaxPathLen {
+				return nil, fmt.Errorf("pki: %w: the path length constraint of trust anchor %q is exceeded", ErrChain, next.Subject.String())
+			}
 			if at.Before(next.NotBefore) || at.After(next.NotAfter) {
 				return nil, fmt.Errorf("pki: %w: trust anchor %q is not valid at %s", ErrChain, next.Subject.String(), at.UTC().Format(time.RFC3339))
 			}

@@ -385,3 +385,48 @@ func TestGOSTParseTruncations(t *testing.T) {
 		}
 	}
 }
+
+// VerifyChain enforces path length constraints and refuses unknown critical
+// extensions.
+func TestVerifyChainConstraints(t *testing.T) {
+	now := time.Now()
+	rootKey, _ := gost.GenerateKey(gost.Curve512A(), rand.Reader)
+	subKey, _ := gost.GenerateKey(gost.Curve512A(), rand.Reader)
+	leafKey, _ := gost.GenerateKey(gost.Curve512A(), rand.Reader)
+	rs, _ := NewSigner(rootKey, rand.Reader)
+	ss, _ := NewSigner(subKey, rand.Reader)
+	mk := func(tmpl, parent *x509.Certificate, pub any, s *Signer) *x509.Certificate {
+		der, err := CreateCertificate(rand.Reader, tmpl, parent, pub, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	caT := func(cn string) *x509.Certificate {
+		return &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn}, NotBefore: now.Add(-time.Hour),
+			NotAfter: now.AddDate(1, 0, 0), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+			MaxPathLenZero: true}
+	}
+	root := mk(caT("root pathlen 0"), nil, rootKey.Public(), rs)
+	sub := mk(caT("sub"), root, subKey.Public(), rs)
+	leafT := &x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "leaf"}, NotBefore: now.Add(-time.Hour),
+		NotAfter: now.AddDate(0, 1, 0), KeyUsage: x509.KeyUsageDigitalSignature}
+	leaf := mk(leafT, sub, leafKey.Public(), ss)
+	if _, err := VerifyChain(leaf, []*x509.Certificate{sub}, []*x509.Certificate{root}, now); !errors.Is(err, ErrChain) {
+		t.Fatalf("root with path length 0 above an intermediate: %v", err)
+	}
+	// Directly under the issuing CA (trusted as an anchor) the chain is fine.
+	if _, err := VerifyChain(leaf, nil, []*x509.Certificate{sub}, now); err != nil {
+		t.Fatal(err)
+	}
+	crit := *leafT
+	crit.ExtraExtensions = []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 2, 3, 4}, Critical: true, Value: []byte{5, 0}}}
+	odd := mk(&crit, sub, leafKey.Public(), ss)
+	if _, err := VerifyChain(odd, nil, []*x509.Certificate{sub}, now); !errors.Is(err, ErrChain) {
+		t.Fatalf("unknown critical extension: %v", err)
+	}
+}
