@@ -1,5 +1,6 @@
 // Package keyfile reads and writes the subscriber's key containers: password-protected
-// PKCS#12 files (RFC 7292) such as the national RSA256_<id>.p12 and AUTH_RSA256_<id>.p12.
+// PKCS#12 files (RFC 7292) such as the national RSA256_<id>.p12, GOSTKNCA_<id>.p12
+// (GOST keys, see GOSTCodec) and AUTH_RSA256_<id>.p12.
 //
 // Files written by Encode have the layout OpenSSL 3 writes by default, with a higher
 // iteration count:
