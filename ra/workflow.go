@@ -599,6 +599,9 @@ func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 		if err != nil {
 			return nil, err
 		}
+		if err := s.alertIssued(ctx, tx, a, rec); err != nil {
+			return nil, err
+		}
 		return rec, s.audit(ctx, tx, actor, "certificate.issue", "cert:"+rec.Issuer+"/"+rec.Serial, fmt.Sprintf("application %s; %s; %s", a.Number, r.Type, rec.Subject))
 	}
 }
@@ -692,6 +695,14 @@ func (s *Service) Revoke(ctx context.Context, actor Actor, serial, reason, detai
 	if err := requireStaff(actor); err != nil {
 		return nil, err
 	}
+	return s.revoke(ctx, actor, serial, reason, detail, nil)
+}
+
+// revoke is the one revocation path (desk and online): it revokes a certificate, and
+// publishes the issuer's CRL at once. allow, when set, runs inside the transaction
+// once the certificate is loaded and found good; it may refuse, and it returns the
+// actor to record (the signer of an online request).
+func (s *Service) revoke(ctx context.Context, actor Actor, serial, reason, detail string, allow func(store.Tx, *core.Certificate) (Actor, error)) (*core.Certificate, error) {
 	code, ok := RevocationReasons()[reason]
 	if !ok {
 		return nil, core.Errorf(core.KindInvalid, "revocation reason %q: use owner_request, owner_death, false_information, dismissal or key_compromise", reason)
@@ -721,6 +732,12 @@ func (s *Service) Revoke(ctx context.Context, actor Actor, serial, reason, detai
 		if reason == "dismissal" && c.BIN == "" {
 			return core.Errorf(core.KindUnprocessable, "certificate %s is not an employee's: dismissal does not apply", serial)
 		}
+		by := actor
+		if allow != nil {
+			if by, err = allow(tx, c); err != nil {
+				return err
+			}
+		}
 		now := s.now().UTC().Truncate(time.Second)
 		var inval *time.Time
 		if code == core.ReasonKeyCompromise {
@@ -731,7 +748,10 @@ func (s *Service) Revoke(ctx context.Context, actor Actor, serial, reason, detai
 		}
 		c.Status, c.RevokedAt, c.Reason, c.InvalidityDate = core.CertRevoked, &now, code, inval
 		out = c
-		return s.audit(ctx, tx, actor, "certificate.revoke", "cert:"+c.Issuer+"/"+c.Serial, reason+": "+detail)
+		if err := s.notifyRevoked(ctx, tx, c, reason); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, by, "certificate.revoke", "cert:"+c.Issuer+"/"+c.Serial, reason+": "+detail)
 	})
 	if err != nil {
 		return nil, err
