@@ -97,7 +97,7 @@ func (s *Service) Renew(ctx context.Context, actor Actor, in RenewInput) (*core.
 		return nil, nil, core.Errorf(core.KindInternal, "renewal to %s is not in the transition table", a.State)
 	}
 	var (
-		issued   []*core.Certificate
+		issued    []*core.Certificate
 		republish []string
 	)
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
