@@ -11,7 +11,7 @@
 //	object=<certificate serial (hex) or application number>
 //	nonce=<32 to 64 lower-case hex digits, fresh random>
 //	time=<signing time, RFC 3339 UTC, seconds: 2026-11-23T14:05:00Z>
-//	signer=<issuing CA name>/<serial (hex) of the signer's certificate>
+//	signer=<hex SHA-256 of the DER of the signer's certificate>
 //	<key>=<value>     zero or more action fields, keys in byte order, each once
 //
 // Values hold no line breaks. The signature is over the exact payload bytes, with
@@ -64,7 +64,7 @@ type Request struct {
 	Object string
 	Nonce  string
 	Time   time.Time
-	// Signer is "<issuer>/<serial>" of the signer's certificate.
+	// Signer is CertificateDigest of the signer's certificate.
 	Signer string
 	Fields map[string]string
 }
@@ -194,6 +194,12 @@ func ApplicationDigest(a *core.Application) string {
 		b.WriteString("request=" + string(r.Type) + ":" + CSRDigest(r.CSR) + "\n")
 	}
 	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:])
+}
+
+// CertificateDigest is the hex SHA-256 of a certificate's DER: the signer line.
+func CertificateDigest(der []byte) string {
+	sum := sha256.Sum256(der)
 	return hex.EncodeToString(sum[:])
 }
 

@@ -77,8 +77,8 @@ func (s *Service) verifySigned(ctx context.Context, tx store.Tx, actor Actor, in
 	if err != nil {
 		return nil, err
 	}
-	if req.Signer != stored.Issuer+"/"+stored.Serial {
-		return nil, core.Errorf(core.KindInvalid, "the payload names signer %q, but the certificate is %s/%s", req.Signer, stored.Issuer, stored.Serial)
+	if req.Signer != ownersig.CertificateDigest(in.Certificate) {
+		return nil, core.Errorf(core.KindInvalid, "the payload's signer line is not the SHA-256 of the certificate sent")
 	}
 	switch {
 	case stored.Status != core.CertGood:

@@ -81,7 +81,7 @@ func (e *env) sign(h *holder, typ core.CertType, action, object string, fields m
 func (e *env) signNonce(h *holder, typ core.CertType, r ownersig.Request) SignedRequest {
 	e.t.Helper()
 	c := h.certs[typ]
-	r.Signer = c.Issuer + "/" + c.Serial
+	r.Signer = ownersig.CertificateDigest(c.DER)
 	payload := r.Bytes()
 	sg, err := pki.NewSigner(h.keys[typ], rand.Reader)
 	if err != nil {
