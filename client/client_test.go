@@ -306,7 +306,10 @@ func TestLoginAndDesk(t *testing.T) {
 					return err
 				},
 				func() error { _, err := c.HeadList(ctx); return err },
-				func() error { _, err := c.HeadConfirm(ctx, "N1", &wire.SignedRequest{Payload: []byte("p")}); return err },
+				func() error {
+					_, err := c.HeadConfirm(ctx, "N1", &wire.SignedRequest{Payload: []byte("p")})
+					return err
+				},
 				func() error {
 					_, err := c.HeadReject(ctx, "N1", &wire.SignedRequest{Payload: []byte("p")})
 					return err

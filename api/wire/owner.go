@@ -24,7 +24,7 @@ type SignedRequest struct {
 // the renewal signed with the current signing certificate, whose payload lists the
 // requests' digests.
 type RenewRequest struct {
-	Requests []KeyRequest `json:"requests"`
+	Requests []KeyRequest  `json:"requests"`
 	Signed   SignedRequest `json:"signed"`
 }
 
@@ -56,10 +56,10 @@ type CabinetCertificate struct {
 
 // OwnerRequest is a signed request recorded in the cabinet.
 type OwnerRequest struct {
-	Action    string    `json:"action"`
-	Object    string    `json:"object"`
-	SignerIIN string    `json:"signer_iin"`
-	OwnerIIN  string    `json:"owner_iin,omitempty"`
+	Action    string `json:"action"`
+	Object    string `json:"object"`
+	SignerIIN string `json:"signer_iin"`
+	OwnerIIN  string `json:"owner_iin,omitempty"`
 	// Signer is "<issuer>/<serial>" of the certificate that signed.
 	Signer string    `json:"signer"`
 	At     time.Time `json:"at"`
