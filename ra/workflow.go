@@ -644,38 +644,6 @@ func (s *Service) requireHead(ctx context.Context, actor Actor) error {
 	return core.Errorf(core.KindForbidden, "only an organisation's first head (or HR where the organisation allows it) may confirm employees' applications")
 }
 
-// HeadDecide confirms (confirm = true) or rejects an employee's application on
-// behalf of the organisation's head.
-func (s *Service) HeadDecide(ctx context.Context, actor Actor, number string, confirm bool, reason string) (*core.Application, error) {
-	if err := s.requireHead(ctx, actor); err != nil {
-		return nil, err
-	}
-	if err := s.expireIfDue(ctx, number); err != nil {
-		return nil, err
-	}
-	var out *core.Application
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
-		a, err := get(ctx, tx, number)
-		if err != nil {
-			return err
-		}
-		if a.Applicant.BIN != actor.BIN {
-			return core.Errorf(core.KindForbidden, "application %s belongs to another organisation", a.Number)
-		}
-		if a.Applicant.IIN == actor.IIN {
-			return core.Errorf(core.KindForbidden, "nobody may confirm their own application")
-		}
-		out = a
-		if confirm {
-			a.HeadConfirmedBy = actor.IIN
-			return s.move(ctx, tx, actor, a, ActHeadConfirm, core.StateAwaitingIdentification, "confirmed by the head")
-		}
-		a.RefusalDetail = reason
-		return s.move(ctx, tx, actor, a, ActHeadReject, core.StateRejectedByHead, "rejected by the head: "+reason)
-	})
-	return out, err
-}
-
 // RevocationReasons maps the grounds of revocation (SPEC §1) to RFC 5280 codes.
 // The owner's request and death both end the certificate's purpose
 // (cessationOfOperation); false information withdraws the privilege; dismissal is
