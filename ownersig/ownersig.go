@@ -177,8 +177,9 @@ func NewNonce(random interface{ Read([]byte) (int, error) }) (string, error) {
 }
 
 // ApplicationDigest is the hex SHA-256 of an application's content as the head
-// confirms it: its number, template, the applicant's identity, organisation and
-// role, and the SHA-256 of each key request's DER, as "key=value" lines.
+// confirms it: its number, template, every field of the form (identity, contacts,
+// organisation and role, domains, Treasury and E-Notariat fields) and the SHA-256 of
+// each key request's DER, as "key=value" lines (docs/owner.md lists them in order).
 func ApplicationDigest(a *core.Application) string {
 	var b strings.Builder
 	ap := a.Applicant
@@ -186,7 +187,10 @@ func ApplicationDigest(a *core.Application) string {
 		{"number", a.Number}, {"template", a.Template},
 		{"iin", ap.IIN}, {"surname", ap.Surname}, {"name", ap.Name}, {"patronymic", ap.Patronymic},
 		{"bin", ap.BIN}, {"organization", ap.Organization}, {"role", ap.Role},
-		{"email", ap.Email}, {"phone", ap.Phone},
+		{"email", ap.Email}, {"phone", ap.Phone}, {"region", ap.Region}, {"city", ap.City},
+		{"domain", ap.Domain}, {"extra_domains", strings.Join(ap.ExtraDomains, ",")},
+		{"state_body_code", ap.StateBodyCode}, {"rnn", ap.RNN}, {"system_role", ap.SystemRole},
+		{"residence_document", ap.ResidenceDocument},
 	} {
 		b.WriteString(kv[0] + "=" + kv[1] + "\n")
 	}
