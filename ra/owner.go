@@ -238,7 +238,7 @@ func (s *Service) Cabinet(ctx context.Context, actor Actor) (*Cabinet, error) {
 	return c, nil
 }
 
-// OwnerRevocationReasons are the grounds an owner gives online; a first head may also
+// ownerReasons are the grounds an owner gives online; a first head may also
 // revoke an employee's certificate for dismissal.
 var ownerReasons = []string{"owner_request", "key_compromise"}
 
