@@ -44,6 +44,9 @@ type Config struct {
 	MaxBackoff  time.Duration
 	// Location is the time zone of dates in messages (default UTC+5).
 	Location *time.Location
+	// Lease is how long one delivery attempt holds a message (default 5 minutes):
+	// longer than a send may take.
+	Lease time.Duration
 }
 
 // Outbox delivers the outbox's messages and schedules reminders.
@@ -73,6 +76,9 @@ func New(cfg Config) *Outbox {
 	}
 	if cfg.MaxBackoff <= 0 {
 		cfg.MaxBackoff = 6 * time.Hour
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 5 * time.Minute
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.FixedZone("UTC+5", 5*3600)
@@ -104,6 +110,21 @@ func (o *Outbox) Deliver(ctx context.Context, limit int) (int, error) {
 	sent := 0
 	for i := range due {
 		m := &due[i]
+		// Lease the message, so that another node delivering the same outbox skips it;
+		// an attempt that never completes is retried when the lease ends.
+		var claimed bool
+		lease := o.cfg.Now().UTC().Add(o.cfg.Lease)
+		if err := o.cfg.Store.Tx(ctx, func(tx store.Tx) error {
+			var err error
+			claimed, err = tx.ClaimMessage(ctx, m.ID, m.NextAttempt, lease)
+			return err
+		}); err != nil {
+			return sent, fmt.Errorf("notify: claim message %d: %w", m.ID, err)
+		}
+		if !claimed {
+			continue
+		}
+		m.NextAttempt = lease
 		err := o.send(ctx, m)
 		now := o.cfg.Now().UTC()
 		m.Attempts++

@@ -228,3 +228,34 @@ func TestExpiryReminders(t *testing.T) {
 		t.Fatalf("reminders %+v", ms)
 	}
 }
+
+// TestTwoDeliverersSendOnce: two deliverers on one outbox (two server nodes) send each
+// message once.
+func TestTwoDeliverersSendOnce(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.New(t)
+	srv := smtptest.Start(t)
+	clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	for i := 0; i < 20; i++ {
+		enqueue(t, st, &store.Message{Channel: store.ChannelEmail, Recipient: "a@example.kz", Language: "en", Kind: notify.KindIssued,
+			Params: map[string]string{"number": "N"}, CreatedAt: clk.Now()})
+	}
+	var wg sync.WaitGroup
+	counts := make([]int, 2)
+	for i := range counts {
+		o := notify.New(notify.Config{Store: st, Now: clk.Now, Email: &notify.SMTP{Addr: srv.Addr, From: "noreply@nca.test", Insecure: true}})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := o.Deliver(ctx, 0)
+			if err != nil {
+				t.Error(err)
+			}
+			counts[i] = n
+		}()
+	}
+	wg.Wait()
+	if got := len(srv.Mails()); got != 20 || counts[0]+counts[1] != 20 {
+		t.Fatalf("%d mails arrived, deliverers counted %v; want 20 in all", got, counts)
+	}
+}

@@ -96,6 +96,11 @@ type OwnerTx interface {
 	// DueMessages lists pending messages whose NextAttempt is not after now, oldest
 	// first, at most limit (0 = 100).
 	DueMessages(ctx context.Context, now time.Time, limit int) ([]Message, error)
+	// ClaimMessage leases a pending message for one delivery attempt: it moves its
+	// NextAttempt from due (the value read) to until, and reports false when another
+	// deliverer claimed or changed it meanwhile. A claim that is never completed
+	// expires at until, so delivery is at least once.
+	ClaimMessage(ctx context.Context, id int64, due, until time.Time) (bool, error)
 	// UpdateMessage stores a message's State, Attempts, NextAttempt, LastError and
 	// SentAt (matched by ID).
 	UpdateMessage(ctx context.Context, m *Message) error

@@ -194,6 +194,24 @@ func (t *sqlTx) Messages(ctx context.Context, after int64, limit int) ([]Message
 	return t.messages(ctx, "messages", `WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 }
 
+// ClaimMessage implements OwnerTx.
+func (t *sqlTx) ClaimMessage(ctx context.Context, id int64, due, until time.Time) (bool, error) {
+	what := fmt.Sprintf("claim message %d", id)
+	if err := checkTimes(what, due, until); err != nil {
+		return false, err
+	}
+	res, err := t.exec(ctx, `UPDATE outbox SET next_attempt = ? WHERE id = ? AND state = ? AND next_attempt = ?`,
+		formatTime(until), id, MessagePending, formatTime(due))
+	if err != nil {
+		return false, t.writeErr(what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return n == 1, nil
+}
+
 // UpdateMessage implements OwnerTx.
 func (t *sqlTx) UpdateMessage(ctx context.Context, m *Message) error {
 	what := fmt.Sprintf("update message %d", m.ID)

@@ -148,6 +148,21 @@ func testOutbox(t *testing.T, s store.Store) {
 		equal(t, "second", utc(all[1]), *utc(m2))
 		return nil
 	})
+	// Two deliverers read the same due message: only the first claim wins.
+	var claims []bool
+	for i := 0; i < 2; i++ {
+		write(t, s, func(tx store.Tx) error {
+			ok, err := tx.ClaimMessage(ctx, m1.ID, m1.NextAttempt, at(10*time.Minute))
+			claims = append(claims, ok)
+			return err
+		})
+	}
+	equal(t, "claims", claims, []bool{true, false})
+	read(t, s, func(tx store.Tx) error {
+		due, err := tx.DueMessages(ctx, at(time.Minute), 0)
+		equal(t, "claimed is not due", len(due), 0)
+		return err
+	})
 	sent := at(2 * time.Hour)
 	m2.State, m2.Attempts, m2.SentAt, m2.LastError = store.MessageSent, 2, &sent, "first attempt: 451"
 	write(t, s, func(tx store.Tx) error { return tx.UpdateMessage(ctx, m2) })
