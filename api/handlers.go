@@ -75,6 +75,9 @@ func statusOf(v *ra.StatusView) wire.Status {
 	}
 	for _, e := range v.History {
 		e.Actor = publicActor(e.Actor)
+		if e.Action == string(ra.ActRenew) {
+			e.Actor = "owner" // a renewal is asked for by the owner's signature
+		}
 		st.History = append(st.History, e)
 	}
 	for _, c := range v.Certificates {
