@@ -217,6 +217,30 @@ func TestOwnerEndToEnd(t *testing.T) {
 		if !strings.Contains(cab, "employees' certificates:") || !strings.Contains(cab, st.Certificates[0]) {
 			t.Fatalf("head's cabinet lacks the employee's certificates:\n%s", cab)
 		}
+		must(t, w.b, citizenPW, "fetch", "--server", w.s.url, "--dir", empKeys, empNumber)
+
+		// The employee renews: the renewal waits for the head, whose signed confirmation
+		// issues it; eds fetch installs the certificates into the new key files.
+		empSign := keyFile(t, empKeys, "RSA256_*.p12")
+		out = must(t, w.b, citizenPW, "renew", "--server", w.s.url, "--key", empSign)
+		renewal := strings.TrimSpace(strings.SplitN(out, "\n", 2)[0])
+		if !strings.Contains(out, "state: awaiting_head_confirmation") || strings.Contains(out, "installed: ") {
+			t.Fatalf("employee renewal:\n%s", out)
+		}
+		out = must(t, w.b, citizenPW, "head", "confirm", "--server", w.s.url, "--key", headSign, renewal)
+		if !strings.Contains(out, "state: issued") {
+			t.Fatalf("head confirms the renewal:\n%s", out)
+		}
+		out = must(t, w.b, citizenPW, "fetch", "--server", w.s.url, "--dir", empKeys, renewal)
+		if strings.Count(out, "installed: ") != 2 {
+			t.Fatalf("fetch of the renewal:\n%s", out)
+		}
+		for _, f := range strings.Fields(out) {
+			if strings.HasSuffix(f, ".p12") && !strings.Contains(f, "AUTH_") {
+				w.verify(w.leafOf(f))
+			}
+		}
+
 		out = must(t, w.b, citizenPW, append([]string{"revoke", "--server", w.s.url, "--key", headSign, "--reason", "dismissal"}, st.Certificates...)...)
 		if strings.Count(out, "revoked: ") != 2 {
 			t.Fatalf("head revokes the employee's certificates:\n%s", out)
