@@ -466,3 +466,32 @@ func TestNotificationsAreEnqueuedWithTheEvents(t *testing.T) {
 		}
 	}
 }
+
+func TestHeadRevokesOnlyInTheirOrganisation(t *testing.T) {
+	e := newEnv(t)
+	head := e.issue(e.demo(profile.LegalEntity, "first_head"), nil)
+	emp := e.issue(e.demo(profile.LegalEntity, "employee"), head)
+	colleague := e.issue(e.demo(profile.LegalEntity, "signing_right"), head)
+	ieHead := e.issue(e.demo(profile.Entrepreneur, "first_head"), nil)
+	target := emp.certs[core.CertSign].Serial
+	now := e.clock.Now()
+
+	// The head of another organisation: refused.
+	_, err := e.svc.OwnerRevoke(e.ctx, ieHead.actor, target, e.sign(ieHead, core.CertSign, "revoke", target, revokeFields("dismissal"), now))
+	wantKind(t, err, core.KindForbidden)
+	// A colleague without the head's role: refused.
+	_, err = e.svc.OwnerRevoke(e.ctx, colleague.actor, target, e.sign(colleague, core.CertSign, "revoke", target, revokeFields("dismissal"), now))
+	wantKind(t, err, core.KindForbidden)
+	// The employee cannot give dismissal as their own ground online.
+	_, err = e.svc.OwnerRevoke(e.ctx, emp.actor, target, e.sign(emp, core.CertSign, "revoke", target, revokeFields("dismissal"), now))
+	wantKind(t, err, core.KindInvalid)
+	// The organisation's first head: revoked, recorded in the employee's cabinet.
+	c, err := e.svc.OwnerRevoke(e.ctx, head.actor, target, e.sign(head, core.CertSign, "revoke", target, revokeFields("dismissal"), now))
+	if err != nil || c.Reason != core.ReasonAffiliationChanged {
+		t.Fatalf("head revokes: %+v, %v", c, err)
+	}
+	cab, err := e.svc.Cabinet(e.ctx, emp.actor)
+	if err != nil || len(cab.Requests) != 2 || cab.Requests[0].Action != "revoke" || cab.Requests[0].SignerIIN != head.d.IIN {
+		t.Fatalf("employee's cabinet requests %+v, %v", cab.Requests, err)
+	}
+}
