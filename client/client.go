@@ -418,17 +418,19 @@ func (c *Client) HeadList(ctx context.Context) (*wire.DeskList, error) {
 	return &out, nil
 }
 
-// HeadConfirm confirms an employee's application as the organisation's first head.
-func (c *Client) HeadConfirm(ctx context.Context, number string) (*wire.Status, error) {
+// HeadConfirm confirms an employee's application as the organisation's first head,
+// by a request signed with the head's SIGN key (SignHeadDecision).
+func (c *Client) HeadConfirm(ctx context.Context, number string, req *wire.SignedRequest) (*wire.Status, error) {
 	var out wire.Status
-	if err := c.do(ctx, http.MethodPost, headPath(number, "/confirm"), nil, nil, &out); err != nil {
+	if err := c.do(ctx, http.MethodPost, headPath(number, "/confirm"), nil, req, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
-// HeadReject rejects an employee's application as the organisation's first head.
-func (c *Client) HeadReject(ctx context.Context, number string, req *wire.DecisionRequest) (*wire.Status, error) {
+// HeadReject rejects an employee's application as the organisation's first head, by a
+// signed request whose payload carries the reason (SignHeadDecision).
+func (c *Client) HeadReject(ctx context.Context, number string, req *wire.SignedRequest) (*wire.Status, error) {
 	var out wire.Status
 	if err := c.do(ctx, http.MethodPost, headPath(number, "/reject"), nil, req, &out); err != nil {
 		return nil, err

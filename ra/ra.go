@@ -176,6 +176,9 @@ func (s *Service) event(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 	if err := tx.AddEvent(ctx, core.Event{Number: a.Number, At: now, From: from, To: a.State, Action: string(act), Actor: actor.String(), Detail: detail}); err != nil {
 		return err
 	}
+	if err := s.notifyEvent(ctx, tx, a, act); err != nil {
+		return err
+	}
 	return s.audit(ctx, tx, actor, "application."+string(act), a.Number, detail)
 }
 

@@ -597,6 +597,9 @@ func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 		if err != nil {
 			return nil, err
 		}
+		if err := s.alertIssued(ctx, tx, a, rec); err != nil {
+			return nil, err
+		}
 		return rec, s.audit(ctx, tx, actor, "certificate.issue", "cert:"+rec.Issuer+"/"+rec.Serial, fmt.Sprintf("application %s; %s; %s", a.Number, r.Type, rec.Subject))
 	}
 }
@@ -639,38 +642,6 @@ func (s *Service) requireHead(ctx context.Context, actor Actor) error {
 	return core.Errorf(core.KindForbidden, "only an organisation's first head (or HR where the organisation allows it) may confirm employees' applications")
 }
 
-// HeadDecide confirms (confirm = true) or rejects an employee's application on
-// behalf of the organisation's head.
-func (s *Service) HeadDecide(ctx context.Context, actor Actor, number string, confirm bool, reason string) (*core.Application, error) {
-	if err := s.requireHead(ctx, actor); err != nil {
-		return nil, err
-	}
-	if err := s.expireIfDue(ctx, number); err != nil {
-		return nil, err
-	}
-	var out *core.Application
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
-		a, err := get(ctx, tx, number)
-		if err != nil {
-			return err
-		}
-		if a.Applicant.BIN != actor.BIN {
-			return core.Errorf(core.KindForbidden, "application %s belongs to another organisation", a.Number)
-		}
-		if a.Applicant.IIN == actor.IIN {
-			return core.Errorf(core.KindForbidden, "nobody may confirm their own application")
-		}
-		out = a
-		if confirm {
-			a.HeadConfirmedBy = actor.IIN
-			return s.move(ctx, tx, actor, a, ActHeadConfirm, core.StateAwaitingIdentification, "confirmed by the head")
-		}
-		a.RefusalDetail = reason
-		return s.move(ctx, tx, actor, a, ActHeadReject, core.StateRejectedByHead, "rejected by the head: "+reason)
-	})
-	return out, err
-}
-
 // RevocationReasons maps the grounds of revocation (SPEC §1) to RFC 5280 codes.
 // The owner's request and death both end the certificate's purpose
 // (cessationOfOperation); false information withdraws the privilege; dismissal is
@@ -690,6 +661,14 @@ func (s *Service) Revoke(ctx context.Context, actor Actor, serial, reason, detai
 	if err := requireStaff(actor); err != nil {
 		return nil, err
 	}
+	return s.revoke(ctx, actor, serial, reason, detail, nil)
+}
+
+// revoke is the one revocation path (desk and online): it revokes a certificate, and
+// publishes the issuer's CRL at once. allow, when set, runs inside the transaction
+// once the certificate is loaded and found good; it may refuse, and it returns the
+// actor to record (the signer of an online request).
+func (s *Service) revoke(ctx context.Context, actor Actor, serial, reason, detail string, allow func(store.Tx, *core.Certificate) (Actor, error)) (*core.Certificate, error) {
 	code, ok := RevocationReasons()[reason]
 	if !ok {
 		return nil, core.Errorf(core.KindInvalid, "revocation reason %q: use owner_request, owner_death, false_information, dismissal or key_compromise", reason)
@@ -719,6 +698,12 @@ func (s *Service) Revoke(ctx context.Context, actor Actor, serial, reason, detai
 		if reason == "dismissal" && c.BIN == "" {
 			return core.Errorf(core.KindUnprocessable, "certificate %s is not an employee's: dismissal does not apply", serial)
 		}
+		by := actor
+		if allow != nil {
+			if by, err = allow(tx, c); err != nil {
+				return err
+			}
+		}
 		now := s.now().UTC().Truncate(time.Second)
 		var inval *time.Time
 		if code == core.ReasonKeyCompromise {
@@ -729,7 +714,10 @@ func (s *Service) Revoke(ctx context.Context, actor Actor, serial, reason, detai
 		}
 		c.Status, c.RevokedAt, c.Reason, c.InvalidityDate = core.CertRevoked, &now, code, inval
 		out = c
-		return s.audit(ctx, tx, actor, "certificate.revoke", "cert:"+c.Issuer+"/"+c.Serial, reason+": "+detail)
+		if err := s.notifyRevoked(ctx, tx, c, reason); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, by, "certificate.revoke", "cert:"+c.Issuer+"/"+c.Serial, reason+": "+detail)
 	})
 	if err != nil {
 		return nil, err
