@@ -474,6 +474,9 @@ func TestHeadRevokesOnlyInTheirOrganisation(t *testing.T) {
 	colleague := e.issue(e.demo(profile.LegalEntity, "signing_right"), head)
 	ieHead := e.issue(e.demo(profile.Entrepreneur, "first_head"), nil)
 	target := emp.certs[core.CertSign].Serial
+	// The revocation comes a minute after the head's confirmation, so the cabinet
+	// (newest first) lists it first.
+	e.clock.Add(time.Minute)
 	now := e.clock.Now()
 
 	// The head of another organisation: refused.
