@@ -22,6 +22,7 @@ import (
 	"github.com/opennca/nca/auth"
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/profile"
 	"github.com/opennca/nca/ra"
 	"github.com/opennca/nca/registry"
@@ -348,7 +349,12 @@ func TestPublication(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := l.CheckSignatureFrom(iss.Cert); err != nil {
+		// Through pki: the GOST CAs' CRLs are signed with GOST.
+		key, err := pki.PublicKeyOf(iss.Cert)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pki.VerifySigned(b, key); err != nil {
 			t.Errorf("CRL of %s: %v", iss.Name, err)
 		}
 		fullNumber := l.Number.Int64()
@@ -370,7 +376,7 @@ func TestPublication(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := d.CheckSignatureFrom(iss.Cert); err != nil || d.Number.Int64() <= fullNumber {
+		if _, err := pki.VerifySigned(b, key); err != nil || d.Number.Int64() <= fullNumber {
 			t.Errorf("delta CRL of %s: number %v after full %d: %v", iss.Name, d.Number, fullNumber, err)
 		}
 		for _, h := range []string{"If-None-Match", "If-Modified-Since"} {

@@ -39,6 +39,7 @@ import (
 
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/gost"
 	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/store"
 )
@@ -69,7 +70,7 @@ type Config struct {
 	// 7 days); a new key and certificate replace them when a third is left.
 	ResponderValidity time.Duration
 	// KeyGen makes a responder key for a CA key; nil = RSA-2048 for RSA CAs and the
-	// CA's curve for ECDSA CAs. GOST CAs need a GOST KeyGen.
+	// CA's curve for ECDSA and GOST CAs.
 	KeyGen func(caKey crypto.PublicKey, random io.Reader) (crypto.Signer, error)
 	// MaxCached bounds the number of cached responses (default 2,000,000); beyond it
 	// answers are signed for the request and not kept.
@@ -208,13 +209,19 @@ func defaultKeyGen(caKey crypto.PublicKey, random io.Reader) (crypto.Signer, err
 		return rsa.GenerateKey(random, 2048)
 	case *ecdsa.PublicKey:
 		return ecdsa.GenerateKey(k.Curve, random)
+	case *gost.PublicKey:
+		return gost.GenerateKey(k.Curve(), random)
 	}
 	return nil, fmt.Errorf("ocsp: no responder key generator for CA keys of type %T: %w", caKey, pki.ErrUnsupportedAlgorithm)
 }
 
 // rotate makes a new responder key and certificate for c.
 func (r *Responder) rotate(ctx context.Context, c *caState) error {
-	key, err := r.cfg.KeyGen(c.cert.PublicKey, r.cfg.Rand)
+	caKey, err := pki.PublicKeyOf(c.cert)
+	if err != nil {
+		return fmt.Errorf("ocsp: key of CA %s: %w", c.name, err)
+	}
+	key, err := r.cfg.KeyGen(caKey, r.cfg.Rand)
 	if err != nil {
 		return fmt.Errorf("ocsp: responder key of %s: %w", c.name, err)
 	}

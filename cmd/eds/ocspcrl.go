@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/profile"
 )
 
@@ -169,7 +170,11 @@ Output (stdout): "issuer: <DN>", "kind: full|delta", "number: N", ["delta of: N"
 		if err != nil {
 			return err
 		}
-		if err := l.CheckSignatureFrom(issuer); err != nil {
+		key, err := pki.PublicKeyOf(issuer)
+		if err != nil {
+			return fmt.Errorf("crl: issuer key: %w", err)
+		}
+		if _, err := pki.VerifySigned(l.Raw, key); err != nil {
 			fmt.Fprintln(w, "signature: BAD")
 			return fmt.Errorf("crl: signature: %w", err)
 		}

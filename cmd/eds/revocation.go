@@ -245,9 +245,14 @@ func distributionPointURLs(v []byte) []string {
 	return out
 }
 
-// checkCRLTime checks a CRL's signature and that now is within its validity.
+// checkCRLTime checks a CRL's signature (RSA, ECDSA or GOST, through pki) and that
+// now is within its validity.
 func checkCRLTime(l *x509.RevocationList, issuer *x509.Certificate, now time.Time) error {
-	if err := l.CheckSignatureFrom(issuer); err != nil {
+	key, err := pki.PublicKeyOf(issuer)
+	if err != nil {
+		return fmt.Errorf("issuer key: %w", err)
+	}
+	if _, err := pki.VerifySigned(l.Raw, key); err != nil {
 		return fmt.Errorf("signature: %w", err)
 	}
 	if now.Before(l.ThisUpdate) || (!l.NextUpdate.IsZero() && now.After(l.NextUpdate)) {

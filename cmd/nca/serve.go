@@ -41,6 +41,7 @@ type serveConfig struct {
 	crlInterval time.Duration
 	deltaCRL    time.Duration
 	caBits      int
+	notify      notifyConfig
 }
 
 func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
@@ -73,6 +74,7 @@ func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
 	if v := getenv("NCA_CA_RSA_BITS"); v != "" {
 		_ = fs.Set("ca-rsa-bits", v)
 	}
+	registerNotifyFlags(fs, &c.notify, env)
 	return fs, c
 }
 
@@ -123,6 +125,9 @@ func (c *serveConfig) validate() error {
 	if c.caBits < 2048 {
 		return fmt.Errorf("ca-rsa-bits must be at least 2048")
 	}
+	if c.notify.interval < time.Second {
+		return fmt.Errorf("notify-interval must be at least 1s")
+	}
 	return nil
 }
 
@@ -170,6 +175,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	go a.ra.CRLs().Run(bg)
 	go expireLoop(bg, a.ra, log)
 	go a.ocsp.Run(bg)
+	go newOutbox(c.notify, a.store, log, getenv).Run(bg, c.notify.interval)
 
 	srv := &http.Server{
 		Handler:           a.handler,

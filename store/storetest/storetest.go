@@ -55,6 +55,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentCRLNumbers", testConcurrentCRLNumbers},
 		{"ConcurrentUpdate", testConcurrentUpdate},
 		{"ConcurrentAudit", testConcurrentAudit},
+		{"SignedRequests", testSignedRequests},
+		{"CertificatesByBINAndExpiring", testCertificatesByBINAndExpiring},
+		{"Outbox", testOutbox},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
