@@ -102,12 +102,46 @@ func (s timeScanner) Scan(v any) error {
 	if err != nil {
 		return err
 	}
-	tt, err := time.Parse(timeLayout, str)
+	tt, err := parseStoredTime(str)
 	if err != nil {
 		return fmt.Errorf("stored time %q: %w", str, err)
 	}
 	*s.t = tt
 	return nil
+}
+
+// parseStoredTime parses timeLayout without the generality of time.Parse: CRLs and
+// status polls read millions of stored times.
+func parseStoredTime(s string) (time.Time, error) {
+	if len(s) != len(timeLayout) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[29] != 'Z' {
+		return time.Parse(timeLayout, s)
+	}
+	num := func(from, to int) (int, bool) {
+		n := 0
+		for i := from; i < to; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 7)
+	d, ok3 := num(8, 10)
+	h, ok4 := num(11, 13)
+	mi, ok5 := num(14, 16)
+	se, ok6 := num(17, 19)
+	ns, ok7 := num(20, 29)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59 {
+		return time.Parse(timeLayout, s)
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, se, ns, time.UTC)
+	if t.Day() != d { // 31 February and the like
+		return time.Parse(timeLayout, s)
+	}
+	return t, nil
 }
 
 // nullTimeScanner scans an optional stored time: NULL gives nil.
