@@ -61,7 +61,7 @@ type env struct {
 	good, bad *x509.Certificate // bad is revoked by tests
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	clk := &clock{t: start}
 	a, _, err := ca.Open(ca.Options{Dir: filepath.Join(t.TempDir(), "ca"), Org: "OpenNCA Test", BaseURL: "http://pki.example.kz",
@@ -85,7 +85,7 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func (e *env) issue(t *testing.T) *x509.Certificate {
+func (e *env) issue(t testing.TB) *x509.Certificate {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -121,7 +121,7 @@ func (e *env) revoke(t *testing.T, c *x509.Certificate, reason core.RevocationRe
 	}
 }
 
-func request(t *testing.T, c, issuer *x509.Certificate, h crypto.Hash) []byte {
+func request(t testing.TB, c, issuer *x509.Certificate, h crypto.Hash) []byte {
 	t.Helper()
 	der, err := xocsp.CreateRequest(c, issuer, &xocsp.RequestOptions{Hash: h})
 	if err != nil {

@@ -1,0 +1,41 @@
+package ocsp
+
+import (
+	"bytes"
+	"crypto"
+	"testing"
+
+	xocsp "golang.org/x/crypto/ocsp"
+
+	"github.com/opennca/nca/pki"
+)
+
+// FuzzRespond: any request body gets an OCSP answer — a signed response that parses
+// or one of the unsigned error answers — and nothing panics.
+func FuzzRespond(f *testing.F) {
+	e := newEnv(f)
+	f.Add([]byte{})
+	f.Add([]byte("junk"))
+	f.Add(request(f, e.good, e.issuer, crypto.SHA256))
+	f.Add(request(f, e.good, e.issuer, crypto.SHA1))
+	f.Add(request(f, e.issuer, e.root, crypto.SHA256))
+	f.Fuzz(func(t *testing.T, der []byte) {
+		ans := e.r.Respond(e.ctx, "", der)
+		switch ans.Result {
+		case "malformed":
+			if !bytes.Equal(ans.DER, pki.OCSPErrorResponse(pki.OCSPMalformedRequest)) {
+				t.Fatalf("malformed answer %x", ans.DER)
+			}
+		case "unauthorized":
+			if !bytes.Equal(ans.DER, pki.OCSPErrorResponse(pki.OCSPUnauthorized)) {
+				t.Fatalf("unauthorized answer %x", ans.DER)
+			}
+		case "signed", "cached", "live":
+			if _, err := xocsp.ParseResponse(ans.DER, e.issuer); err != nil {
+				t.Fatalf("signed answer does not parse: %v", err)
+			}
+		default:
+			t.Fatalf("result %q for %x", ans.Result, der)
+		}
+	})
+}
