@@ -62,7 +62,7 @@ func CheckRevocation(ctx context.Context, hc *http.Client, cert, issuer *x509.Ce
 	for _, u := range cert.CRLDistributionPoints {
 		r, err := checkCRL(ctx, hc, u, cert, issuer, now)
 		if err == nil {
-			r.Errors = errs
+			r.Errors = append(errs, r.Errors...)
 			return r, nil
 		}
 		errs = append(errs, fmt.Sprintf("CRL %s: %v", u, err))
