@@ -469,6 +469,10 @@ func TestEndToEnd(t *testing.T) {
 		if err == nil || !strings.Contains(out, "certificate revoked") {
 			t.Fatalf("openssl verify -crl_check_all -use_deltas of the revoked certificate: %v\n%s", err, out)
 		}
+		out, err = openssl(t, "verify", "-crl_check", "-use_deltas", "-CAfile", w.rootPEM, "-untrusted", w.interPEM, "-CRLfile", crl, "-CRLfile", delta, signLeaf)
+		if err == nil || !strings.Contains(out, "certificate revoked") {
+			t.Fatalf("openssl verify -crl_check -use_deltas of the revoked certificate: %v\n%s", err, out)
+		}
 		// The full CRL from before the revocation alone does not know it yet.
 		w.verify(signLeaf, "-crl_check_all", "-CRLfile", crl, "-CRLfile", rootCRL)
 		w.verify(authLeaf, "-crl_check_all", "-use_deltas", "-CRLfile", crl, "-CRLfile", delta, "-CRLfile", rootCRL)
