@@ -237,6 +237,14 @@ func (r *Responder) rotate(ctx context.Context, c *caState) error {
 	if err != nil {
 		return fmt.Errorf("ocsp: responder certificate of %s: %w", c.name, err)
 	}
+	// Every certificate the CA signs leaves a trace in the audit log.
+	if err := r.cfg.Store.Tx(ctx, func(tx store.Tx) error {
+		return tx.AppendAudit(ctx, &core.AuditRecord{At: r.cfg.Now().UTC(), Actor: "system", Action: "ocsp.responder_certificate",
+			Object: "cert:" + c.name + "/" + cert.SerialNumber.Text(16),
+			Detail: "delegated OCSP responder certificate, valid until " + cert.NotAfter.UTC().Format(time.RFC3339)})
+	}); err != nil {
+		return fmt.Errorf("ocsp: audit of the responder certificate of %s: %w", c.name, err)
+	}
 	var gen uint64 = 1
 	if old := c.signer.Load(); old != nil {
 		gen = old.gen + 1

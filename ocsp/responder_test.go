@@ -271,6 +271,26 @@ func TestRefreshAndRotation(t *testing.T) {
 	if resp := e.parse(t, ans.DER, e.good); !resp.Certificate.Equal(cur) {
 		t.Error("answer after rotation not signed by the new responder")
 	}
+	// Both responder certificates of nca-rsa are in the audit log.
+	var recs []core.AuditRecord
+	if err := e.st.Read(e.ctx, func(tx store.Tx) error {
+		var err error
+		recs, err = tx.AuditLog(e.ctx, 0, 100)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range recs {
+		if r.Action == "ocsp.responder_certificate" {
+			seen[r.Object] = true
+		}
+	}
+	for _, c := range []*x509.Certificate{old, cur} {
+		if !seen["cert:"+ca.IssuingRSA+"/"+c.SerialNumber.Text(16)] {
+			t.Errorf("responder certificate %x not audited", c.SerialNumber)
+		}
+	}
 }
 
 func TestHTTP(t *testing.T) {
