@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentCRLNumbers", testConcurrentCRLNumbers},
 		{"ConcurrentUpdate", testConcurrentUpdate},
 		{"ConcurrentAudit", testConcurrentAudit},
+		{"DuplicateThenContinue", testDuplicateThenContinue},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
