@@ -10,7 +10,7 @@ import (
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/profile"
 	"github.com/opennca/nca/registry"
-	"github.com/opennca/nca/store"
+	"github.com/opennca/nca/store/storetest"
 )
 
 // benchEnv is newEnv with production-size CA keys (RSA 4096) and the real clock.
@@ -18,11 +18,7 @@ func benchEnv(b *testing.B) *env {
 	b.Helper()
 	ctx := context.Background()
 	dir := b.TempDir()
-	st, err := store.OpenSQLite(ctx, filepath.Join(dir, "nca.db"), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
+	st := storetest.New(b)
 	a, _, err := ca.Open(ca.Options{Dir: filepath.Join(dir, "ca"), Org: "Bench NCA", BaseURL: "http://nca.test", RSABits: 4096})
 	if err != nil {
 		b.Fatal(err)

@@ -38,6 +38,7 @@ type serveConfig struct {
 	logLevel    string
 	crlInterval time.Duration
 	caBits      int
+	databaseURL string
 }
 
 func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
@@ -61,6 +62,7 @@ func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
 		crlInterval = -1 // reported by validate
 	}
 	fs.DurationVar(&c.crlInterval, "crl-interval", crlInterval, "how often every CRL is re-signed (NCA_CRL_INTERVAL)")
+	fs.StringVar(&c.databaseURL, "database-url", env("NCA_DATABASE_URL", ""), "PostgreSQL database URL, e.g. postgres://nca@db:5432/nca (NCA_DATABASE_URL; default: the embedded SQLite database <data>/nca.db)")
 	fs.IntVar(&c.caBits, "ca-rsa-bits", 4096, "RSA size of CA keys created on first start (NCA_CA_RSA_BITS)")
 	if v := getenv("NCA_CA_RSA_BITS"); v != "" {
 		_ = fs.Set("ca-rsa-bits", v)
@@ -90,6 +92,7 @@ func applyConfigFile(fs *flag.FlagSet, c *serveConfig, getenv func(string) strin
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	for k, v := range values {
+		k = strings.ReplaceAll(k, "_", "-") // database_url is database-url
 		f := fs.Lookup(k)
 		if f == nil || k == "config" {
 			return fmt.Errorf("config %s: unknown key %q (the keys are the flags of nca serve)", c.config, k)
@@ -213,6 +216,20 @@ type authority struct {
 	operatorFile     string
 }
 
+// openStore opens the PostgreSQL database of --database-url, or else the embedded
+// SQLite database in the data folder, noting in created a SQLite file made now. The
+// URL is never logged or returned in errors: it may hold a password.
+func openStore(ctx context.Context, c *serveConfig, log *slog.Logger, created *[]string) (store.Store, error) {
+	if c.databaseURL != "" {
+		return store.OpenPostgres(ctx, c.databaseURL, log)
+	}
+	dbPath := filepath.Join(c.data, "nca.db")
+	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) && created != nil {
+		*created = append(*created, "database "+dbPath)
+	}
+	return store.OpenSQLite(ctx, dbPath, log)
+}
+
 func (a *authority) close() {
 	if a.store != nil {
 		_ = a.store.Close()
@@ -224,11 +241,7 @@ func assemble(ctx context.Context, c *serveConfig, log *slog.Logger) (*authority
 	if err := os.MkdirAll(c.data, 0o700); err != nil {
 		return nil, fmt.Errorf("data folder: %w", err)
 	}
-	dbPath := filepath.Join(c.data, "nca.db")
-	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
-		a.created = append(a.created, "database "+dbPath)
-	}
-	st, err := store.OpenSQLite(ctx, dbPath, log)
+	st, err := openStore(ctx, c, log, &a.created)
 	if err != nil {
 		return nil, err
 	}
