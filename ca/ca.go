@@ -12,7 +12,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -64,6 +63,9 @@ type Options struct {
 	Logger *slog.Logger
 	// RSABits is the size of new CA keys; 0 = 4096. Tests use 2048.
 	RSABits int
+	// KeySpec, when its Algorithm is set, is the kind of new CA keys (e.g. ECDSA P-384)
+	// instead of RSA of RSABits.
+	KeySpec KeySpec
 }
 
 // Issuer is one CA of the authority. It is shared: callers must not modify it.
@@ -189,14 +191,12 @@ func (a *Authority) openCA(name string, parent *issuer) (*issuer, bool, error) {
 		if _, statErr := os.Stat(certPath); statErr == nil {
 			return nil, false, fmt.Errorf("ca: %s: certificate %s exists but its key does not", name, certPath)
 		}
-		bits := a.opts.RSABits
-		signer, err = a.opts.Keys.Create(name, func() (crypto.Signer, error) {
-			return rsa.GenerateKey(a.opts.Rand, bits)
-		})
+		spec := a.opts.keySpec()
+		signer, err = a.newKey(name, spec)
 		if err != nil {
 			return nil, false, err
 		}
-		a.opts.Logger.Info("CA key created", "ca", name, "algorithm", "RSA", "bits", bits)
+		a.opts.Logger.Info("CA key created", "ca", name, "key", spec.String())
 	case err != nil:
 		return nil, false, err
 	}
