@@ -3,8 +3,8 @@ package ca
 import (
 	"context"
 	"crypto"
-	"crypto/rand"
 	"crypto/ecdsa"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
