@@ -39,10 +39,12 @@ type serveConfig struct {
 	crlInterval time.Duration
 	caBits      int
 	databaseURL string
+	keyStore    string
+	getenv      func(string) string
 }
 
 func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
-	c := &serveConfig{}
+	c := &serveConfig{getenv: getenv}
 	env := func(name, def string) string {
 		if v := getenv(name); v != "" {
 			return v
@@ -63,6 +65,7 @@ func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
 	}
 	fs.DurationVar(&c.crlInterval, "crl-interval", crlInterval, "how often every CRL is re-signed (NCA_CRL_INTERVAL)")
 	fs.StringVar(&c.databaseURL, "database-url", env("NCA_DATABASE_URL", ""), "PostgreSQL database URL, e.g. postgres://nca@db:5432/nca (NCA_DATABASE_URL; default: the embedded SQLite database <data>/nca.db)")
+	fs.StringVar(&c.keyStore, "key-store", env("NCA_KEY_STORE", ""), "the key ceremony file (nca init) whose key_store says where the CA keys are (NCA_KEY_STORE; default: key files <data>/ca/*.key)")
 	fs.IntVar(&c.caBits, "ca-rsa-bits", 4096, "RSA size of CA keys created on first start (NCA_CA_RSA_BITS)")
 	if v := getenv("NCA_CA_RSA_BITS"); v != "" {
 		_ = fs.Set("ca-rsa-bits", v)
@@ -205,6 +208,7 @@ func expireLoop(ctx context.Context, s *ra.Service, log *slog.Logger) {
 
 // authority is the assembled server.
 type authority struct {
+	keys     *openedKeys
 	store    store.Store
 	ca       *ca.Authority
 	ra       *ra.Service
@@ -234,6 +238,9 @@ func (a *authority) close() {
 	if a.store != nil {
 		_ = a.store.Close()
 	}
+	if a.keys != nil {
+		_ = a.keys.close()
+	}
 }
 
 func assemble(ctx context.Context, c *serveConfig, log *slog.Logger) (*authority, error) {
@@ -246,11 +253,12 @@ func assemble(ctx context.Context, c *serveConfig, log *slog.Logger) (*authority
 		return nil, err
 	}
 	a.store = st
-	auth0, created, err := ca.Open(ca.Options{Dir: filepath.Join(c.data, "ca"), Org: c.org, BaseURL: c.baseURL, Logger: log, RSABits: c.caBits})
+	auth0, created, keys, err := openAuthority(c, log)
 	if err != nil {
 		a.close()
 		return nil, err
 	}
+	a.keys = keys
 	a.ca = auth0
 	for _, n := range created {
 		a.created = append(a.created, "CA "+n+" in "+filepath.Join(c.data, "ca"))

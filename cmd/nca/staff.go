@@ -114,10 +114,12 @@ func staff(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 	defer st.Close()
-	auth, _, err := ca.Open(ca.Options{Dir: caDir, Org: c.org, BaseURL: strings.TrimRight(c.baseURL, "/"), Logger: log, RSABits: c.caBits})
+	c.baseURL = strings.TrimRight(c.baseURL, "/")
+	auth, _, keys, err := openAuthority(c, log)
 	if err != nil {
 		return err
 	}
+	defer keys.close()
 	svc := ra.New(ra.Config{Store: st, Signer: auth, Logger: log})
 	path := *out
 	if path == "" {
