@@ -158,4 +158,3 @@ func readCert(t *testing.T, path string) *x509.Certificate {
 	}
 	return c
 }
-
