@@ -335,8 +335,9 @@ func (a *Authority) serial() (*big.Int, error) {
 // Issue signs tmpl (a template from package profile; tmpl.PublicKey is the subject's
 // key) with the CA named issuer and returns the certificate. It works on a copy of
 // tmpl: fills SerialNumber (see serial) and AuthorityKeyId (the issuer's SKI), refuses
-// root issuers, CA templates and validity outside the issuer's, lints the certificate signed by a
-// throwaway key under a mirror issuer, and only then signs with the real key.
+// root issuers, CA templates and validity outside the issuer's, lints the certificate
+// signed by a throwaway key under a mirror issuer, and returns the certificate signed
+// with the real key only if the lint passed (see lintAndSign).
 // Errors: KindNotFound for an unknown issuer; KindInternal for a template the
 // authority must not sign (the Detail names the failed lints); ctx's error when it
 // is done.
@@ -367,16 +368,9 @@ func (a *Authority) Issue(ctx context.Context, issuerName string, tmpl *x509.Cer
 		return nil, err
 	}
 	t.AuthorityKeyId = is.Cert.SubjectKeyId
-	if err := a.lint.check(a.opts.Rand, &t, is.Cert, t.PublicKey, is.signer.Public()); err != nil {
-		a.opts.Logger.Error("issuance refused by lint", "ca", is.Name, "subject", profile.DN(t.RawSubject), "error", err)
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	der, err := x509.CreateCertificate(a.opts.Rand, &t, is.Cert, t.PublicKey, is.signer)
+	der, err := a.lintAndSign(ctx, &t, is)
 	if err != nil {
-		return nil, core.Wrap(core.KindInternal, err, "issue: signing failed")
+		return nil, err
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
