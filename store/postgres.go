@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/opennca/nca/core"
 )
 
 // Postgres is the Store on a PostgreSQL server, for deployments with several
@@ -208,3 +210,47 @@ func pgCode(codes ...string) func(error) bool {
 // isPgRetryable reports a serialization failure or a deadlock anywhere in err's chain:
 // the transaction lost a race and may run again.
 var isPgRetryable = pgCode(pgSerializationFailure, pgDeadlockDetected)
+
+// CopyCertificates stores many certificates at once with COPY, for imports from
+// another system and for filling test databases. It checks nothing beyond the
+// table's constraints (a duplicate fails the whole COPY) and writes no audit records:
+// it is not a path of the workflow.
+func (s *Postgres) CopyCertificates(ctx context.Context, certs []*core.Certificate) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: copy certificates: %w", err)
+	}
+	defer conn.Close()
+	cols := []string{"issuer", "serial", "application", "template", "type", "iin", "bin", "subject", "not_before", "not_after",
+		"key_hash", "der", "status", "revoked_at", "reason", "invalidity_date"}
+	err = conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T", dc)
+		}
+		i := 0
+		_, err := pc.Conn().CopyFrom(ctx, pgx.Identifier{"certificates"}, cols, pgx.CopyFromFunc(func() ([]any, error) {
+			if i == len(certs) {
+				return nil, nil
+			}
+			c := certs[i]
+			i++
+			status := c.Status
+			if status == "" {
+				status = core.CertGood
+			}
+			der := c.DER
+			if der == nil {
+				der = []byte{}
+			}
+			return []any{c.Issuer, c.Serial, nullString(c.Application), c.Template, string(c.Type), nullString(c.IIN),
+				nullString(c.BIN), c.Subject, formatTime(c.NotBefore), formatTime(c.NotAfter), c.KeyHash, der,
+				string(status), nullTime(c.RevokedAt), int64(c.Reason), nullTime(c.InvalidityDate)}, nil
+		}))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: copy certificates: %w", err)
+	}
+	return nil
+}
