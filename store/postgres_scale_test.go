@@ -109,7 +109,7 @@ func BenchmarkPostgresScale(b *testing.B) {
 				var kh [32]byte
 				rand.Read(kh[:])
 				c := scaleCert(0, der)
-				c.Serial, c.KeyHash, c.IIN = "5"+hex.EncodeToString(kh[:19]), hex.EncodeToString(kh[:]), "9"+hex.EncodeToString(kh[:5])[:11]
+				c.Serial, c.KeyHash, c.IIN = "5"+hex.EncodeToString(kh[:19]), hex.EncodeToString(kh[:]), "9"+hex.EncodeToString(kh[:6])[:11]
 				err := s.Tx(ctx, func(tx store.Tx) error {
 					if err := tx.InsertCertificate(ctx, c); err != nil {
 						return err
