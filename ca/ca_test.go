@@ -478,6 +478,18 @@ func TestWaiversDocumented(t *testing.T) {
 	}
 }
 
+// signCRL signs a full CRL of entries.
+func signCRL(a *Authority, issuer string, number int64, this, next time.Time, entries []core.RevokedEntry) ([]byte, error) {
+	return a.CRL(context.Background(), issuer, CRLRequest{Number: number, ThisUpdate: this, NextUpdate: next}, func(add func(core.RevokedEntry) error) error {
+		for _, e := range entries {
+			if err := add(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 func TestCRL(t *testing.T) {
 	a := sharedAuthority(t)
 	inv := testNow.Add(-48 * time.Hour)
@@ -490,7 +502,7 @@ func TestCRL(t *testing.T) {
 	for _, name := range []string{IssuingRSA, RootRSA} {
 		t.Run(name, func(t *testing.T) {
 			is, _ := a.Issuer(name)
-			der, err := a.CRL(context.Background(), name, 42, testNow, testNow.Add(24*time.Hour), entries)
+			der, err := signCRL(a, name, 42, testNow, testNow.Add(24*time.Hour), entries)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -545,7 +557,7 @@ func TestCRL(t *testing.T) {
 	}
 
 	t.Run("empty", func(t *testing.T) {
-		der, err := a.CRL(context.Background(), IssuingRSA, 1, testNow, testNow.Add(time.Hour), nil)
+		der, err := signCRL(a, IssuingRSA, 1, testNow, testNow.Add(time.Hour), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -568,7 +580,7 @@ func TestCRL(t *testing.T) {
 		{"bad reason", IssuingRSA, 1, testNow.Add(time.Hour), []core.RevokedEntry{{Serial: "01", RevokedAt: testNow, Reason: 7}}, core.KindInvalid},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if _, err := a.CRL(context.Background(), c.issuer, c.number, testNow, c.next, c.entries); core.KindOf(err) != c.kind {
+			if _, err := signCRL(a, c.issuer, c.number, testNow, c.next, c.entries); core.KindOf(err) != c.kind {
 				t.Fatalf("CRL = %v, want %s", err, c.kind)
 			}
 		})
@@ -621,7 +633,7 @@ func TestOpenSSL(t *testing.T) {
 	}
 
 	serial := certs["legal_entity/SIGN/rsa"].SerialNumber
-	der, err := a.CRL(context.Background(), IssuingRSA, 7, testNow, testNow.Add(24*time.Hour),
+	der, err := signCRL(a, IssuingRSA, 7, testNow, testNow.Add(24*time.Hour),
 		[]core.RevokedEntry{{Serial: serial.Text(16), RevokedAt: testNow, Reason: core.ReasonKeyCompromise}})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/store"
 )
@@ -46,25 +47,33 @@ func (c *CRLs) Publish(ctx context.Context, issuer string) (*CRL, error) {
 	c.publish.Lock()
 	defer c.publish.Unlock()
 	now := c.now().UTC().Truncate(time.Second)
-	var (
-		number  int64
-		entries []core.RevokedEntry
-	)
+	var number int64
 	err := c.store.Tx(ctx, func(tx store.Tx) error {
-		entries = entries[:0]
 		var err error
-		if number, err = tx.NextCRLNumber(ctx, issuer); err != nil {
-			return err
-		}
-		return tx.RevokedEntries(ctx, issuer, now, func(e core.RevokedEntry) error {
-			entries = append(entries, e)
-			return nil
-		})
+		number, err = tx.NextCRLNumber(ctx, issuer)
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("ra: CRL of %s: %w", issuer, err)
+		return nil, fmt.Errorf("ra: CRL number of %s: %w", issuer, err)
 	}
-	der, err := c.signer.CRL(ctx, issuer, number, now, now.Add(c.validity), entries)
+	// The entries stream from one read snapshot straight into the encoder; the
+	// number was taken first so that a failed signing only leaves a gap.
+	entries := 0
+	req := ca.CRLRequest{Number: number, ThisUpdate: now, NextUpdate: now.Add(c.validity)}
+	der, err := c.signer.CRL(ctx, issuer, req, func(add func(core.RevokedEntry) error) error {
+		started := false
+		return c.store.Read(ctx, func(tx store.Tx) error {
+			if started {
+				// Entries already streamed cannot be taken back from the encoder.
+				return fmt.Errorf("the read of the revoked entries was retried midway")
+			}
+			started = true
+			return tx.RevokedEntries(ctx, issuer, now, func(e core.RevokedEntry) error {
+				entries++
+				return add(e)
+			})
+		})
+	})
 	if err != nil {
 		return nil, fmt.Errorf("ra: sign CRL of %s: %w", issuer, err)
 	}
@@ -72,7 +81,7 @@ func (c *CRLs) Publish(ctx context.Context, issuer string) (*CRL, error) {
 	c.mu.Lock()
 	c.current[issuer] = crl
 	c.mu.Unlock()
-	c.log.InfoContext(ctx, "CRL published", "issuer", issuer, "number", number, "entries", len(entries))
+	c.log.InfoContext(ctx, "CRL published", "issuer", issuer, "number", number, "entries", entries)
 	return crl, nil
 }
 

@@ -33,7 +33,8 @@ type Signer interface {
 	Issuer(name string) (*ca.Issuer, error)
 	Issuers() []*ca.Issuer
 	Issue(ctx context.Context, issuer string, tmpl *x509.Certificate) (*x509.Certificate, error)
-	CRL(ctx context.Context, issuer string, number int64, thisUpdate, nextUpdate time.Time, entries []core.RevokedEntry) ([]byte, error)
+	// CRL signs a full or delta CRL whose entries stream from entries (see ca.CRL).
+	CRL(ctx context.Context, issuer string, req ca.CRLRequest, entries ca.RevokedSource) ([]byte, error)
 }
 
 // Config assembles a Service. Store, Registry and Signer are required.
