@@ -124,7 +124,7 @@ func issueAndCRL(t *testing.T, a *Authority) signed {
 	if err := cert.CheckSignatureFrom(sub.Cert); err != nil {
 		t.Fatalf("certificate signature: %v", err)
 	}
-	der, err := a.CRL(context.Background(), IssuingRSA, 7, testNow, testNow.Add(time.Hour),
+	der, err := signCRL(a, IssuingRSA, 7, testNow, testNow.Add(time.Hour),
 		[]core.RevokedEntry{{Serial: cert.SerialNumber.Text(16), RevokedAt: testNow, Reason: core.ReasonKeyCompromise}})
 	if err != nil {
 		t.Fatalf("CRL with the HSM key: %v", err)
