@@ -34,7 +34,7 @@ type Postgres struct {
 	logger *slog.Logger
 	// attempts is how many times Tx runs a transaction that fails with a
 	// serialization failure or a deadlock; backoff is the pause before the first
-	// retry (doubling, with the attempt number as jitter seed).
+	// retry (doubling, at most 200 ms).
 	attempts int
 	backoff  time.Duration
 }
