@@ -106,3 +106,32 @@ func withSearchPath(t testing.TB, dsn, schema string) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// NewNodes returns n store handles on one new, empty database, as n authority nodes
+// (or processes) have: handles of one SQLite file, or n PostgreSQL stores on one
+// fresh schema when NCA_TEST_DATABASE_URL is set. They are closed when the test ends.
+func NewNodes(t testing.TB, n int) []store.Store {
+	t.Helper()
+	var nodes []store.Store
+	if u := DatabaseURL(); u != "" {
+		dsn := PostgresSchema(t, u)
+		for i := 0; i < n; i++ {
+			nodes = append(nodes, OpenPostgres(t, dsn))
+		}
+		return nodes
+	}
+	path := filepath.Join(t.TempDir(), "nca.db")
+	for i := 0; i < n; i++ {
+		s, err := store.OpenSQLite(context.Background(), path, nil)
+		if err != nil {
+			t.Fatalf("storetest: open SQLite: %v", err)
+		}
+		t.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("storetest: close: %v", err)
+			}
+		})
+		nodes = append(nodes, s)
+	}
+	return nodes
+}
