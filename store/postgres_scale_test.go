@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	mrand "math/rand/v2"
 	"testing"
@@ -123,6 +124,8 @@ func BenchmarkPostgresScale(b *testing.B) {
 			}
 		})
 		b.Run(fmt.Sprintf("rows=%d/GetCertificate", rows), func(b *testing.B) {
+			want := scaleCert(rows/3, nil)
+			b.ReportMetric(pages(b, s, `SELECT * FROM certificates WHERE issuer = $1 AND serial = $2`, scaleIssuer, want.Serial), "pages/op")
 			for i := 0; i < b.N; i++ {
 				want := scaleCert(mrand.IntN(rows), nil)
 				err := s.Read(ctx, func(tx store.Tx) error {
@@ -138,6 +141,8 @@ func BenchmarkPostgresScale(b *testing.B) {
 			}
 		})
 		b.Run(fmt.Sprintf("rows=%d/CertificatesByIIN", rows), func(b *testing.B) {
+			want := scaleCert(2*(rows/6), nil)
+			b.ReportMetric(pages(b, s, `SELECT * FROM certificates WHERE iin = $1 ORDER BY not_before DESC, issuer, serial`, want.IIN), "pages/op")
 			for i := 0; i < b.N; i++ {
 				want := scaleCert(2*mrand.IntN(rows/2), nil)
 				err := s.Read(ctx, func(tx store.Tx) error {
@@ -153,4 +158,25 @@ func BenchmarkPostgresScale(b *testing.B) {
 			}
 		})
 	}
+}
+
+// pages returns how many buffer pages (shared hits and reads) PostgreSQL touches to
+// run query once, from EXPLAIN (ANALYZE, BUFFERS): a cost measure that does not move
+// with the machine's load, and that stays flat when the plan is an index lookup.
+func pages(b *testing.B, s *store.Postgres, query string, args ...any) float64 {
+	b.Helper()
+	var plan string
+	if err := s.DB().QueryRowContext(context.Background(), "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) "+query, args...).Scan(&plan); err != nil {
+		b.Fatal(err)
+	}
+	var out []struct {
+		Plan struct {
+			Hit  float64 `json:"Shared Hit Blocks"`
+			Read float64 `json:"Shared Read Blocks"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(plan), &out); err != nil || len(out) != 1 {
+		b.Fatalf("EXPLAIN output: %v\n%s", err, plan)
+	}
+	return out[0].Plan.Hit + out[0].Plan.Read
 }
