@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/opennca/nca/store"
@@ -33,4 +35,36 @@ func TestPostgresNodes(t *testing.T) {
 		dsn := storetest.PostgresSchema(t, u)
 		return []store.Store{storetest.OpenPostgres(t, dsn), storetest.OpenPostgres(t, dsn), storetest.OpenPostgres(t, dsn)}
 	})
+}
+
+// TestPostgresConcurrentStart opens four stores on one empty schema at once, as nodes
+// starting together: the advisory lock lets one migrate while the others wait, and
+// every one opens.
+func TestPostgresConcurrentStart(t *testing.T) {
+	dsn := storetest.PostgresSchema(t, postgresURL(t))
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			s, err := store.OpenPostgres(context.Background(), dsn, nil)
+			if err == nil {
+				err = s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent start: %v", err)
+		}
+	}
+}
+
+func TestOpenPostgresBadURL(t *testing.T) {
+	_, err := store.OpenPostgres(context.Background(), "postgres://nca:s3cret-pw@[::1", nil)
+	if err == nil {
+		t.Fatal("a malformed URL was accepted")
+	}
+	if strings.Contains(err.Error(), "s3cret-pw") {
+		t.Fatalf("the error quotes the password: %v", err)
+	}
 }
