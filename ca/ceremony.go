@@ -101,7 +101,7 @@ func Ceremony(opts Options, info CeremonyInfo) (*Authority, *CeremonyRecord, err
 			ca.Certificate = "created"
 			signer := "self-signed"
 			if !is.Root {
-				signer = "signed by " + RootRSA
+				signer = "signed by " + ca.Issuer
 			}
 			rec.Steps = append(rec.Steps, fmt.Sprintf("%s: certificate %s (%s) written to %s", is.Name, ca.Serial, signer, ca.CertificateFile))
 		} else {
