@@ -29,6 +29,13 @@ type sqlTx struct {
 	tx       *sql.Tx
 	eng      *engine
 	readOnly bool
+	// auditHead is the last audit record this transaction appended (valid when
+	// auditKnown): the next AppendAudit of the same transaction chains to it without
+	// reading the table again. Nothing else can append inside this transaction's
+	// snapshot, so it is what the read would return.
+	auditKnown bool
+	auditSeq   int64
+	auditHash  string
 }
 
 var _ Tx = (*sqlTx)(nil)
@@ -624,19 +631,25 @@ func (t *sqlTx) AppendAudit(ctx context.Context, r *core.AuditRecord) error {
 	}
 	var last int64
 	prev := audit.Genesis
-	err := t.queryRow(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: %s: read last: %w", what, err)
+	if t.auditKnown {
+		last, prev = t.auditSeq, t.auditHash
+	} else {
+		err := t.queryRow(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: %s: read last: %w", what, err)
+		}
 	}
 	rec := *r
 	rec.Seq, rec.At, rec.PrevHash = last+1, r.At.UTC(), prev
 	rec.Hash = audit.Hash(prev, rec)
-	_, err = t.exec(ctx, `INSERT INTO audit (seq, at, actor, action, object, address, detail, prev_hash, hash)
+	_, err := t.exec(ctx, `INSERT INTO audit (seq, at, actor, action, object, address, detail, prev_hash, hash)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		rec.Seq, formatTime(rec.At), rec.Actor, rec.Action, rec.Object, rec.Address, rec.Detail, rec.PrevHash, rec.Hash)
 	if err != nil {
+		t.auditKnown = false
 		return t.writeErr(what, err)
 	}
+	t.auditKnown, t.auditSeq, t.auditHash = true, rec.Seq, rec.Hash
 	*r = rec
 	return nil
 }
