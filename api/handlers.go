@@ -75,6 +75,9 @@ func statusOf(v *ra.StatusView) wire.Status {
 	}
 	for _, e := range v.History {
 		e.Actor = publicActor(e.Actor)
+		if e.Action == string(ra.ActRenew) {
+			e.Actor = "owner" // a renewal is asked for by the owner's signature
+		}
 		st.History = append(st.History, e)
 	}
 	for _, c := range v.Certificates {
@@ -347,20 +350,19 @@ func (s *Server) headList(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, deskList(apps))
 }
 
+// headDecide confirms or rejects by a request the head signed (docs/owner.md): the
+// payload carries the digest of the application's content, and the reason of a
+// rejection.
 func (s *Server) headDecide(w http.ResponseWriter, r *http.Request, confirm bool) error {
 	actor, err := s.signedIn(r)
 	if err != nil {
 		return err
 	}
-	var req wire.DecisionRequest
-	if err := decode(r, &req, confirm); err != nil {
+	var req wire.SignedRequest
+	if err := decode(r, &req, false); err != nil {
 		return err
 	}
-	if !confirm && strings.TrimSpace(req.Detail) == "" && req.Reason == "" {
-		return core.Errorf(core.KindInvalid, "a rejection needs a reason (reason or detail)")
-	}
-	reason := strings.TrimSpace(string(req.Reason) + " " + req.Detail)
-	a, err := s.ra.HeadDecide(r.Context(), actor, r.PathValue("number"), confirm, reason)
+	a, err := s.ra.HeadDecideSigned(r.Context(), actor, r.PathValue("number"), confirm, signed(req))
 	if err != nil {
 		return err
 	}

@@ -87,6 +87,12 @@ func TestOpenAPISchemas(t *testing.T) {
 		"ApproveResponse":      wire.ApproveResponse{},
 		"RevokeRequest":        wire.RevokeRequest{},
 		"RevokeResponse":       wire.RevokeResponse{},
+		"SignedRequest":        wire.SignedRequest{},
+		"RenewRequest":         wire.RenewRequest{},
+		"RenewResponse":        wire.RenewResponse{},
+		"CabinetCertificate":   wire.CabinetCertificate{},
+		"OwnerRequest":         wire.OwnerRequest{},
+		"Cabinet":              wire.Cabinet{},
 	}
 	for name, v := range types {
 		schema, ok := doc.Components.Schemas[name]

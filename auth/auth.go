@@ -18,6 +18,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -30,6 +31,7 @@ import (
 
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/profile"
 	"github.com/opennca/nca/store"
 )
@@ -140,7 +142,11 @@ func (s *Service) SignIn(ctx context.Context, challengeID string, certDER, sig [
 		if err != nil {
 			return err
 		}
-		if err := verifySignature(cert.PublicKey, ChallengeBytes(c), sig); err != nil {
+		pub, err := pki.PublicKeyOf(cert)
+		if err != nil {
+			return core.Wrap(core.KindUnauthorized, err, "the certificate's key is not supported")
+		}
+		if err := verifySignature(pub, ChallengeBytes(c), sig); err != nil {
 			return core.Wrap(core.KindUnauthorized, err, "the signature of the challenge does not verify with the certificate's key")
 		}
 		p, err = principal(cert, iss)
@@ -166,7 +172,7 @@ func (s *Service) checkCertificate(ctx context.Context, tx store.Tx, cert *x509.
 		if iss.Root {
 			continue
 		}
-		if cert.CheckSignatureFrom(iss.Cert) == nil {
+		if pki.CheckCertificateSignature(cert, iss.Cert) == nil {
 			issuer = iss
 			break
 		}
@@ -232,19 +238,24 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// verifySignature checks sig over msg: RSA PKCS#1 v1.5 or ECDSA (ASN.1), SHA-256.
+// verifySignature checks sig over msg through pki.VerifySignature: RSA PKCS#1 v1.5
+// with SHA-256, ECDSA (ASN.1) with SHA-256, and GOST keys under their national
+// signature algorithm (pki.SignatureAlgorithm: GOST 2015-512 with Streebog-512, GOST
+// 34.310-2004 with GOST 34.311-95; r_LE‖s_LE), as client.SignChallenge signs.
 func verifySignature(pub crypto.PublicKey, msg, sig []byte) error {
-	h := sha256.Sum256(msg)
-	switch k := pub.(type) {
+	var alg pkix.AlgorithmIdentifier
+	switch pub.(type) {
 	case *rsa.PublicKey:
-		return rsa.VerifyPKCS1v15(k, crypto.SHA256, h[:], sig)
+		alg = pkix.AlgorithmIdentifier{Algorithm: pki.OIDSHA256WithRSA}
 	case *ecdsa.PublicKey:
-		if ecdsa.VerifyASN1(k, h[:], sig) {
-			return nil
+		alg = pkix.AlgorithmIdentifier{Algorithm: pki.OIDECDSAWithSHA256}
+	default:
+		var err error
+		if alg, err = pki.SignatureAlgorithm(pub); err != nil {
+			return err
 		}
-		return errors.New("ecdsa: invalid signature")
 	}
-	return fmt.Errorf("unsupported key type %T", pub)
+	return pki.VerifySignature(pub, alg, msg, sig)
 }
 
 const tokenPrefix = "v1."

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/profile"
 )
 
@@ -93,8 +94,11 @@ type issuer struct {
 	signer crypto.Signer
 }
 
-// Open loads the CAs from opts.Dir, creating on first use the root CA (self-signed)
-// and the issuing CA (signed by the root), each with a new RSA key of opts.RSABits.
+// Open loads the CAs from opts.Dir, creating on first use two hierarchies, each a root
+// CA (self-signed) and an issuing CA (signed by its root): RSA (root-rsa, nca-rsa; new
+// RSA keys of opts.RSABits) and GOST (root-gost, nca-gost; new GOST 34.10-2015
+// 512-bit keys, certificates signed with Streebog-512 under the Kazakh OIDs, see
+// gost.go).
 // created lists the names of the CAs created by this call, in creation order (empty
 // when all existed). Loading checks that each key matches its certificate, that each
 // certificate is a CA and that the issuing CA's certificate is signed by the root.
@@ -116,21 +120,23 @@ func Open(opts Options) (a *Authority, created []string, err error) {
 	}
 	a = &Authority{opts: opts, lint: l}
 
-	root, made, err := a.openCA(RootRSA, nil)
-	if err != nil {
-		return nil, nil, err
+	for _, pair := range a.hierarchies() {
+		root, made, err := a.openCA(pair[0], nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		if made {
+			created = append(created, pair[0].name)
+		}
+		sub, made, err := a.openCA(pair[1], root)
+		if err != nil {
+			return nil, nil, err
+		}
+		if made {
+			created = append(created, pair[1].name)
+		}
+		a.issuers = append(a.issuers, root, sub)
 	}
-	if made {
-		created = append(created, RootRSA)
-	}
-	sub, made, err := a.openCA(IssuingRSA, root)
-	if err != nil {
-		return nil, nil, err
-	}
-	if made {
-		created = append(created, IssuingRSA)
-	}
-	a.issuers = []*issuer{root, sub}
 	for _, is := range a.issuers {
 		opts.Logger.Info("CA ready", "ca", is.Name, "subject", profile.DN(is.Cert.RawSubject),
 			"serial", is.Cert.SerialNumber.Text(16), "not_after", is.Cert.NotAfter)
@@ -182,8 +188,33 @@ func (a *Authority) endpoints(name string) profile.Endpoints {
 	}
 }
 
-// openCA loads CA name or creates it (self-signed when parent is nil).
-func (a *Authority) openCA(name string, parent *issuer) (*issuer, bool, error) {
+// caSpec describes one CA of a hierarchy: its name, common name and key algorithm.
+type caSpec struct {
+	name, commonName string
+	// algorithm names the key algorithm in logs; gen makes a new key in software.
+	algorithm string
+	gen       func() (crypto.Signer, error)
+	// key, when set, lets a key store that generates its own keys (an HSM) make the
+	// key instead of gen; GOST CAs leave it unset (no HSM speaks GOST).
+	key KeySpec
+}
+
+// hierarchies returns the root and issuing CA of each hierarchy, RSA first.
+func (a *Authority) hierarchies() [][2]caSpec {
+	// The RSA hierarchy's keys are RSA of RSABits unless Options.KeySpec says
+	// otherwise (e.g. ECDSA P-384 in an HSM).
+	key := a.opts.keySpec()
+	genKey := func() (crypto.Signer, error) { return key.generate(a.opts.Rand) }
+	alg := strings.ToUpper(key.String())
+	return [][2]caSpec{
+		{{RootRSA, RootRSACommonName, alg, genKey, key}, {IssuingRSA, IssuingRSACommonName, alg, genKey, key}},
+		{{RootGOST, RootGOSTCommonName, gostCAAlgorithm, a.genGOST, KeySpec{}}, {IssuingGOST, IssuingGOSTCommonName, gostCAAlgorithm, a.genGOST, KeySpec{}}},
+	}
+}
+
+// openCA loads CA spec.name or creates it (self-signed when parent is nil).
+func (a *Authority) openCA(spec caSpec, parent *issuer) (*issuer, bool, error) {
+	name := spec.name
 	certPath := filepath.Join(a.opts.Dir, name+".cer")
 	signer, err := a.opts.Keys.Load(name)
 	switch {
@@ -191,12 +222,11 @@ func (a *Authority) openCA(name string, parent *issuer) (*issuer, bool, error) {
 		if _, statErr := os.Stat(certPath); statErr == nil {
 			return nil, false, fmt.Errorf("ca: %s: certificate %s exists but its key does not", name, certPath)
 		}
-		spec := a.opts.keySpec()
 		signer, err = a.newKey(name, spec)
 		if err != nil {
 			return nil, false, err
 		}
-		a.opts.Logger.Info("CA key created", "ca", name, "key", spec.String())
+		a.opts.Logger.Info("CA key created", "ca", name, "algorithm", spec.algorithm)
 	case err != nil:
 		return nil, false, err
 	}
@@ -209,7 +239,7 @@ func (a *Authority) openCA(name string, parent *issuer) (*issuer, bool, error) {
 	der, err := os.ReadFile(certPath)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		der, err = a.createCACert(name, signer, parent)
+		der, err = a.createCACert(spec, signer, parent)
 		if err != nil {
 			return nil, false, err
 		}
@@ -238,8 +268,12 @@ func (a *Authority) openCA(name string, parent *issuer) (*issuer, bool, error) {
 
 // checkCA checks a loaded CA certificate against its key and its parent.
 func checkCA(name string, cert *x509.Certificate, signer crypto.Signer, parent *issuer) error {
+	certKey, err := pki.PublicKeyOf(cert)
+	if err != nil {
+		return fmt.Errorf("ca: %s: the certificate's public key: %w", name, err)
+	}
 	pub, ok := signer.Public().(interface{ Equal(crypto.PublicKey) bool })
-	if !ok || !pub.Equal(cert.PublicKey) {
+	if !ok || !pub.Equal(certKey) {
 		return fmt.Errorf("ca: %s: the key does not match the certificate's public key", name)
 	}
 	if !cert.IsCA || cert.KeyUsage&x509.KeyUsageCertSign == 0 {
@@ -249,21 +283,22 @@ func checkCA(name string, cert *x509.Certificate, signer crypto.Signer, parent *
 	if parent != nil {
 		signedBy = parent.Cert
 	}
-	if err := cert.CheckSignatureFrom(signedBy); err != nil {
+	if err := pki.CheckCertificateSignature(cert, signedBy); err != nil {
 		return fmt.Errorf("ca: %s: the certificate is not signed by %s: %w", name, signedBy.Subject.CommonName, err)
 	}
 	return nil
 }
 
 // createCACert builds, lints and signs the certificate of CA name.
-func (a *Authority) createCACert(name string, signer crypto.Signer, parent *issuer) ([]byte, error) {
+func (a *Authority) createCACert(spec caSpec, signer crypto.Signer, parent *issuer) ([]byte, error) {
+	name := spec.name
 	now := a.opts.Now()
 	var tmpl *x509.Certificate
 	var err error
 	if parent == nil {
-		tmpl, err = profile.RootCA(RootRSACommonName, a.opts.Org, signer.Public(), now)
+		tmpl, err = profile.RootCA(spec.commonName, a.opts.Org, signer.Public(), now)
 	} else {
-		tmpl, err = profile.IssuingCA(IssuingRSACommonName, a.opts.Org, signer.Public(), now, parent.Endpoints)
+		tmpl, err = profile.IssuingCA(spec.commonName, a.opts.Org, signer.Public(), now, parent.Endpoints)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("ca: %s: certificate template: %w", name, err)
@@ -283,7 +318,14 @@ func (a *Authority) createCACert(name string, signer crypto.Signer, parent *issu
 	if err := a.lint.check(a.opts.Rand, tmpl, lintParent, signer.Public(), parentSigner.Public()); err != nil {
 		return nil, fmt.Errorf("ca: %s: %w", name, err)
 	}
-	der, err := x509.CreateCertificate(a.opts.Rand, tmpl, parentCert, signer.Public(), parentSigner)
+	ps, err := pki.NewSigner(parentSigner, a.opts.Rand)
+	if err != nil {
+		return nil, fmt.Errorf("ca: %s: %w", name, err)
+	}
+	if parent == nil {
+		parentCert = nil // self-signed
+	}
+	der, err := pki.CreateCertificate(a.opts.Rand, tmpl, parentCert, signer.Public(), ps)
 	if err != nil {
 		return nil, fmt.Errorf("ca: %s: sign certificate: %w", name, err)
 	}

@@ -109,7 +109,7 @@ func TestOpenCreatesThenLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(created) != fmt.Sprint([]string{RootRSA, IssuingRSA}) {
+	if fmt.Sprint(created) != fmt.Sprint([]string{RootRSA, IssuingRSA, RootGOST, IssuingGOST}) {
 		t.Errorf("created = %v", created)
 	}
 	a2, created, err := Open(opts)
@@ -119,7 +119,7 @@ func TestOpenCreatesThenLoads(t *testing.T) {
 	if len(created) != 0 {
 		t.Errorf("second Open created %v", created)
 	}
-	for _, name := range []string{RootRSA, IssuingRSA} {
+	for _, name := range []string{RootRSA, IssuingRSA, RootGOST, IssuingGOST} {
 		i1, _ := a1.Issuer(name)
 		i2, err := a2.Issuer(name)
 		if err != nil {
@@ -173,7 +173,8 @@ func TestOpenCreatesThenLoads(t *testing.T) {
 		got.CPS != "http://pki.example.kz/repository/cps" {
 		t.Errorf("endpoints %+v", got)
 	}
-	if names := a1.Issuers(); len(names) != 2 || names[0].Name != RootRSA || names[1].Name != IssuingRSA {
+	if names := a1.Issuers(); len(names) != 4 || names[0].Name != RootRSA || names[1].Name != IssuingRSA ||
+		names[2].Name != RootGOST || names[3].Name != IssuingGOST {
 		t.Errorf("Issuers order wrong")
 	}
 	if strings.Contains(logs.String(), "PRIVATE KEY") {

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/profile"
 )
 
@@ -21,9 +22,13 @@ func (a *Authority) lintAndSign(ctx context.Context, t *x509.Certificate, is *is
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	ps, err := pki.NewSigner(is.signer, a.opts.Rand)
+	if err != nil {
+		return nil, core.Wrap(core.KindInternal, err, "issue: CA key")
+	}
 	lintErr := make(chan error, 1)
 	go func() { lintErr <- a.lint.check(rand.Reader, t, is.Cert, t.PublicKey, is.signer.Public()) }()
-	der, signErr := x509.CreateCertificate(a.opts.Rand, t, is.Cert, t.PublicKey, is.signer)
+	der, signErr := pki.CreateCertificate(a.opts.Rand, t, is.Cert, t.PublicKey, ps)
 	if err := <-lintErr; err != nil {
 		clear(der)
 		a.opts.Logger.Error("issuance refused by lint", "ca", is.Name, "subject", profile.DN(t.RawSubject), "error", err)

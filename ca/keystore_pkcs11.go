@@ -82,7 +82,7 @@ func (s *PKCS11KeyStore) Load(name string) (crypto.Signer, error) {
 
 // Create implements KeyStore by refusing: keys are generated in the token (Generate).
 func (s *PKCS11KeyStore) Create(name string, gen func() (crypto.Signer, error)) (crypto.Signer, error) {
-	return nil, fmt.Errorf("ca: pkcs11: key %s: software keys are not imported into the HSM; it generates its own", name)
+	return nil, fmt.Errorf("ca: pkcs11: key %s: the HSM generates its own keys and imports none; a CA whose keys the HSM cannot make (GOST) must be routed to a key file store (KeyStores; key_store.software_cas of nca init)", name)
 }
 
 // Generate implements KeyGenerator: a token key pair labelled name with a random

@@ -49,18 +49,28 @@ func TestPKCS11Authority(t *testing.T) {
 			opts := testOptions(dir)
 			opts.KeySpec = spec
 
+			// RSA/ECDSA CAs in the token, GOST CAs (no HSM speaks GOST) in key files.
+			route := func(ks *PKCS11KeyStore) KeyStore {
+				files := FileKeyStore{Dir: dir}
+				return KeyStores{Default: ks, ByCA: map[string]KeyStore{RootGOST: files, IssuingGOST: files}}
+			}
 			ks := openToken(t, tok)
-			opts.Keys = ks
+			opts.Keys = route(ks)
 			a, created, err := Open(opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(created) != 2 {
+			if len(created) != 4 {
 				t.Fatalf("created %v", created)
 			}
-			// No key file was written: the keys are in the token.
-			if m, _ := filepath.Glob(filepath.Join(dir, "*.key")); len(m) != 0 {
-				t.Fatalf("key files next to an HSM: %v", m)
+			// Key files only for the GOST CAs: the others are in the token.
+			m, _ := filepath.Glob(filepath.Join(dir, "*.key"))
+			if len(m) != 2 || filepath.Base(m[0]) != IssuingGOST+".key" || filepath.Base(m[1]) != RootGOST+".key" {
+				t.Fatalf("key files: %v, want only the GOST CAs'", m)
+			}
+			// Without the routing, the token refuses a software GOST key.
+			if _, err := ks.Create(RootGOST, func() (crypto.Signer, error) { return rsa.GenerateKey(rand.Reader, 2048) }); err == nil {
+				t.Fatal("PKCS11KeyStore.Create accepted a software key")
 			}
 			first := issueAndCRL(t, a)
 			if !tc.pub(first.PublicKeyOf(t)) {
@@ -72,7 +82,7 @@ func TestPKCS11Authority(t *testing.T) {
 
 			// Restart: a new session on the token finds the keys by label.
 			ks = openToken(t, tok)
-			opts.Keys = ks
+			opts.Keys = route(ks)
 			a, created, err = Open(opts)
 			if err != nil {
 				t.Fatal(err)
@@ -83,10 +93,6 @@ func TestPKCS11Authority(t *testing.T) {
 			second := issueAndCRL(t, a)
 			if !second.issuer.Equal(first.issuer) {
 				t.Fatal("the issuing CA changed across the restart")
-			}
-			// Create never imports a software key into the token.
-			if _, err := ks.Create("other", func() (crypto.Signer, error) { return rsa.GenerateKey(rand.Reader, 2048) }); err == nil {
-				t.Fatal("PKCS11KeyStore.Create accepted a software key")
 			}
 			if _, err := ks.Generate(IssuingRSA, spec); !errors.Is(err, fs.ErrExist) {
 				t.Fatalf("generating an existing key: %v", err)

@@ -31,6 +31,8 @@ import (
 	"time"
 
 	"github.com/opennca/nca/api/wire"
+	"github.com/opennca/nca/gost"
+	"github.com/opennca/nca/pki"
 )
 
 // MaxResponseBytes bounds the size of a response body the client reads.
@@ -299,8 +301,9 @@ func (c *Client) Login(ctx context.Context, key crypto.Signer, cert *x509.Certif
 
 // SignChallenge signs the challenge bytes as the server verifies them: RSA keys with
 // RSASSA-PKCS1-v1_5 over SHA-256, ECDSA keys with an ASN.1 ECDSA signature over
-// SHA-256, Ed25519 keys over the bytes themselves. Other key types (GOST) are not yet
-// supported.
+// SHA-256, Ed25519 keys over the bytes themselves, GOST keys with their national
+// algorithm (pki.NewSigner: GOST 2015-512 over Streebog-512 or GOST 34.310-2004 over
+// GOST 34.311-95, r_LE‖s_LE).
 func SignChallenge(key crypto.Signer, challenge []byte) ([]byte, error) {
 	switch key.Public().(type) {
 	case *rsa.PublicKey, *ecdsa.PublicKey:
@@ -308,6 +311,12 @@ func SignChallenge(key crypto.Signer, challenge []byte) ([]byte, error) {
 		return key.Sign(rand.Reader, sum[:], crypto.SHA256)
 	case ed25519.PublicKey:
 		return key.Sign(rand.Reader, challenge, crypto.Hash(0))
+	case *gost.PublicKey:
+		s, err := pki.NewSigner(key, rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		return s.Sign(challenge)
 	}
 	return nil, fmt.Errorf("cannot sign a challenge with a %T key", key.Public())
 }
@@ -409,17 +418,19 @@ func (c *Client) HeadList(ctx context.Context) (*wire.DeskList, error) {
 	return &out, nil
 }
 
-// HeadConfirm confirms an employee's application as the organisation's first head.
-func (c *Client) HeadConfirm(ctx context.Context, number string) (*wire.Status, error) {
+// HeadConfirm confirms an employee's application as the organisation's first head,
+// by a request signed with the head's SIGN key (SignHeadDecision).
+func (c *Client) HeadConfirm(ctx context.Context, number string, req *wire.SignedRequest) (*wire.Status, error) {
 	var out wire.Status
-	if err := c.do(ctx, http.MethodPost, headPath(number, "/confirm"), nil, nil, &out); err != nil {
+	if err := c.do(ctx, http.MethodPost, headPath(number, "/confirm"), nil, req, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
-// HeadReject rejects an employee's application as the organisation's first head.
-func (c *Client) HeadReject(ctx context.Context, number string, req *wire.DecisionRequest) (*wire.Status, error) {
+// HeadReject rejects an employee's application as the organisation's first head, by a
+// signed request whose payload carries the reason (SignHeadDecision).
+func (c *Client) HeadReject(ctx context.Context, number string, req *wire.SignedRequest) (*wire.Status, error) {
 	var out wire.Status
 	if err := c.do(ctx, http.MethodPost, headPath(number, "/reject"), nil, req, &out); err != nil {
 		return nil, err

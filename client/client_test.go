@@ -306,9 +306,12 @@ func TestLoginAndDesk(t *testing.T) {
 					return err
 				},
 				func() error { _, err := c.HeadList(ctx); return err },
-				func() error { _, err := c.HeadConfirm(ctx, "N1"); return err },
 				func() error {
-					_, err := c.HeadReject(ctx, "N1", &wire.DecisionRequest{Reason: core.RefusalFalseInfo})
+					_, err := c.HeadConfirm(ctx, "N1", &wire.SignedRequest{Payload: []byte("p")})
+					return err
+				},
+				func() error {
+					_, err := c.HeadReject(ctx, "N1", &wire.SignedRequest{Payload: []byte("p")})
 					return err
 				},
 			}

@@ -122,6 +122,12 @@ type Application struct {
 	HeadConfirmedBy string `json:"head_confirmed_by,omitempty"`
 	// Operator is the IIN of the operator who accepted / decided.
 	Operator string `json:"operator,omitempty"`
+	// RenewalOf is set on a renewal ("simplified re-issue"): "<issuer>/<serial>" of
+	// the valid signing certificate whose signature asked for it.
+	RenewalOf string `json:"renewal_of,omitempty"`
+	// RevokeOld is the owner's choice on a renewal to revoke the renewed application's
+	// certificates once the new ones are issued (default: keep them until expiry).
+	RevokeOld bool `json:"revoke_old,omitempty"`
 }
 
 // Event is one entry of an application's status history.

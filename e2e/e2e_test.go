@@ -70,10 +70,10 @@ type server struct {
 
 // start runs `nca serve` on a free loopback port with data folder dir and waits
 // until it has printed its start-up report.
-func start(t *testing.T, b bins, dir string) *server {
+func start(t *testing.T, b bins, dir string, extra ...string) *server {
 	t.Helper()
 	s := &server{t: t, data: dir, exited: make(chan struct{})}
-	s.cmd = exec.Command(b.nca, "serve", "--listen", "127.0.0.1:0", "--data", dir, "--ca-rsa-bits", "2048", "--log-level", "warn")
+	s.cmd = exec.Command(b.nca, append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dir, "--ca-rsa-bits", "2048", "--log-level", "warn"}, extra...)...)
 	s.cmd.Env = cleanEnv(databaseEnv(t, dir)...)
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {
@@ -373,11 +373,11 @@ func (w *world) verify(leaf string, extra ...string) {
 	}
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t *testing.T, serveArgs ...string) *world {
 	needOpenSSL(t)
 	b := build(t)
 	dir := t.TempDir()
-	s := start(t, b, filepath.Join(dir, "data"))
+	s := start(t, b, filepath.Join(dir, "data"), serveArgs...)
 	if s.url == "" || s.opPass == "" {
 		t.Fatalf("start-up report lacks the URL or the operator password:\n%s", s.output())
 	}

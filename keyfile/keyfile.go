@@ -1,5 +1,6 @@
 // Package keyfile reads and writes the subscriber's key containers: password-protected
-// PKCS#12 files (RFC 7292) such as the national RSA256_<id>.p12 and AUTH_RSA256_<id>.p12.
+// PKCS#12 files (RFC 7292) such as the national RSA256_<id>.p12, GOSTKNCA_<id>.p12
+// (GOST keys, see GOSTCodec) and AUTH_RSA256_<id>.p12.
 //
 // Files written by Encode have the layout OpenSSL 3 writes by default, with a higher
 // iteration count:
@@ -106,13 +107,14 @@ type Options struct {
 	// FriendlyName, if set, is stored as the friendlyName attribute of the key and of
 	// its certificate.
 	FriendlyName string
-	// Keys converts private keys to and from PKCS#8; nil means StdCodec.
+	// Keys converts private keys to and from PKCS#8; nil means DefaultCodec (GOST,
+	// RSA, ECDSA, Ed25519).
 	Keys KeyCodec
 }
 
 func (o *Options) codec() KeyCodec {
 	if o == nil || o.Keys == nil {
-		return StdCodec{}
+		return DefaultCodec()
 	}
 	return o.Keys
 }
@@ -139,7 +141,7 @@ func (c *Container) Leaf() *x509.Certificate {
 	}
 	codec := c.codec
 	if codec == nil {
-		codec = StdCodec{}
+		codec = DefaultCodec()
 	}
 	for _, cert := range c.Certs {
 		if matches(codec, c.Key.Public(), cert) {

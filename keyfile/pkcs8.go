@@ -18,9 +18,8 @@ var ErrUnsupportedKey = errors.New("keyfile: unsupported private key algorithm")
 
 // KeyCodec converts private keys to and from PKCS#8 PrivateKeyInfo (RFC 5208) and
 // public keys to SubjectPublicKeyInfo. It is the one place where key algorithms enter
-// this package: the default, StdCodec, handles what crypto/x509 does (RSA, ECDSA,
-// Ed25519); a codec for the national GOST keys (own PKCS#8 algorithm OIDs) plugs in by
-// implementing this interface and being put first in a Codecs list given in Options.
+// this package: StdCodec handles what crypto/x509 does (RSA, ECDSA, Ed25519),
+// GOSTCodec the national GOST keys; DefaultCodec chains both and is the default.
 type KeyCodec interface {
 	// MarshalPKCS8 returns the PKCS#8 PrivateKeyInfo DER of key, or an error wrapping
 	// ErrUnsupportedKey when key is not of a kind the codec handles.
@@ -35,7 +34,6 @@ type KeyCodec interface {
 }
 
 // StdCodec is the KeyCodec for the algorithms of crypto/x509: RSA, ECDSA and Ed25519.
-// It is the default when Options.Keys is nil.
 type StdCodec struct{}
 
 // MarshalPKCS8 implements KeyCodec.
@@ -73,7 +71,7 @@ func (StdCodec) MarshalPublicKey(pub crypto.PublicKey) ([]byte, error) {
 }
 
 // Codecs tries each codec in turn, moving to the next while the error wraps
-// ErrUnsupportedKey. Codecs{gostCodec, StdCodec{}} is the intended shape.
+// ErrUnsupportedKey. DefaultCodec is Codecs{GOSTCodec{}, StdCodec{}}.
 type Codecs []KeyCodec
 
 // MarshalPKCS8 implements KeyCodec.
@@ -149,4 +147,4 @@ func matches(codec KeyCodec, pub crypto.PublicKey, cert *x509.Certificate) bool 
 
 // DefaultCodec returns the KeyCodec that knows every private key algorithm of the
 // authority; the CA key store and the subscriber's client use it.
-func DefaultCodec() KeyCodec { return Codecs{StdCodec{}} }
+func DefaultCodec() KeyCodec { return Codecs{GOSTCodec{}, StdCodec{}} }

@@ -185,3 +185,14 @@ func ParsePublicKey(spki []byte) (crypto.PublicKey, error) {
 	}
 	return pub, nil
 }
+
+// SignatureAlgorithm returns the signature algorithm a Signer of a key with public key
+// pub uses (see NewSigner), for verifiers that know the key but receive a bare
+// signature value. Errors wrap ErrUnsupportedAlgorithm.
+func SignatureAlgorithm(pub crypto.PublicKey) (pkix.AlgorithmIdentifier, error) {
+	alg, err := algorithmFor(pub)
+	if err != nil {
+		return pkix.AlgorithmIdentifier{}, err
+	}
+	return alg.id, nil
+}

@@ -5,7 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"crypto/sha1"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -18,6 +17,8 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/gost"
+	"github.com/opennca/nca/pki"
 )
 
 // Endpoints are the URLs a certificate points relying parties to.
@@ -520,22 +521,18 @@ func setEndpoints(cert *x509.Certificate, ep Endpoints) error {
 }
 
 // SubjectKeyID returns the key identifier of pub by RFC 5280 §4.2.1.2 method 1: the
-// SHA-1 of the subjectPublicKey BIT STRING contents. It supports the keys
-// x509.MarshalPKIXPublicKey does; GOST keys will come with the GOST encoder.
+// SHA-1 of the subjectPublicKey BIT STRING contents of its SubjectPublicKeyInfo as
+// pki.MarshalPublicKey writes it (RSA, ECDSA, and GOST keys in the national layout).
 func SubjectKeyID(pub crypto.PublicKey) ([]byte, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
+	der, err := pki.MarshalPublicKey(pub)
 	if err != nil {
 		return nil, fmt.Errorf("profile: subject key identifier: %w", err)
 	}
-	var spki, alg cryptobyte.String
-	var bits asn1.BitString
-	in := cryptobyte.String(der)
-	if !in.ReadASN1(&spki, cbasn1.SEQUENCE) || !spki.ReadASN1(&alg, cbasn1.SEQUENCE) ||
-		!spki.ReadASN1BitString(&bits) {
-		return nil, fmt.Errorf("profile: subject key identifier: malformed SubjectPublicKeyInfo")
+	ski, err := pki.SubjectKeyID(der)
+	if err != nil {
+		return nil, fmt.Errorf("profile: subject key identifier: %w", err)
 	}
-	sum := sha1.Sum(bits.Bytes)
-	return sum[:], nil
+	return ski, nil
 }
 
 // Key size limits.
@@ -548,6 +545,9 @@ const (
 // of kind KindUnprocessable when pub does not fit (KindInvalid for an unknown type):
 //   - RSA: 2048–8192 bits, odd modulus, odd public exponent ≥ 3 — any type;
 //   - ECDSA P-256 or P-384: SSL only;
+//   - GOST 34.10-2015 512-bit (tc26-512-paramSetA) and GOST 34.310-2004
+//     (CryptoPro-A), the national GOST keys: SIGN and AUTH (SPEC §2: legal entities
+//     sign with GOST; AUTH on GOST media);
 //   - anything else is refused.
 func CheckKey(t core.CertType, pub crypto.PublicKey) error {
 	switch t {
@@ -563,8 +563,11 @@ func CheckKey(t core.CertType, pub crypto.PublicKey) error {
 			return core.Errorf(core.KindUnprocessable, "public key: ECDSA keys are accepted for SSL certificates only; %s needs RSA", t)
 		}
 		return checkECDSA(k)
-	// GOST 34.310-2004 and GOST 34.10-2015 keys (package gost) are added here with the
-	// GOST certificate encoder: SIGN (and AUTH on a SIM card) accept them.
+	case *gost.PublicKey:
+		if t != core.CertSign && t != core.CertAuth {
+			return core.Errorf(core.KindUnprocessable, "public key: GOST keys are accepted for SIGN and AUTH certificates only; %s needs RSA", t)
+		}
+		return checkGOST(k)
 	case nil:
 		return core.Errorf(core.KindUnprocessable, "public key: missing")
 	default:
@@ -600,9 +603,28 @@ func checkECDSA(k *ecdsa.PublicKey) error {
 	return core.Errorf(core.KindUnprocessable, "public key: ECDSA curve %s; P-256 or P-384 is required", k.Curve.Params().Name)
 }
 
-// checkCAKey accepts RSA ≥ 2048 bits or ECDSA P-256/P-384 for a CA.
+// checkGOST accepts the national GOST keys: GOST 2015 512-bit on tc26-512-paramSetA
+// and GOST 34.310-2004 on CryptoPro-A.
+func checkGOST(k *gost.PublicKey) error {
+	if k == nil || k.Curve() == nil {
+		return core.Errorf(core.KindUnprocessable, "public key: missing")
+	}
+	c := k.Curve()
+	if c.SameGroup(gost.Curve512A()) || c.SameGroup(gost.CurveCryptoProA()) {
+		return nil
+	}
+	return core.Errorf(core.KindUnprocessable, "public key: GOST curve %s; GOST 34.10-2015 512-bit (tc26-512-paramSetA) or GOST 34.310-2004 (CryptoPro-A) is required", c.Name())
+}
+
+// checkCAKey accepts RSA ≥ 2048 bits, ECDSA P-256/P-384 or a GOST 34.10-2015 512-bit
+// key for a CA.
 func checkCAKey(pub crypto.PublicKey) error {
 	switch k := pub.(type) {
+	case *gost.PublicKey:
+		if k != nil && k.Curve() != nil && k.Curve().SameGroup(gost.Curve512A()) {
+			return nil
+		}
+		return core.Errorf(core.KindUnprocessable, "public key: a GOST CA key must be GOST 34.10-2015 512-bit")
 	case *rsa.PublicKey:
 		return checkRSA(k)
 	case *ecdsa.PublicKey:

@@ -10,6 +10,7 @@ package ra
 
 import (
 	"context"
+	"crypto"
 	"crypto/rand"
 	"crypto/x509"
 	"io"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/gost"
 	"github.com/opennca/nca/registry"
 	"github.com/opennca/nca/store"
 )
@@ -42,8 +44,13 @@ type Config struct {
 	Store    store.Store
 	Registry registry.Registry
 	Signer   Signer
-	// Issuer names the issuing CA for end-entity certificates (default ca.IssuingRSA).
+	// Issuer names the issuing CA for end-entity certificates of RSA and ECDSA keys
+	// (default ca.IssuingRSA).
 	Issuer string
+	// GOSTIssuer names the issuing CA for end-entity certificates of GOST keys
+	// (default ca.IssuingGOST): a legal entity's GOST SIGN and RSA AUTH certificates of
+	// one application come from the two hierarchies.
+	GOSTIssuer string
 	// Now is the clock (default time.Now); Rand the randomness for application and
 	// receipt numbers (default crypto/rand.Reader).
 	Now    func() time.Time
@@ -62,6 +69,7 @@ type Service struct {
 	registry registry.Registry
 	signer   Signer
 	issuer   string
+	gostIss  string
 	now      func() time.Time
 	rand     io.Reader
 	log      *slog.Logger
@@ -76,6 +84,7 @@ func New(cfg Config) *Service {
 		registry: cfg.Registry,
 		signer:   cfg.Signer,
 		issuer:   cfg.Issuer,
+		gostIss:  cfg.GOSTIssuer,
 		now:      cfg.Now,
 		rand:     cfg.Rand,
 		log:      cfg.Logger,
@@ -83,6 +92,9 @@ func New(cfg Config) *Service {
 	}
 	if s.issuer == "" {
 		s.issuer = ca.IssuingRSA
+	}
+	if s.gostIss == "" {
+		s.gostIss = ca.IssuingGOST
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -164,10 +176,22 @@ func (s *Service) event(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 	if err := tx.AddEvent(ctx, core.Event{Number: a.Number, At: now, From: from, To: a.State, Action: string(act), Actor: actor.String(), Detail: detail}); err != nil {
 		return err
 	}
+	if err := s.notifyEvent(ctx, tx, a, act); err != nil {
+		return err
+	}
 	return s.audit(ctx, tx, actor, "application."+string(act), a.Number, detail)
 }
 
 // Ping checks that the store answers.
 func (s *Service) Ping(ctx context.Context) error {
 	return s.store.Read(ctx, func(store.Tx) error { return nil })
+}
+
+// issuerFor returns the issuing CA of a subscriber key: the GOST CA for GOST keys,
+// the configured issuer for the others.
+func (s *Service) issuerFor(pub crypto.PublicKey) string {
+	if _, ok := pub.(*gost.PublicKey); ok {
+		return s.gostIss
+	}
+	return s.issuer
 }

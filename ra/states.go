@@ -17,6 +17,9 @@ const (
 	ActApprove         Action = "approve"
 	ActRefuse          Action = "refuse"
 	ActExpire          Action = "expire"
+	// ActRenew creates a renewal application from a request signed with a valid
+	// signing certificate (ra/owner.go).
+	ActRenew Action = "renew"
 )
 
 // transition is one row of the workflow's table of allowed transitions.
@@ -42,6 +45,11 @@ var transitions = [...]transition{
 	{ActRefuse, core.StateAwaitingIdentification, core.StateRefused},
 	{ActExpire, core.StateAwaitingHead, core.StateExpired},
 	{ActExpire, core.StateAwaitingIdentification, core.StateExpired},
+	// Renewal: issued without a visit, or first confirmed by the head for employees;
+	// the head's confirmation of a renewal issues at once.
+	{ActRenew, "", core.StateIssued},
+	{ActRenew, "", core.StateAwaitingHead},
+	{ActHeadConfirm, core.StateAwaitingHead, core.StateIssued},
 }
 
 // Allowed reports whether action a may move an application from state from to to.

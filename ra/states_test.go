@@ -11,7 +11,7 @@ import (
 // are allowed, every other one is refused.
 func TestTransitions(t *testing.T) {
 	states := []core.State{"", core.StateAwaitingHead, core.StateAwaitingIdentification, core.StateAccepted, core.StateIssued, core.StateRefused, core.StateRejectedByHead, core.StateExpired}
-	actions := []Action{ActSubmit, ActHeadConfirm, ActHeadReject, ActAccept, ActRefuseDocuments, ActApprove, ActRefuse, ActExpire}
+	actions := []Action{ActSubmit, ActHeadConfirm, ActHeadReject, ActAccept, ActRefuseDocuments, ActApprove, ActRefuse, ActExpire, ActRenew}
 	allowed := map[string]bool{
 		"submit: (new) -> awaiting_head_confirmation":                          true,
 		"submit: (new) -> awaiting_identification":                             true,
@@ -24,6 +24,11 @@ func TestTransitions(t *testing.T) {
 		"refuse: awaiting_identification -> refused":                           true,
 		"expire: awaiting_head_confirmation -> expired":                        true,
 		"expire: awaiting_identification -> expired":                           true,
+		// Renewal (ra/owner_renew.go): no visit; employees' renewals go to the head,
+		// whose confirmation issues.
+		"renew: (new) -> issued":                             true,
+		"renew: (new) -> awaiting_head_confirmation":         true,
+		"head_confirm: awaiting_head_confirmation -> issued": true,
 	}
 	seen := 0
 	for _, a := range actions {

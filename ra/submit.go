@@ -2,6 +2,7 @@ package ra
 
 import (
 	"context"
+	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/kzid"
+	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/profile"
 	"github.com/opennca/nca/registry"
 	"github.com/opennca/nca/store"
@@ -204,14 +206,14 @@ func (s *Service) checkRequests(ctx context.Context, t *profile.Template, app co
 			return nil, core.Errorf(core.KindInvalid, "request %d: two requests of type %s", i+1, r.Type)
 		}
 		seenType[r.Type] = true
-		csr, err := x509.ParseCertificateRequest(r.CSR)
-		if err != nil {
-			return nil, core.Wrap(core.KindInvalid, err, fmt.Sprintf("request %d (%s): not a DER PKCS#10 certificate request", i+1, r.Type))
-		}
-		if err := csr.CheckSignature(); err != nil {
+		csr, pub, err := parseRequest(r.CSR)
+		if errors.Is(err, pki.ErrBadSignature) {
 			return nil, core.Wrap(core.KindInvalid, err, fmt.Sprintf("request %d (%s): the signature of the certificate request does not verify (no proof of possession of the private key)", i+1, r.Type))
 		}
-		if err := profile.CheckKey(r.Type, csr.PublicKey); err != nil {
+		if err != nil {
+			return nil, core.Wrap(core.KindInvalid, err, fmt.Sprintf("request %d (%s): not a DER PKCS#10 certificate request with a supported key", i+1, r.Type))
+		}
+		if err := profile.CheckKey(r.Type, pub); err != nil {
 			return nil, err
 		}
 		kh := KeyHash(csr.RawSubjectPublicKeyInfo)
@@ -355,4 +357,11 @@ func (s *Service) applicantAge(iin string) (int, error) {
 		return 0, core.Wrap(core.KindInvalid, err, "invalid IIN")
 	}
 	return id.AgeOn(s.now().In(s.loc)), nil
+}
+
+// parseRequest parses a DER PKCS#10 request and checks its proof of possession, for
+// every key of pki (RSA, ECDSA, GOST). Errors wrap pki.ErrBadSignature when the
+// signature is wrong.
+func parseRequest(der []byte) (*x509.CertificateRequest, crypto.PublicKey, error) {
+	return pki.ParseCertificateRequest(der)
 }

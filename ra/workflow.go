@@ -543,13 +543,11 @@ func (s *Service) Approve(ctx context.Context, actor Actor, number string) (*cor
 
 // issue builds, signs and stores one certificate for request r of application a.
 func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, r core.KeyRequest) (*core.Certificate, error) {
-	csr, err := x509.ParseCertificateRequest(r.CSR)
+	csr, pub, err := parseRequest(r.CSR)
 	if err != nil {
 		return nil, fmt.Errorf("ra: stored request of %s: %w", a.Number, err)
 	}
-	if err := csr.CheckSignature(); err != nil {
-		return nil, fmt.Errorf("ra: stored request of %s: %w", a.Number, err)
-	}
+	issuer := s.issuerFor(pub)
 	kh := KeyHash(csr.RawSubjectPublicKeyInfo)
 	switch _, err := tx.CertificateByKeyHash(ctx, kh); {
 	case err == nil:
@@ -557,7 +555,7 @@ func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 	case !errors.Is(err, core.ErrNotFound):
 		return nil, err
 	}
-	iss, err := s.signer.Issuer(s.issuer)
+	iss, err := s.signer.Issuer(issuer)
 	if err != nil {
 		return nil, err
 	}
@@ -565,7 +563,7 @@ func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 		Template:           a.Template,
 		Type:               r.Type,
 		Applicant:          a.Applicant,
-		PublicKey:          csr.PublicKey,
+		PublicKey:          pub,
 		Now:                s.now(),
 		IdentifiedInPerson: true,
 	}, iss.Endpoints)
@@ -573,13 +571,13 @@ func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 		return nil, fmt.Errorf("ra: build %s certificate of %s: %w", r.Type, a.Number, err)
 	}
 	for attempt := 0; ; attempt++ {
-		cert, err := s.signer.Issue(ctx, s.issuer, tmpl)
+		cert, err := s.signer.Issue(ctx, issuer, tmpl)
 		if err != nil {
 			return nil, fmt.Errorf("ra: issue %s certificate of %s: %w", r.Type, a.Number, err)
 		}
 		rec := &core.Certificate{
 			Serial:      cert.SerialNumber.Text(16),
-			Issuer:      s.issuer,
+			Issuer:      issuer,
 			Application: a.Number,
 			Template:    a.Template,
 			Type:        r.Type,
@@ -597,6 +595,9 @@ func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 			continue // a serial collision: draw another
 		}
 		if err != nil {
+			return nil, err
+		}
+		if err := s.alertIssued(ctx, tx, a, rec); err != nil {
 			return nil, err
 		}
 		return rec, s.audit(ctx, tx, actor, "certificate.issue", "cert:"+rec.Issuer+"/"+rec.Serial, fmt.Sprintf("application %s; %s; %s", a.Number, r.Type, rec.Subject))
@@ -641,38 +642,6 @@ func (s *Service) requireHead(ctx context.Context, actor Actor) error {
 	return core.Errorf(core.KindForbidden, "only an organisation's first head (or HR where the organisation allows it) may confirm employees' applications")
 }
 
-// HeadDecide confirms (confirm = true) or rejects an employee's application on
-// behalf of the organisation's head.
-func (s *Service) HeadDecide(ctx context.Context, actor Actor, number string, confirm bool, reason string) (*core.Application, error) {
-	if err := s.requireHead(ctx, actor); err != nil {
-		return nil, err
-	}
-	if err := s.expireIfDue(ctx, number); err != nil {
-		return nil, err
-	}
-	var out *core.Application
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
-		a, err := get(ctx, tx, number)
-		if err != nil {
-			return err
-		}
-		if a.Applicant.BIN != actor.BIN {
-			return core.Errorf(core.KindForbidden, "application %s belongs to another organisation", a.Number)
-		}
-		if a.Applicant.IIN == actor.IIN {
-			return core.Errorf(core.KindForbidden, "nobody may confirm their own application")
-		}
-		out = a
-		if confirm {
-			a.HeadConfirmedBy = actor.IIN
-			return s.move(ctx, tx, actor, a, ActHeadConfirm, core.StateAwaitingIdentification, "confirmed by the head")
-		}
-		a.RefusalDetail = reason
-		return s.move(ctx, tx, actor, a, ActHeadReject, core.StateRejectedByHead, "rejected by the head: "+reason)
-	})
-	return out, err
-}
-
 // RevocationReasons maps the grounds of revocation (SPEC §1) to RFC 5280 codes.
 // The owner's request and death both end the certificate's purpose
 // (cessationOfOperation); false information withdraws the privilege; dismissal is
@@ -692,6 +661,14 @@ func (s *Service) Revoke(ctx context.Context, actor Actor, serial, reason, detai
 	if err := requireStaff(actor); err != nil {
 		return nil, err
 	}
+	return s.revoke(ctx, actor, serial, reason, detail, nil)
+}
+
+// revoke is the one revocation path (desk and online): it revokes a certificate, and
+// publishes the issuer's CRL at once. allow, when set, runs inside the transaction
+// once the certificate is loaded and found good; it may refuse, and it returns the
+// actor to record (the signer of an online request).
+func (s *Service) revoke(ctx context.Context, actor Actor, serial, reason, detail string, allow func(store.Tx, *core.Certificate) (Actor, error)) (*core.Certificate, error) {
 	code, ok := RevocationReasons()[reason]
 	if !ok {
 		return nil, core.Errorf(core.KindInvalid, "revocation reason %q: use owner_request, owner_death, false_information, dismissal or key_compromise", reason)
@@ -721,6 +698,12 @@ func (s *Service) Revoke(ctx context.Context, actor Actor, serial, reason, detai
 		if reason == "dismissal" && c.BIN == "" {
 			return core.Errorf(core.KindUnprocessable, "certificate %s is not an employee's: dismissal does not apply", serial)
 		}
+		by := actor
+		if allow != nil {
+			if by, err = allow(tx, c); err != nil {
+				return err
+			}
+		}
 		now := s.now().UTC().Truncate(time.Second)
 		var inval *time.Time
 		if code == core.ReasonKeyCompromise {
@@ -731,7 +714,10 @@ func (s *Service) Revoke(ctx context.Context, actor Actor, serial, reason, detai
 		}
 		c.Status, c.RevokedAt, c.Reason, c.InvalidityDate = core.CertRevoked, &now, code, inval
 		out = c
-		return s.audit(ctx, tx, actor, "certificate.revoke", "cert:"+c.Issuer+"/"+c.Serial, reason+": "+detail)
+		if err := s.notifyRevoked(ctx, tx, c, reason); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, by, "certificate.revoke", "cert:"+c.Issuer+"/"+c.Serial, reason+": "+detail)
 	})
 	if err != nil {
 		return nil, err

@@ -406,6 +406,7 @@ func (e *env) demoNote(word string) registry.DemoCase {
 
 func TestEmployeeNeedsHeadConfirmation(t *testing.T) {
 	e := newEnv(t)
+	head := e.issue(e.demo(profile.LegalEntity, "first_head"), nil)
 	emp := e.demo(profile.LegalEntity, "employee")
 	a := e.submit(emp)
 	if a.State != core.StateAwaitingHead {
@@ -414,25 +415,17 @@ func TestEmployeeNeedsHeadConfirmation(t *testing.T) {
 	_, err := e.svc.Accept(e.ctx, e.staff, a.Number, Presentation{})
 	wantKind(t, err, core.KindConflict)
 
-	head := e.demo(profile.LegalEntity, "first_head")
-	headActor := Actor{Kind: "subscriber", IIN: head.IIN, BIN: head.BIN, Roles: []string{"legal_entity", "first_head"}}
-	employeeActor := Actor{Kind: "subscriber", IIN: emp.IIN, BIN: emp.BIN, Roles: []string{"legal_entity", "employee"}}
-	otherHead := Actor{Kind: "subscriber", IIN: head.IIN, BIN: "940140000385", Roles: []string{"legal_entity", "first_head"}}
-	selfHead := Actor{Kind: "subscriber", IIN: emp.IIN, BIN: emp.BIN, Roles: []string{"legal_entity", "first_head"}}
-
-	_, err = e.svc.HeadDecide(e.ctx, employeeActor, a.Number, true, "")
-	wantKind(t, err, core.KindForbidden)
-	_, err = e.svc.HeadDecide(e.ctx, otherHead, a.Number, true, "")
-	wantKind(t, err, core.KindForbidden)
-	_, err = e.svc.HeadDecide(e.ctx, selfHead, a.Number, true, "")
+	// An employee (no head role in the signing certificate) cannot confirm.
+	signer := e.issue(e.demo(profile.LegalEntity, "signing_right"), head)
+	_, err = e.svc.HeadDecideSigned(e.ctx, signer.actor, a.Number, true, e.headSigned(signer, a, true, ""))
 	wantKind(t, err, core.KindForbidden)
 
-	list, err := e.svc.HeadList(e.ctx, headActor)
+	list, err := e.svc.HeadList(e.ctx, Actor{Kind: "subscriber", IIN: head.d.IIN, BIN: head.d.BIN, Roles: []string{"legal_entity", "first_head"}})
 	if err != nil || len(list) != 1 || list[0].Number != a.Number {
 		t.Fatalf("HeadList = %v, %v", list, err)
 	}
-	got, err := e.svc.HeadDecide(e.ctx, headActor, a.Number, true, "")
-	if err != nil || got.State != core.StateAwaitingIdentification || got.HeadConfirmedBy != head.IIN {
+	got, err := e.svc.HeadDecideSigned(e.ctx, head.actor, a.Number, true, e.headSigned(head, a, true, ""))
+	if err != nil || got.State != core.StateAwaitingIdentification || got.HeadConfirmedBy != head.d.IIN {
 		t.Fatalf("confirm = %+v, %v", got, err)
 	}
 	e.acceptAll(a.Number)
@@ -447,7 +440,7 @@ func TestEmployeeNeedsHeadConfirmation(t *testing.T) {
 
 	// A head can also reject.
 	b := e.submit(emp)
-	got, err = e.svc.HeadDecide(e.ctx, headActor, b.Number, false, "not our employee any more")
+	got, err = e.svc.HeadDecideSigned(e.ctx, head.actor, b.Number, false, e.headSigned(head, b, false, "not our employee any more"))
 	if err != nil || got.State != core.StateRejectedByHead {
 		t.Fatalf("reject = %+v, %v", got, err)
 	}

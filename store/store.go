@@ -98,4 +98,7 @@ type Tx interface {
 	AppendAudit(ctx context.Context, r *core.AuditRecord) error
 	// AuditLog returns audit records with Seq > after, up to limit, in order.
 	AuditLog(ctx context.Context, after int64, limit int) ([]core.AuditRecord, error)
+
+	// Owner actions and notifications (owner.go).
+	OwnerTx
 }

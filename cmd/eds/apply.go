@@ -18,6 +18,7 @@ import (
 	"github.com/opennca/nca/api/wire"
 	"github.com/opennca/nca/client"
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/profile"
 )
 
@@ -29,7 +30,7 @@ func cmdApply(ctx context.Context, a *app, args []string) error {
        eds apply --server URL --template ssl_individual|ssl_legal --csr FILE.pem --domain D
        [--extra-domain D2 ...] [--dir DIR] ... --agree`,
 		`Sends an application for certificates. For the key templates it signs a PKCS#10
-request with each key of the pair in KEYS (RSA256_<id>.p12 → SIGN, AUTH_RSA256_<id>.p12 →
+request with each key of the pair in KEYS (RSA256_<id>.p12 or GOSTKNCA_<id>.p12 → SIGN, AUTH_RSA256_<id>.p12 →
 AUTH: proof of possession); the password is asked as for keygen. For ssl_* templates it
 sends the one request of --csr (PEM or DER, made e.g. with openssl) and needs no key files.
 --agree confirms that you read the certificate policy and the user agreement and consent to
@@ -235,10 +236,15 @@ func csrSubject(ap core.Applicant) pkix.Name {
 	return pkix.Name{ExtraNames: names}
 }
 
-// makeCSR makes a PKCS#10 request signed by key: SHA256withRSA for RSA keys (the
-// crypto/x509 default), which is the proof of possession the server checks.
+// makeCSR makes a PKCS#10 request signed by key (pki.CreateCertificateRequest:
+// SHA256withRSA for RSA keys, the national GOST algorithm for GOST keys), which is
+// the proof of possession the server checks.
 func makeCSR(a *app, key crypto.Signer, subject pkix.Name) ([]byte, error) {
-	return x509.CreateCertificateRequest(a.rand, &x509.CertificateRequest{Subject: subject}, key)
+	s, err := pki.NewSigner(key, a.rand)
+	if err != nil {
+		return nil, err
+	}
+	return pki.CreateCertificateRequest(a.rand, &x509.CertificateRequest{Subject: subject}, s)
 }
 
 // readCSR reads a PKCS#10 request (PEM "CERTIFICATE REQUEST" or DER) and checks its
@@ -255,12 +261,12 @@ func readCSR(path string) (*x509.CertificateRequest, error) {
 		}
 		der = b.Bytes
 	}
-	csr, err := x509.ParseCertificateRequest(der)
-	if err != nil {
-		return nil, fmt.Errorf("%s is not a PKCS#10 certificate request: %w", path, err)
-	}
-	if err := csr.CheckSignature(); err != nil {
+	csr, _, err := pki.ParseCertificateRequest(der)
+	if errors.Is(err, pki.ErrBadSignature) {
 		return nil, fmt.Errorf("%s: the request's signature does not verify: %w", path, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a PKCS#10 certificate request with a supported key: %w", path, err)
 	}
 	return csr, nil
 }

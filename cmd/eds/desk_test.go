@@ -109,13 +109,28 @@ func TestDeskAndHead(t *testing.T) {
 	if strings.TrimSpace(out) != "NUMBER  STATE  TEMPLATE  IIN  CREATED  NAME" {
 		t.Errorf("empty head list %q", out)
 	}
-	out = run(append([]string{"head", "confirm", testNumber}, common...)...)
-	has(out, "state: awaiting_identification\n")
-	out = run(append([]string{"head", "reject", testNumber, "--reason", "false_information", "--detail", "not our employee"}, common...)...)
-	has(out, "state: rejected_by_head\n")
-	_ = json.Unmarshal(f.lastBody("POST /api/v1/head/applications/"+testNumber+"/reject"), &dec)
-	if dec.Reason != "false_information" || dec.Detail != "not our employee" {
-		t.Errorf("reject body %+v", dec)
+	// Confirming and rejecting are signed with the head's SIGN key over the listed
+	// application's content: TestHeadNeedsAListedApplication here, and
+	// e2e/owner_test.go against the real server.
+}
+
+func TestHeadNeedsAListedApplication(t *testing.T) {
+	f := newFakeServer(t)
+	dir := t.TempDir()
+	ta := newTestApp(t, map[string]string{"EDS_PASSWORD": testPassword})
+	id := writePair(t, dir, 0, 1)
+	_, auth := keyPaths(dir, id)
+	// The pair's files hold keys without certificates: nothing can be signed.
+	if code := ta.run(t, "head", "confirm", "--server", f.srv.URL, "--key", auth, testNumber); code != exitError || !strings.Contains(ta.errb.String(), "run 'eds fetch' first") {
+		t.Errorf("key-only pair: exit %d, %s", code, ta.errb.String())
+	}
+	// A file not named as a pair member cannot be paired.
+	op := f.operatorKeyFile(t, dir)
+	if code := ta.run(t, "head", "reject", "--server", f.srv.URL, "--key", op, "--reason", "false_information", testNumber); code != exitUsage || !strings.Contains(ta.errb.String(), "not named like a key file of a pair") {
+		t.Errorf("unpaired file: exit %d, %s", code, ta.errb.String())
+	}
+	if f.count("POST /api/v1/head/applications/"+testNumber+"/confirm")+f.count("POST /api/v1/head/applications/"+testNumber+"/reject") != 0 {
+		t.Error("a decision was sent")
 	}
 }
 

@@ -563,7 +563,8 @@ func TestInfoKeyOnlyAndFixture(t *testing.T) {
 	if code := ta.run(t, "info", gost); code != exitOK {
 		t.Fatalf("GOST fixture: exit %d", code)
 	}
-	for _, want := range []string{"type: SIGN\n", "bin: 123456789021\n", "role: first_head (1.2.398.3.3.4.1.2.1)\n", "key: GOST 34.310-2004\n", "template: legal_entity\n"} {
+	for _, want := range []string{"type: SIGN\n", "bin: 123456789021\n", "role: first_head (1.2.398.3.3.4.1.2.1)\n", "key: GOST 34.310-2004 (CryptoPro-A; kz-gost34310-2004 1.2.398.3.10.1.1.1.1)\n", "template: legal_entity\n",
+		"signature: kz-gost34310-2004-with-gost34311-95 (1.2.398.3.10.1.1.1.2)\n"} {
 		if !strings.Contains(ta.out.String(), want) {
 			t.Errorf("GOST fixture info lacks %q", want)
 		}

@@ -17,7 +17,9 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
+	"github.com/opennca/nca/gost"
 	"github.com/opennca/nca/keyfile"
+	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/profile"
 )
 
@@ -67,6 +69,9 @@ type certOut struct {
 	NotBefore    time.Time `json:"not_before"`
 	NotAfter     time.Time `json:"not_after"`
 	Key          keyOut    `json:"key"`
+	// Signature is the certificate's signature algorithm: a name and the OID (every
+	// GOST OID of gost.LookupOID — Kazakh, Russian, legacy vendor arc — is named).
+	Signature string `json:"signature_algorithm,omitempty"`
 }
 
 type chainOut struct {
@@ -86,7 +91,9 @@ digit fails is reported as a warning on stderr.
 Output (stdout): "key: value" lines ("file", "kind", "type", "subject", "common name",
 "surname", "name", "patronymic", "iin", "bin", "organization", "email", "country",
 "locality", "region", "role: <name> (<oid>)", "policy", "template", "issuer", "serial",
-"not before", "not after", "key: <algorithm> <bits>", "chain: <subject> (<serial>)");
+"not before", "not after", "key: <algorithm> <bits>", "signature: <algorithm> (<oid>)",
+"chain: <subject> (<serial>)"); GOST keys and signature algorithms are named for every
+GOST OID (Kazakh, Russian and the legacy vendor arc);
 empty fields are left out. With --json: one JSON object (see docs/eds.md).`)
 	pwFile := fs.String("password-file", "", "read the key file password from the first line of `FILE`")
 	pwFlag := fs.String("password", "", "the key file password (other users can see it in the process list: prefer --password-file or EDS_PASSWORD)")
@@ -171,6 +178,7 @@ func describeCert(cert *x509.Certificate) *certOut {
 		NotBefore: cert.NotBefore.UTC(),
 		NotAfter:  cert.NotAfter.UTC(),
 		Key:       describeKey(cert.PublicKey, cert.RawSubjectPublicKeyInfo),
+		Signature: describeSignatureAlgorithm(cert),
 	}
 	id, err := profile.Parse(cert)
 	if err != nil {
@@ -213,8 +221,15 @@ func describeKey(pub crypto.PublicKey, spki []byte) keyOut {
 		return keyOut{Algorithm: "ECDSA " + k.Curve.Params().Name, Bits: k.Curve.Params().BitSize}
 	case ed25519.PublicKey:
 		return keyOut{Algorithm: "Ed25519", Bits: 256}
+	case *gost.PublicKey:
+		return describeGOSTKey(k, nil)
 	}
 	if spki != nil {
+		if pub, err := pki.ParsePublicKey(spki); err == nil {
+			if k, ok := pub.(*gost.PublicKey); ok {
+				return describeGOSTKey(k, spki)
+			}
+		}
 		s := cryptobyte.String(spki)
 		var seq, alg cryptobyte.String
 		var oid asn1.ObjectIdentifier
@@ -226,6 +241,48 @@ func describeKey(pub crypto.PublicKey, spki []byte) keyOut {
 		}
 	}
 	return keyOut{Algorithm: fmt.Sprintf("%T", pub)}
+}
+
+// describeGOSTKey names a GOST key by its national name, its curve and, when spki is
+// given, the key algorithm OID it was written under.
+func describeGOSTKey(k *gost.PublicKey, spki []byte) keyOut {
+	c := k.Curve()
+	name, curve := "GOST 34.10", c.Name()
+	switch {
+	case c.SameGroup(gost.Curve512A()):
+		name, curve = "GOST 34.10-2015 512-bit", "tc26-512-paramSetA"
+	case c.SameGroup(gost.CurveCryptoProA()):
+		name, curve = "GOST 34.310-2004", "CryptoPro-A"
+	case c.SameGroup(gost.Curve256A()):
+		name, curve = "GOST 34.10-2015 256-bit", "tc26-256-paramSetA"
+	}
+	detail := curve
+	if spki != nil {
+		s := cryptobyte.String(spki)
+		var seq, alg cryptobyte.String
+		var oid asn1.ObjectIdentifier
+		if s.ReadASN1(&seq, cbasn1.SEQUENCE) && seq.ReadASN1(&alg, cbasn1.SEQUENCE) && alg.ReadASN1ObjectIdentifier(&oid) {
+			if info, ok := gost.LookupOID(oid); ok {
+				detail += "; " + info.Name + " " + oid.String()
+			}
+		}
+	}
+	return keyOut{Algorithm: name + " (" + detail + ")"}
+}
+
+// describeSignatureAlgorithm names a certificate's signature algorithm and its OID.
+func describeSignatureAlgorithm(cert *x509.Certificate) string {
+	_, alg, _, err := pki.SplitSigned(cert.Raw)
+	if err != nil {
+		return ""
+	}
+	if info, ok := gost.LookupOID(alg.Algorithm); ok {
+		return fmt.Sprintf("%s (%s)", info.Name, alg.Algorithm)
+	}
+	if cert.SignatureAlgorithm != x509.UnknownSignatureAlgorithm {
+		return fmt.Sprintf("%s (%s)", cert.SignatureAlgorithm, alg.Algorithm)
+	}
+	return alg.Algorithm.String()
 }
 
 func (k keyOut) String() string {
@@ -279,6 +336,7 @@ func printInfo(w io.Writer, out *infoOut) {
 		if out.Key == nil {
 			line("key", co.Key.String())
 		}
+		line("signature", co.Signature)
 	} else if out.Kind == "pkcs12" {
 		line("certificate", "none installed yet")
 	}

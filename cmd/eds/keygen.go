@@ -2,13 +2,29 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"crypto/rsa"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 
+	"github.com/opennca/nca/gost"
 	"github.com/opennca/nca/keyfile"
+	"github.com/opennca/nca/profile"
 )
+
+// gostCurve maps an --alg value to the curve of a GOST signing key: gost2015 = GOST
+// 34.10-2015 512-bit (tc26-512-paramSetA), gost2004 = GOST 34.310-2004 (CryptoPro-A).
+func gostCurve(alg string) (*gost.Curve, bool) {
+	switch alg {
+	case "gost2015":
+		return gost.Curve512A(), true
+	case "gost2004":
+		return gost.CurveCryptoProA(), true
+	}
+	return nil, false
+}
 
 // rsaBits maps an --alg value to an RSA modulus size.
 func rsaBits(alg string) (int, bool) {
@@ -24,17 +40,23 @@ func rsaBits(alg string) (int, bool) {
 }
 
 func cmdKeygen(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("keygen", "eds keygen --dir KEYS [--alg rsa2048] [--password-file FILE]",
+	fs := a.flags("keygen", "eds keygen --dir KEYS [--alg rsa2048|gost2015|gost2004 | --template T] [--password-file FILE]",
 		`Makes a signing and an authentication key pair on this machine and writes each,
 without a certificate yet, into its own password-protected PKCS#12 file in KEYS:
-RSA256_<id>.p12 (signing) and AUTH_RSA256_<id>.p12 (authentication), where <id> is the
-first 16 hex digits of the SHA-256 of the signing key's SubjectPublicKeyInfo.
+RSA256_<id>.p12 (RSA signing key) or GOSTKNCA_<id>.p12 (GOST signing key: gost2015 =
+GOST 34.10-2015 512-bit, the national default for legal entities; gost2004 = GOST
+34.310-2004), and AUTH_RSA256_<id>.p12 (authentication, RSA: RSA-2048 with the GOST
+algorithms), where <id> is the first 16 hex digits of the SHA-256 of the signing key's
+SubjectPublicKeyInfo. Without --alg the signing key is RSA-2048, or GOST 2015-512 when
+--template names a legal-entity template (legal_entity, treasury, nonresident_legal):
+the national default for legal entities' signing keys.
 Files are created with mode 0600, the directory with 0700; existing files are never
 overwritten. The private keys never leave these files.
 
 Output (stdout): "id: <id>", "sign: <path>", "auth: <path>", one per line.`)
 	dir := fs.String("dir", "", "`directory` for the key files (created if missing)")
-	alg := fs.String("alg", "rsa2048", "key algorithm: rsa2048, rsa3072 or rsa4096")
+	alg := fs.String("alg", "rsa2048", "signing key algorithm: rsa2048, rsa3072, rsa4096, gost2015 or gost2004")
+	template := fs.String("template", "", "the template the keys are for; legal-entity templates default --alg to gost2015")
 	pwFile := fs.String("password-file", "", "read the password from the first line of `FILE` (else $EDS_PASSWORD, else the terminal)")
 	pos, err := fs.parse(args)
 	if err != nil {
@@ -46,9 +68,24 @@ Output (stdout): "id: <id>", "sign: <path>", "auth: <path>", one per line.`)
 	if *dir == "" {
 		return usagef("keygen", "--dir KEYS is required")
 	}
-	bits, ok := rsaBits(*alg)
-	if !ok {
-		return usagef("keygen", "unknown --alg %q (rsa2048, rsa3072 or rsa4096)", *alg)
+	algSet := false
+	fs.Visit(func(f *flag.Flag) { algSet = algSet || f.Name == "alg" })
+	if *template != "" {
+		t, ok := profile.Lookup(*template)
+		if !ok || t.SSL {
+			return usagef("keygen", "--template %q is not a template with key files (SSL keys come from a CSR)", *template)
+		}
+		if t.Legal && !algSet {
+			*alg = "gost2015"
+		}
+	}
+	bits, isRSA := rsaBits(*alg)
+	curve, isGOST := gostCurve(*alg)
+	if !isRSA && !isGOST {
+		return usagef("keygen", "unknown --alg %q (rsa2048, rsa3072, rsa4096, gost2015 or gost2004)", *alg)
+	}
+	if isGOST {
+		bits = 2048 // the RSA authentication key beside a GOST signing key
 	}
 	password, err := a.password(*pwFile, true)
 	if err != nil {
@@ -64,7 +101,12 @@ Output (stdout): "id: <id>", "sign: <path>", "auth: <path>", one per line.`)
 		fmt.Fprintf(a.stderr, "eds keygen: warning: %s is readable by other users (mode %o); consider chmod 700\n", *dir, st.Mode().Perm())
 	}
 
-	signKey, err := rsa.GenerateKey(a.rand, bits)
+	var signKey crypto.Signer
+	if isGOST {
+		signKey, err = gost.GenerateKey(curve, a.rand)
+	} else {
+		signKey, err = rsa.GenerateKey(a.rand, bits)
+	}
 	if err != nil {
 		return fmt.Errorf("generating the signing key: %w", err)
 	}
@@ -79,7 +121,7 @@ Output (stdout): "id: <id>", "sign: <path>", "auth: <path>", one per line.`)
 	if err != nil {
 		return err
 	}
-	signPath, authPath := keyPaths(*dir, id)
+	signPath, authPath := newKeyPaths(*dir, id, isGOST)
 	opts := &keyfile.Options{Iterations: a.iterations}
 	signData, err := opts.Encode(a.rand, signKey, nil, password)
 	if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"crypto"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -15,23 +14,26 @@ import (
 	"strings"
 
 	"github.com/opennca/nca/keyfile"
+	"github.com/opennca/nca/pki"
 )
 
 // Key file naming, as the national files are named (PROFILE.md): the signing key in
-// RSA256_<id>.p12, the authentication key in AUTH_RSA256_<id>.p12, where <id> is the
-// first 16 hex digits of the SHA-256 of the signing key's SubjectPublicKeyInfo DER.
+// RSA256_<id>.p12 (RSA) or GOSTKNCA_<id>.p12 (GOST), the authentication key in
+// AUTH_RSA256_<id>.p12, where <id> is the first 16 hex digits of the SHA-256 of the
+// signing key's SubjectPublicKeyInfo DER (pki.MarshalPublicKey).
 const (
-	signPrefix = "RSA256_"
-	authPrefix = "AUTH_RSA256_"
-	keySuffix  = ".p12"
-	idLen      = 16
+	signPrefix     = "RSA256_"
+	gostSignPrefix = "GOSTKNCA_"
+	authPrefix     = "AUTH_RSA256_"
+	keySuffix      = ".p12"
+	idLen          = 16
 )
 
-var keyFileRE = regexp.MustCompile(`^(AUTH_)?RSA256_([0-9a-f]{16})\.p12$`)
+var keyFileRE = regexp.MustCompile(`^(AUTH_RSA256_|RSA256_|GOSTKNCA_)([0-9a-f]{16})\.p12$`)
 
 // keyID returns the key pair id of a signing public key.
 func keyID(pub crypto.PublicKey) (string, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
+	der, err := pki.MarshalPublicKey(pub)
 	if err != nil {
 		return "", fmt.Errorf("encoding the public key: %w", err)
 	}
@@ -39,9 +41,29 @@ func keyID(pub crypto.PublicKey) (string, error) {
 	return hex.EncodeToString(sum[:])[:idLen], nil
 }
 
-// keyPaths returns the signing and authentication key file paths of pair id in dir.
+// keyPaths returns the signing and authentication key file paths of pair id in dir:
+// the signing file is GOSTKNCA_<id>.p12 when that exists, else RSA256_<id>.p12.
 func keyPaths(dir, id string) (sign, auth string) {
-	return filepath.Join(dir, signPrefix+id+keySuffix), filepath.Join(dir, authPrefix+id+keySuffix)
+	sign = filepath.Join(dir, signPrefix+id+keySuffix)
+	if g := filepath.Join(dir, gostSignPrefix+id+keySuffix); fileExists(g) {
+		sign = g
+	}
+	return sign, filepath.Join(dir, authPrefix+id+keySuffix)
+}
+
+// newKeyPaths returns the paths keygen writes for pair id: the signing file is named
+// after its algorithm.
+func newKeyPaths(dir, id string, gostSign bool) (sign, auth string) {
+	prefix := signPrefix
+	if gostSign {
+		prefix = gostSignPrefix
+	}
+	return filepath.Join(dir, prefix+id+keySuffix), filepath.Join(dir, authPrefix+id+keySuffix)
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // keyPairs lists the ids of the complete key pairs (both files present) in dir, sorted.
@@ -56,7 +78,7 @@ func keyPairs(dir string) ([]string, error) {
 		if m == nil || e.IsDir() {
 			continue
 		}
-		if m[1] == "" {
+		if m[1] != authPrefix {
 			sign[m[2]] = true
 		} else {
 			auth[m[2]] = true
@@ -92,7 +114,7 @@ func pickPair(dir, want string) (string, error) {
 	}
 	switch len(ids) {
 	case 0:
-		return "", fmt.Errorf("no key pair (%s<id>%s and %s<id>%s) in %s: run 'eds keygen --dir %s' first", signPrefix, keySuffix, authPrefix, keySuffix, dir, dir)
+		return "", fmt.Errorf("no key pair (%s<id>%s or %s<id>%s, and %s<id>%s) in %s: run 'eds keygen --dir %s' first", signPrefix, keySuffix, gostSignPrefix, keySuffix, authPrefix, keySuffix, dir, dir)
 	case 1:
 		return ids[0], nil
 	}

@@ -91,6 +91,12 @@ func commands() []command {
 		{"desk", "registration-centre operator's desk: list, show, accept, approve, refuse, revoke", cmdDesk},
 		{"head", "organisation first head: list, confirm or reject employees' applications", cmdHead},
 		{"digest", "print GOST digests of files (Streebog-256/512, GOST 34.311-95), like sha256sum", cmdDigest},
+		{"sign", "sign a file: CMS SignedData (CAdES-BES) with RSA or GOST keys", cmdSign},
+		{"verify", "verify a CMS signature: signers, chains to trusted CAs, revocation, identities", cmdVerify},
+		{"login", "sign in with the AUTH certificate and show who you are", cmdLogin},
+		{"cabinet", "your certificates, applications and requests (personal cabinet)", cmdCabinet},
+		{"revoke", "revoke certificates online by a request signed with your SIGN key", cmdRevoke},
+		{"renew", "renew certificates without a visit: new keys, request signed with the current key", cmdRenew},
 	}
 }
 

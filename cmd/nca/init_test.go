@@ -32,11 +32,12 @@ func TestKeyCeremonySoftHSM(t *testing.T) {
 	cfg := filepath.Join(dir, "ceremony.yaml")
 	body := "data: " + data + "\norg: Ceremony Test NCA\nbase_url: http://nca.test\nkey_algorithm: rsa-2048\n" +
 		"operator: Key Custodian A\nparticipants: [Witness B, Auditor C]\n" +
-		"key_store:\n  type: pkcs11\n  module: " + tok.Module + "\n  token_label: " + tok.Label + "\n  pin_env: NCA_HSM_PIN\n"
+		"key_store:\n  type: pkcs11\n  module: " + tok.Module + "\n  token_label: " + tok.Label + "\n  pin_env: NCA_HSM_PIN\n" +
+		"  software_cas: [root-gost, nca-gost]\n  password_env: NCA_CA_KEY_PASSWORD\n"
 	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{"NCA_HSM_PIN": tok.PIN}
+	env := map[string]string{"NCA_HSM_PIN": tok.PIN, "NCA_CA_KEY_PASSWORD": "ceremony key-file passphrase"}
 	getenv := func(k string) string { return env[k] }
 	clock := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	ceremony := func() (ca.CeremonyRecord, string) {
@@ -72,11 +73,12 @@ func TestKeyCeremonySoftHSM(t *testing.T) {
 	if rec.Operator != "Key Custodian A" || len(rec.Participants) != 2 || !strings.Contains(rec.KeyStore, "PKCS#11") {
 		t.Fatalf("record header: %+v", rec)
 	}
-	if len(rec.CAs) != 2 {
+	if len(rec.CAs) != 4 {
 		t.Fatalf("record CAs: %+v", rec.CAs)
 	}
 	for _, c := range rec.CAs {
-		if c.Key != "generated" || c.Certificate != "created" || c.KeyAlgorithm != "RSA-2048" {
+		rsaCA := c.Name == ca.RootRSA || c.Name == ca.IssuingRSA
+		if c.Key != "generated" || c.Certificate != "created" || (rsaCA && c.KeyAlgorithm != "RSA-2048") {
 			t.Errorf("first ceremony, %s: key %s, certificate %s, %s", c.Name, c.Key, c.Certificate, c.KeyAlgorithm)
 		}
 		der, err := os.ReadFile(c.CertificateFile)
@@ -87,8 +89,20 @@ func TestKeyCeremonySoftHSM(t *testing.T) {
 			t.Errorf("%s: recorded fingerprint %s does not match the file", c.Name, c.SHA256)
 		}
 	}
-	if m, _ := filepath.Glob(filepath.Join(data, "ca", "*.key")); len(m) != 0 {
-		t.Fatalf("key files written beside an HSM: %v", m)
+	// Only the GOST CAs have key files, and they are encrypted.
+	keys, _ := filepath.Glob(filepath.Join(data, "ca", "*.key"))
+	if len(keys) != 2 {
+		t.Fatalf("key files: %v, want the two GOST CAs'", keys)
+	}
+	for _, k := range keys {
+		b, err := os.ReadFile(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(filepath.Base(k), "root-gost") && !strings.HasPrefix(filepath.Base(k), "nca-gost") ||
+			!bytes.HasPrefix(b, []byte("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
+			t.Fatalf("%s is not an encrypted GOST CA key file", k)
+		}
 	}
 
 	// The ceremony is repeatable: a second run finds the keys in the token.

@@ -41,6 +41,7 @@ type serveConfig struct {
 	databaseURL string
 	keyStore    string
 	getenv      func(string) string
+	notify      notifyConfig
 }
 
 func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
@@ -70,6 +71,7 @@ func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
 	if v := getenv("NCA_CA_RSA_BITS"); v != "" {
 		_ = fs.Set("ca-rsa-bits", v)
 	}
+	registerNotifyFlags(fs, &c.notify, env)
 	return fs, c
 }
 
@@ -118,6 +120,9 @@ func (c *serveConfig) validate() error {
 	if c.caBits < 2048 {
 		return fmt.Errorf("ca-rsa-bits must be at least 2048")
 	}
+	if c.notify.interval < time.Second {
+		return fmt.Errorf("notify-interval must be at least 1s")
+	}
 	return nil
 }
 
@@ -164,6 +169,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	defer cancel()
 	go a.ra.CRLs().Run(bg, c.crlInterval)
 	go expireLoop(bg, a.ra, log)
+	go newOutbox(c.notify, a.store, log, getenv).Run(bg, c.notify.interval)
 
 	srv := &http.Server{
 		Handler:           a.api,

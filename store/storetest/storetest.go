@@ -54,6 +54,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentUpdate", testConcurrentUpdate},
 		{"ConcurrentAudit", testConcurrentAudit},
 		{"DuplicateThenContinue", testDuplicateThenContinue},
+		{"SignedRequests", testSignedRequests},
+		{"CertificatesByBINAndExpiring", testCertificatesByBINAndExpiring},
+		{"Outbox", testOutbox},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })

@@ -1,0 +1,102 @@
+package ra
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/notify"
+	"github.com/opennca/nca/store"
+)
+
+// enqueue adds a notification to the outbox inside tx; a missing address is skipped.
+func (s *Service) enqueue(ctx context.Context, tx store.Tx, channel, to, lang, kind string, params map[string]string) error {
+	if strings.TrimSpace(to) == "" {
+		return nil
+	}
+	_, err := tx.EnqueueMessage(ctx, &store.Message{
+		Channel: channel, Recipient: to, Language: lang, Kind: kind, Params: params, CreatedAt: s.now().UTC(),
+	})
+	return err
+}
+
+// notifyEvent tells the applicant by e-mail about a state change of their application:
+// received, accepted at a centre, issued, refused (with the reason) or expired.
+func (s *Service) notifyEvent(ctx context.Context, tx store.Tx, a *core.Application, act Action) error {
+	p := map[string]string{"number": a.Number}
+	var kind string
+	switch {
+	case act == ActSubmit || (act == ActRenew && a.State == core.StateAwaitingHead):
+		kind = notify.KindReceived
+		p["deadline"] = a.Deadline.In(s.loc).Format(time.DateOnly)
+		p["next"] = "visit"
+		if a.State == core.StateAwaitingHead {
+			p["next"] = "head"
+		}
+	case act == ActAccept:
+		kind = notify.KindAccepted
+		p["receipt"] = a.ReceiptNumber
+	case a.State == core.StateIssued:
+		kind = notify.KindIssued
+	case act == ActRefuse || act == ActHeadReject:
+		kind = notify.KindRefused
+		p["reason"] = strings.TrimSpace(string(a.RefusalReason) + " " + a.RefusalDetail)
+	case act == ActExpire:
+		kind = notify.KindExpired
+	default:
+		return nil
+	}
+	return s.enqueue(ctx, tx, store.ChannelEmail, a.Applicant.Email, a.Applicant.Language, kind, p)
+}
+
+// registeredEmail is the e-mail the state registry has for an IIN, else fallback.
+func (s *Service) registeredEmail(ctx context.Context, iin, fallback string) (string, error) {
+	p, err := s.registry.Person(ctx, iin)
+	switch {
+	case errors.Is(err, core.ErrNotFound):
+		return fallback, nil
+	case err != nil:
+		return "", err
+	case p.Email != "":
+		return p.Email, nil
+	}
+	return fallback, nil
+}
+
+// alertIssued tells the registered e-mail of the IIN at once that a certificate was
+// issued on it, so that a certificate obtained in someone else's name is noticed.
+func (s *Service) alertIssued(ctx context.Context, tx store.Tx, a *core.Application, c *core.Certificate) error {
+	to, err := s.registeredEmail(ctx, c.IIN, a.Applicant.Email)
+	if err != nil {
+		return err
+	}
+	return s.enqueue(ctx, tx, store.ChannelEmail, to, a.Applicant.Language, notify.KindIssuanceAlert, map[string]string{
+		"serial": c.Serial, "type": string(c.Type), "subject": c.Subject, "number": a.Number,
+		"date": c.NotBefore.In(s.loc).Format("2006-01-02 15:04"),
+	})
+}
+
+// notifyRevoked tells the owner that a certificate was revoked.
+func (s *Service) notifyRevoked(ctx context.Context, tx store.Tx, c *core.Certificate, reason string) error {
+	to, lang := "", ""
+	if c.Application != "" {
+		a, err := tx.GetApplication(ctx, c.Application)
+		if err != nil && !errors.Is(err, core.ErrNotFound) {
+			return err
+		}
+		if a != nil {
+			to, lang = a.Applicant.Email, a.Applicant.Language
+		}
+	}
+	if to == "" && c.IIN != "" {
+		var err error
+		if to, err = s.registeredEmail(ctx, c.IIN, ""); err != nil {
+			return err
+		}
+	}
+	return s.enqueue(ctx, tx, store.ChannelEmail, to, lang, notify.KindRevoked, map[string]string{
+		"serial": c.Serial, "reason": reason, "date": s.now().In(s.loc).Format("2006-01-02 15:04"),
+	})
+}

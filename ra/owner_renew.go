@@ -1,0 +1,221 @@
+package ra
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/ownersig"
+	"github.com/opennca/nca/profile"
+	"github.com/opennca/nca/store"
+)
+
+// RenewInput is a renewal ("simplified re-issue"): new key requests and the request
+// signed with the owner's current, valid signing certificate. The signed payload's
+// object is that certificate's serial; its fields list the new requests' digests and
+// whether to revoke the old certificates once the new ones are issued.
+type RenewInput struct {
+	Requests []core.KeyRequest
+	Signed   SignedRequest
+}
+
+// Renew issues new certificates without a visit, on a request signed with the
+// owner's valid signing certificate: same subject and template as that certificate's
+// application, new keys. Employees' renewals wait for the head's confirmation first
+// (which then issues at once). Treasury-Client participants, and revoked or expired
+// certificates, are refused with the reason. The old certificates stay valid until
+// they expire unless the signed request asks to revoke them (revoke_old=true).
+func (s *Service) Renew(ctx context.Context, actor Actor, in RenewInput) (*core.Application, []IssuedCertificate, error) {
+	if err := requireSubscriber(actor); err != nil {
+		return nil, nil, err
+	}
+	req, err := ownersig.Parse(in.Signed.Payload)
+	if err != nil {
+		return nil, nil, core.Wrap(core.KindInvalid, err, "payload: "+err.Error())
+	}
+	serial, err := NormalizeSerial(req.Object)
+	if err != nil {
+		return nil, nil, err
+	}
+	if got, want := req.Fields[ownersig.FieldRequests], ownersig.RenewalRequests(in.Requests); got != want {
+		return nil, nil, core.Errorf(core.KindInvalid, "the signed request lists new keys %q, but the body carries %q", got, want)
+	}
+	revokeOld := false
+	switch req.Fields[ownersig.FieldRevokeOld] {
+	case "true":
+		revokeOld = true
+	case "false", "":
+	default:
+		return nil, nil, core.Errorf(core.KindInvalid, "revoke_old must be true or false")
+	}
+
+	// What is renewed: the application of the signing certificate.
+	var old *core.Application
+	err = s.store.Read(ctx, func(tx store.Tx) error {
+		certs, err := tx.CertificatesBySerial(ctx, serial)
+		if err != nil {
+			return err
+		}
+		if len(certs) != 1 || certs[0].Application == "" {
+			return core.Errorf(core.KindNotFound, "no renewable certificate with serial %s", serial)
+		}
+		old, err = tx.GetApplication(ctx, certs[0].Application)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	t, ok := profile.Lookup(old.Template)
+	if !ok {
+		return nil, nil, fmt.Errorf("ra: application %s has unknown template %q", old.Number, old.Template)
+	}
+	if t.ID == profile.Treasury {
+		return nil, nil, core.Errorf(core.KindUnprocessable, "certificates of Treasury-Client participants are not renewed online: the participant's agreement is checked at a registration centre each time; apply again")
+	}
+	app := old.Applicant
+	reqs, err := s.checkRequests(ctx, t, app, in.Requests)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := s.checkRegistry(ctx, t, app); err != nil {
+		return nil, nil, err
+	}
+
+	now := s.now().UTC()
+	a := &core.Application{
+		Template: t.ID, Applicant: app, Requests: reqs, CreatedAt: now, UpdatedAt: now,
+		Deadline: now.AddDate(0, 0, ExpiryDays), RevokeOld: revokeOld,
+		State: core.StateIssued, HeadConfirmedBy: "", DocumentsPresented: nil,
+	}
+	if t.NeedsHeadConfirmation(app.Role) {
+		a.State = core.StateAwaitingHead
+	}
+	if !Allowed(ActRenew, "", a.State) {
+		return nil, nil, core.Errorf(core.KindInternal, "renewal to %s is not in the transition table", a.State)
+	}
+	var (
+		issued    []*core.Certificate
+		republish []string
+	)
+	err = s.store.Tx(ctx, func(tx store.Tx) error {
+		issued, republish = nil, nil
+		v, err := s.verifySigned(ctx, tx, actor, in.Signed, ownersig.ActionRenew, serial, core.CertSign)
+		if err != nil {
+			return err
+		}
+		if v.cert.IIN != app.IIN || v.cert.Template != old.Template || v.cert.Application != old.Number {
+			return core.Errorf(core.KindForbidden, "certificate %s is not of the same subject and template", serial)
+		}
+		a.RenewalOf = v.cert.Issuer + "/" + v.cert.Serial
+		if err := s.insertApplication(ctx, tx, a); err != nil {
+			return err
+		}
+		by := v.actor
+		if a.State == core.StateIssued {
+			if issued, republish, err = s.issueRenewal(ctx, tx, by, a); err != nil {
+				return err
+			}
+		}
+		detail := "renewal of " + a.RenewalOf
+		if len(issued) > 0 {
+			detail += "; issued " + serialList(issued)
+		}
+		if err := s.event(ctx, tx, by, a, "", ActRenew, detail); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, v, in.Signed, app.IIN, "application "+a.Number)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	s.log.InfoContext(ctx, "renewal", "number", a.Number, "state", a.State, "of", a.RenewalOf, "actor", actor.String())
+	s.publish(ctx, republish)
+	chains, err := s.withChains(issued)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, chains, nil
+}
+
+// insertApplication stores a new application under a fresh number.
+func (s *Service) insertApplication(ctx context.Context, tx store.Tx, a *core.Application) error {
+	for attempt := 0; ; attempt++ {
+		n, err := newNumber(s.rand)
+		if err != nil {
+			return err
+		}
+		a.Number = n
+		err = tx.InsertApplication(ctx, a)
+		if errors.Is(err, core.ErrDuplicate) && attempt < 3 {
+			continue
+		}
+		return err
+	}
+}
+
+// issueRenewal issues the certificates of renewal application a inside tx and, when
+// the owner asked for it, revokes the renewed application's good certificates as
+// superseded. It returns the issuers whose CRLs are to be published.
+func (s *Service) issueRenewal(ctx context.Context, tx store.Tx, actor Actor, a *core.Application) ([]*core.Certificate, []string, error) {
+	var issued []*core.Certificate
+	for _, r := range a.Requests {
+		c, err := s.issue(ctx, tx, actor, a, r)
+		if err != nil {
+			return nil, nil, err
+		}
+		issued = append(issued, c)
+	}
+	if !a.RevokeOld {
+		return issued, nil, nil
+	}
+	issuer, serial, _ := strings.Cut(a.RenewalOf, "/")
+	prev, err := tx.GetCertificate(ctx, issuer, serial)
+	if err != nil {
+		return nil, nil, err
+	}
+	olds, err := tx.CertificatesByApplication(ctx, prev.Application)
+	if err != nil {
+		return nil, nil, err
+	}
+	var issuers []string
+	now := s.now().UTC().Truncate(time.Second)
+	for _, c := range olds {
+		if c.Status != core.CertGood {
+			continue
+		}
+		if err := tx.RevokeCertificate(ctx, c.Issuer, c.Serial, core.ReasonSuperseded, now, nil); err != nil {
+			return nil, nil, err
+		}
+		if err := s.notifyRevoked(ctx, tx, c, "superseded"); err != nil {
+			return nil, nil, err
+		}
+		if err := s.audit(ctx, tx, actor, "certificate.revoke", "cert:"+c.Issuer+"/"+c.Serial, "superseded: renewed by application "+a.Number); err != nil {
+			return nil, nil, err
+		}
+		if !contains(issuers, c.Issuer) {
+			issuers = append(issuers, c.Issuer)
+		}
+	}
+	return issued, issuers, nil
+}
+
+// publish publishes the CRLs of issuers after a revocation; a failure is logged (the
+// scheduled publication catches up).
+func (s *Service) publish(ctx context.Context, issuers []string) {
+	for _, iss := range issuers {
+		if _, err := s.crls.Publish(ctx, iss); err != nil {
+			s.log.ErrorContext(ctx, "CRL publication after revocation failed", "issuer", iss, "err", err)
+		}
+	}
+}
+
+func serialList(cs []*core.Certificate) string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Serial
+	}
+	return strings.Join(out, ", ")
+}
