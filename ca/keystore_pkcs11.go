@@ -1,3 +1,5 @@
+//go:build cgo
+
 package ca
 
 import (
@@ -10,17 +12,6 @@ import (
 
 	"github.com/ThalesGroup/crypto11"
 )
-
-// PKCS11Config names a token of a hardware security module.
-type PKCS11Config struct {
-	// Module is the path of the vendor's PKCS#11 library, e.g.
-	// /usr/lib/softhsm/libsofthsm2.so.
-	Module string
-	// TokenLabel selects the token (slot) by its label.
-	TokenLabel string
-	// PIN is the user PIN. Read it from a file or the environment; it is never logged.
-	PIN string
-}
 
 // PKCS11KeyStore keeps CA keys in a PKCS#11 token: keys are generated inside the
 // token (RSA or ECDSA, non-extractable, sensitive), found by their label (the CA
