@@ -2,7 +2,6 @@ package ra
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -138,22 +137,6 @@ func (s *Service) Renew(ctx context.Context, actor Actor, in RenewInput) (*core.
 		return nil, nil, err
 	}
 	return a, chains, nil
-}
-
-// insertApplication stores a new application under a fresh number.
-func (s *Service) insertApplication(ctx context.Context, tx store.Tx, a *core.Application) error {
-	for attempt := 0; ; attempt++ {
-		n, err := newNumber(s.rand)
-		if err != nil {
-			return err
-		}
-		a.Number = n
-		err = tx.InsertApplication(ctx, a)
-		if errors.Is(err, core.ErrDuplicate) && attempt < 3 {
-			continue
-		}
-		return err
-	}
 }
 
 // issueRenewal issues the certificates of renewal application a inside tx and, when

@@ -129,20 +129,8 @@ func (s *Service) Submit(ctx context.Context, actor Actor, in SubmitInput) (*cor
 		Deadline:  now.AddDate(0, 0, ExpiryDays),
 	}
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
-		for attempt := 0; ; attempt++ {
-			n, err := newNumber(s.rand)
-			if err != nil {
-				return err
-			}
-			a.Number = n
-			err = tx.InsertApplication(ctx, a)
-			if errors.Is(err, core.ErrDuplicate) && attempt < 3 {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			break
+		if err := s.insertApplication(ctx, tx, a); err != nil {
+			return err
 		}
 		return s.event(ctx, tx, actor, a, "", ActSubmit, "template "+t.ID)
 	})
@@ -364,4 +352,20 @@ func (s *Service) applicantAge(iin string) (int, error) {
 // signature is wrong.
 func parseRequest(der []byte) (*x509.CertificateRequest, crypto.PublicKey, error) {
 	return pki.ParseCertificateRequest(der)
+}
+
+// insertApplication stores a new application under a fresh number.
+func (s *Service) insertApplication(ctx context.Context, tx store.Tx, a *core.Application) error {
+	for attempt := 0; ; attempt++ {
+		n, err := newNumber(s.rand)
+		if err != nil {
+			return err
+		}
+		a.Number = n
+		err = tx.InsertApplication(ctx, a)
+		if errors.Is(err, core.ErrDuplicate) && attempt < 3 {
+			continue
+		}
+		return err
+	}
 }
