@@ -27,6 +27,7 @@ import (
 	"github.com/opennca/nca/ra"
 	"github.com/opennca/nca/registry"
 	"github.com/opennca/nca/store"
+	"github.com/opennca/nca/store/storetest"
 )
 
 type testServer struct {
@@ -44,11 +45,7 @@ func newTestServer(t *testing.T) *testServer {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.OpenSQLite(ctx, filepath.Join(dir, "nca.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.New(t)
 	a, _, err := ca.Open(ca.Options{Dir: filepath.Join(dir, "ca"), Org: "Test NCA", BaseURL: "http://nca.test", RSABits: 2048})
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -15,19 +14,14 @@ import (
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/ra"
 	"github.com/opennca/nca/registry"
-	"github.com/opennca/nca/store"
+	"github.com/opennca/nca/store/storetest"
 )
 
 // FuzzSubmit sends arbitrary bodies to the public endpoints that take input: whatever
 // arrives, the answer is a 2xx or a 4xx problem document, never a 5xx or a panic.
 func FuzzSubmit(f *testing.F) {
-	ctx := context.Background()
 	dir := f.TempDir()
-	st, err := store.OpenSQLite(ctx, filepath.Join(dir, "nca.db"), nil)
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { st.Close() })
+	st := storetest.New(f)
 	a, _, err := ca.Open(ca.Options{Dir: filepath.Join(dir, "ca"), Org: "Fuzz NCA", BaseURL: "http://nca.test", RSABits: 2048})
 	if err != nil {
 		f.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/profile"
 	"github.com/opennca/nca/store"
+	"github.com/opennca/nca/store/storetest"
 )
 
 type clock struct {
@@ -50,11 +51,7 @@ func newFixture(t *testing.T) *fixture {
 	ctx := context.Background()
 	dir := t.TempDir()
 	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
-	st, err := store.OpenSQLite(ctx, filepath.Join(dir, "db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.New(t)
 	a, _, err := ca.Open(ca.Options{Dir: filepath.Join(dir, "ca"), Org: "Test", BaseURL: "http://nca.test", RSABits: 2048, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -65,6 +64,9 @@ type Options struct {
 	Logger *slog.Logger
 	// RSABits is the size of new CA keys; 0 = 4096. Tests use 2048.
 	RSABits int
+	// KeySpec, when its Algorithm is set, is the kind of new CA keys (e.g. ECDSA P-384)
+	// instead of RSA of RSABits.
+	KeySpec KeySpec
 }
 
 // Issuer is one CA of the authority. It is shared: callers must not modify it.
@@ -190,19 +192,24 @@ func (a *Authority) endpoints(name string) profile.Endpoints {
 // caSpec describes one CA of a hierarchy: its name, common name and key algorithm.
 type caSpec struct {
 	name, commonName string
-	// algorithm names the key algorithm in logs; gen makes a new key.
+	// algorithm names the key algorithm in logs; gen makes a new key in software.
 	algorithm string
 	gen       func() (crypto.Signer, error)
+	// key, when set, lets a key store that generates its own keys (an HSM) make the
+	// key instead of gen; GOST CAs leave it unset (no HSM speaks GOST).
+	key KeySpec
 }
 
 // hierarchies returns the root and issuing CA of each hierarchy, RSA first.
 func (a *Authority) hierarchies() [][2]caSpec {
-	bits := a.opts.RSABits
-	genRSA := func() (crypto.Signer, error) { return rsa.GenerateKey(a.opts.Rand, bits) }
-	rsaAlg := fmt.Sprintf("RSA-%d", bits)
+	// The RSA hierarchy's keys are RSA of RSABits unless Options.KeySpec says
+	// otherwise (e.g. ECDSA P-384 in an HSM).
+	key := a.opts.keySpec()
+	genKey := func() (crypto.Signer, error) { return key.generate(a.opts.Rand) }
+	alg := strings.ToUpper(key.String())
 	return [][2]caSpec{
-		{{RootRSA, RootRSACommonName, rsaAlg, genRSA}, {IssuingRSA, IssuingRSACommonName, rsaAlg, genRSA}},
-		{{RootGOST, RootGOSTCommonName, gostCAAlgorithm, a.genGOST}, {IssuingGOST, IssuingGOSTCommonName, gostCAAlgorithm, a.genGOST}},
+		{{RootRSA, RootRSACommonName, alg, genKey, key}, {IssuingRSA, IssuingRSACommonName, alg, genKey, key}},
+		{{RootGOST, RootGOSTCommonName, gostCAAlgorithm, a.genGOST, KeySpec{}}, {IssuingGOST, IssuingGOSTCommonName, gostCAAlgorithm, a.genGOST, KeySpec{}}},
 	}
 }
 
@@ -216,7 +223,7 @@ func (a *Authority) openCA(spec caSpec, parent *issuer) (*issuer, bool, error) {
 		if _, statErr := os.Stat(certPath); statErr == nil {
 			return nil, false, fmt.Errorf("ca: %s: certificate %s exists but its key does not", name, certPath)
 		}
-		signer, err = a.opts.Keys.Create(name, spec.gen)
+		signer, err = a.newKey(name, spec)
 		if err != nil {
 			return nil, false, err
 		}
@@ -371,8 +378,9 @@ func (a *Authority) serial() (*big.Int, error) {
 // Issue signs tmpl (a template from package profile; tmpl.PublicKey is the subject's
 // key) with the CA named issuer and returns the certificate. It works on a copy of
 // tmpl: fills SerialNumber (see serial) and AuthorityKeyId (the issuer's SKI), refuses
-// root issuers, CA templates and validity outside the issuer's, lints the certificate signed by a
-// throwaway key under a mirror issuer, and only then signs with the real key.
+// root issuers, CA templates and validity outside the issuer's, lints the certificate
+// signed by a throwaway key under a mirror issuer, and returns the certificate signed
+// with the real key only if the lint passed (see lintAndSign).
 // Errors: KindNotFound for an unknown issuer; KindInternal for a template the
 // authority must not sign (the Detail names the failed lints); ctx's error when it
 // is done.
@@ -403,20 +411,9 @@ func (a *Authority) Issue(ctx context.Context, issuerName string, tmpl *x509.Cer
 		return nil, err
 	}
 	t.AuthorityKeyId = is.Cert.SubjectKeyId
-	if err := a.lint.check(a.opts.Rand, &t, is.Cert, t.PublicKey, is.signer.Public()); err != nil {
-		a.opts.Logger.Error("issuance refused by lint", "ca", is.Name, "subject", profile.DN(t.RawSubject), "error", err)
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	ps, err := pki.NewSigner(is.signer, a.opts.Rand)
+	der, err := a.lintAndSign(ctx, &t, is)
 	if err != nil {
-		return nil, core.Wrap(core.KindInternal, err, "issue: CA key")
-	}
-	der, err := pki.CreateCertificate(a.opts.Rand, &t, is.Cert, t.PublicKey, ps)
-	if err != nil {
-		return nil, core.Wrap(core.KindInternal, err, "issue: signing failed")
+		return nil, err
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {

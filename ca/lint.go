@@ -47,6 +47,11 @@ var (
 		lint.CABFEVGuidelines, lint.EtsiEsi}
 	tlsOnlySources = lint.SourceList{lint.CABFBaselineRequirements, lint.MozillaRootStorePolicy,
 		lint.AppleRootStorePolicy, lint.ChromeRootStorePolicy}
+	// excludedLints never run. e_cert_issued_by_compromised_emudhra_ca verifies
+	// every certificate's signature against the key of one compromised foreign CA
+	// (P-384): 4–5 ms per ECDSA-signed certificate, and meaningless here, where the
+	// signature is made by our own CA key (checked against its certificate at Open).
+	excludedLints = []string{"e_cert_issued_by_compromised_emudhra_ca"}
 )
 
 // waiver turns one lint's Error/Fatal result into a pass for the certificates it
@@ -111,19 +116,24 @@ func Waivers() map[string]string {
 type linter struct {
 	all, nonTLS lint.Registry
 	keys        map[string]crypto.Signer // throwaway lint keys by keyClass
+	// mirrors are cheaper throwaway keys for the mirror issuer of certificates that
+	// are not self-signed (RSA 1024: its signature is never read, only the
+	// algorithm identifier, which is the same); self-signed lints use keys, whose
+	// public key is in the linted certificate and must pass the key-size lints.
+	mirrors map[string]crypto.Signer
 }
 
 func newLinter() (*linter, error) {
-	all, err := lint.GlobalRegistry().Filter(lint.FilterOptions{ExcludeSources: excludedSources})
+	all, err := lint.GlobalRegistry().Filter(lint.FilterOptions{ExcludeSources: excludedSources, ExcludeNames: excludedLints})
 	if err != nil {
 		return nil, fmt.Errorf("ca: lint registry: %w", err)
 	}
 	nonTLS, err := lint.GlobalRegistry().Filter(lint.FilterOptions{
-		ExcludeSources: slices.Concat(excludedSources, tlsOnlySources)})
+		ExcludeSources: slices.Concat(excludedSources, tlsOnlySources), ExcludeNames: excludedLints})
 	if err != nil {
 		return nil, fmt.Errorf("ca: lint registry: %w", err)
 	}
-	return &linter{all: all, nonTLS: nonTLS, keys: map[string]crypto.Signer{}}, nil
+	return &linter{all: all, nonTLS: nonTLS, keys: map[string]crypto.Signer{}, mirrors: map[string]crypto.Signer{}}, nil
 }
 
 // addKey makes sure a throwaway key of the same algorithm as an issuer's key exists.
@@ -150,6 +160,13 @@ func (l *linter) addKey(pub crypto.PublicKey) error {
 		return fmt.Errorf("ca: lint: throwaway key: %w", err)
 	}
 	l.keys[alg] = k
+	if _, ok := pub.(*rsa.PublicKey); ok {
+		m, err := rsa.GenerateKey(rand.Reader, 1024)
+		if err != nil {
+			return fmt.Errorf("ca: lint: throwaway key: %w", err)
+		}
+		l.mirrors[alg] = m
+	}
 	return nil
 }
 
@@ -173,6 +190,9 @@ func (l *linter) check(rnd io.Reader, tmpl, parent *x509.Certificate, pub, paren
 		t.PublicKey = pub
 		mirror = &t
 	} else {
+		if m, ok := l.mirrors[keyClass(parentPub)]; ok {
+			key = m
+		}
 		mirror = &x509.Certificate{
 			RawSubject:   parent.RawSubject,
 			SubjectKeyId: parent.SubjectKeyId,

@@ -26,6 +26,7 @@ import (
 	"github.com/opennca/nca/api/wire"
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/registry"
+	"github.com/opennca/nca/store/storetest"
 )
 
 // bins holds the binaries built once for the package's tests.
@@ -73,7 +74,7 @@ func start(t *testing.T, b bins, dir string, extra ...string) *server {
 	t.Helper()
 	s := &server{t: t, data: dir, exited: make(chan struct{})}
 	s.cmd = exec.Command(b.nca, append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dir, "--ca-rsa-bits", "2048", "--log-level", "warn"}, extra...)...)
-	s.cmd.Env = cleanEnv()
+	s.cmd.Env = cleanEnv(databaseEnv(t, dir)...)
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -143,6 +144,30 @@ func (s *server) stop() {
 	if !strings.Contains(s.output(), "nca: stopped") {
 		s.t.Fatalf("no clean stop message:\n%s", s.output())
 	}
+}
+
+// databaseEnv returns, when the suite runs against PostgreSQL (NCA_TEST_DATABASE_URL),
+// the NCA_DATABASE_URL of the data folder dir: a schema of its own, created at the
+// first start, remembered in dir for restarts and `nca staff add`, dropped when t
+// ends. With SQLite it returns nothing (the database is in dir).
+func databaseEnv(t *testing.T, dir string) []string {
+	t.Helper()
+	u := storetest.DatabaseURL()
+	if u == "" {
+		return nil
+	}
+	file := filepath.Join(dir, "test-database-url")
+	if b, err := os.ReadFile(file); err == nil {
+		return []string{"NCA_DATABASE_URL=" + string(b)}
+	}
+	dsn := storetest.PostgresSchema(t, u)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, []byte(dsn), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"NCA_DATABASE_URL=" + dsn}
 }
 
 // cleanEnv is the test process's environment without NCA_ and EDS_ variables.
@@ -582,7 +607,7 @@ func TestEndToEnd(t *testing.T) {
 		args := []string{"staff", "add", "--data", w.s.data, "--base-url", w.s.url, "--role", "operator",
 			"--iin", "871008401427", "--surname", "Сейтқали", "--name", "Әйгерім", "--out", out}
 		cmd := exec.Command(w.b.nca, args...)
-		cmd.Env = cleanEnv()
+		cmd.Env = cleanEnv(databaseEnv(t, w.s.data)...)
 		text, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("nca staff add: %v\n%s", err, text)
@@ -597,7 +622,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 		// The file is never overwritten.
 		cmd = exec.Command(w.b.nca, args...)
-		cmd.Env = cleanEnv()
+		cmd.Env = cleanEnv(databaseEnv(t, w.s.data)...)
 		if text, err := cmd.CombinedOutput(); err == nil {
 			t.Fatalf("nca staff add overwrote %s:\n%s", out, text)
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/opennca/nca/profile"
 	"github.com/opennca/nca/registry"
 	"github.com/opennca/nca/store"
+	"github.com/opennca/nca/store/storetest"
 )
 
 type cryptoRand struct{}
@@ -69,11 +70,7 @@ func newEnv(t *testing.T) *env {
 	dir := t.TempDir()
 	// A Wednesday noon in Almaty.
 	clk := &clock{t: time.Date(2026, 11, 18, 7, 0, 0, 0, time.UTC)}
-	st, err := store.OpenSQLite(ctx, filepath.Join(dir, "nca.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.New(t)
 	a, _, err := ca.Open(ca.Options{Dir: filepath.Join(dir, "ca"), Org: "Test NCA", BaseURL: "http://nca.test", RSABits: 2048, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)

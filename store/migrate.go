@@ -51,8 +51,8 @@ func SQLiteDialect() Dialect {
 	}
 }
 
-// PostgresDialect returns the dialect of PostgreSQL ($1, $2 … bind parameters). It is
-// provided for the PostgreSQL store; this package does not open PostgreSQL itself.
+// PostgresDialect returns the dialect of PostgreSQL ($1, $2 … bind parameters), used by
+// the Postgres store.
 func PostgresDialect() Dialect {
 	return Dialect{
 		Name: "postgres",

@@ -193,3 +193,20 @@ func TestTimeOutOfRange(t *testing.T) {
 		t.Fatalf("year 10000: %v", err)
 	}
 }
+
+// TestSQLiteNodes runs the multi-node checks on three handles of one database file.
+func TestSQLiteNodes(t *testing.T) {
+	storetest.RunNodes(t, func(t *testing.T) []store.Store {
+		path := filepath.Join(t.TempDir(), "nca.db")
+		var nodes []store.Store
+		for i := 0; i < 3; i++ {
+			s, err := store.OpenSQLite(context.Background(), path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			nodes = append(nodes, s)
+		}
+		return nodes
+	})
+}

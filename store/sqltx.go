@@ -29,6 +29,13 @@ type sqlTx struct {
 	tx       *sql.Tx
 	eng      *engine
 	readOnly bool
+	// auditHead is the last audit record this transaction appended (valid when
+	// auditKnown): the next AppendAudit of the same transaction chains to it without
+	// reading the table again. Nothing else can append inside this transaction's
+	// snapshot, so it is what the read would return.
+	auditKnown bool
+	auditSeq   int64
+	auditHash  string
 }
 
 var _ Tx = (*sqlTx)(nil)
@@ -209,12 +216,27 @@ func (t *sqlTx) InsertApplication(ctx context.Context, a *core.Application) erro
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
-	_, err = t.exec(ctx, `INSERT INTO applications (number, template, state, iin, bin, deadline, created_at, updated_at, data)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	res, err := t.exec(ctx, `INSERT INTO applications (number, template, state, iin, bin, deadline, created_at, updated_at, data)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		a.Number, a.Template, string(a.State), nullString(a.Applicant.IIN), nullString(a.Applicant.BIN),
 		deadlineValue(a), formatTime(a.CreatedAt), formatTime(a.UpdatedAt), data)
+	return t.insertErr(what, "application number "+a.Number, res, err)
+}
+
+// insertErr maps the outcome of an INSERT … ON CONFLICT DO NOTHING: no row inserted
+// is a duplicate. A conflict is not a failed statement, so the transaction stays
+// usable (PostgreSQL aborts a transaction at its first failed statement) and the
+// caller may try another number or serial in the same transaction.
+func (t *sqlTx) insertErr(what, key string, res sql.Result, err error) error {
 	if err != nil {
 		return t.writeErr(what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: %s: %w: %s is already taken", what, core.ErrDuplicate, key)
 	}
 	return nil
 }
@@ -406,15 +428,12 @@ func (t *sqlTx) InsertCertificate(ctx context.Context, c *core.Certificate) erro
 	if der == nil {
 		der = []byte{}
 	}
-	_, err := t.exec(ctx, `INSERT INTO certificates (`+certColumns+`)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	res, err := t.exec(ctx, `INSERT INTO certificates (`+certColumns+`)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		c.Issuer, c.Serial, nullString(c.Application), c.Template, string(c.Type), nullString(c.IIN), nullString(c.BIN),
 		c.Subject, formatTime(c.NotBefore), formatTime(c.NotAfter), c.KeyHash, der, string(status),
 		nullTime(c.RevokedAt), int64(c.Reason), nullTime(c.InvalidityDate))
-	if err != nil {
-		return t.writeErr(what, err)
-	}
-	return nil
+	return t.insertErr(what, "serial "+c.Serial+" or key hash "+c.KeyHash, res, err)
 }
 
 // scanCertificate scans one row of certColumns.
@@ -694,19 +713,25 @@ func (t *sqlTx) AppendAudit(ctx context.Context, r *core.AuditRecord) error {
 	}
 	var last int64
 	prev := audit.Genesis
-	err := t.queryRow(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: %s: read last: %w", what, err)
+	if t.auditKnown {
+		last, prev = t.auditSeq, t.auditHash
+	} else {
+		err := t.queryRow(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: %s: read last: %w", what, err)
+		}
 	}
 	rec := *r
 	rec.Seq, rec.At, rec.PrevHash = last+1, r.At.UTC(), prev
 	rec.Hash = audit.Hash(prev, rec)
-	_, err = t.exec(ctx, `INSERT INTO audit (seq, at, actor, action, object, address, detail, prev_hash, hash)
+	_, err := t.exec(ctx, `INSERT INTO audit (seq, at, actor, action, object, address, detail, prev_hash, hash)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		rec.Seq, formatTime(rec.At), rec.Actor, rec.Action, rec.Object, rec.Address, rec.Detail, rec.PrevHash, rec.Hash)
 	if err != nil {
+		t.auditKnown = false
 		return t.writeErr(what, err)
 	}
+	t.auditKnown, t.auditSeq, t.auditHash = true, rec.Seq, rec.Hash
 	*r = rec
 	return nil
 }

@@ -1,7 +1,8 @@
 // Package store is the only package that speaks SQL. It keeps applications, their
 // history, issued certificates, revocations, CRL numbers, sign-in challenges and the
 // hash-chained audit log. The embedded implementation uses SQLite (pure Go,
-// modernc.org/sqlite); a PostgreSQL implementation plugs in behind the same interface.
+// modernc.org/sqlite); Postgres (pgx) serves deployments with several nodes on one
+// database. Both share the portable SQL of sqlTx and the migrations.
 package store
 
 import (
@@ -16,8 +17,8 @@ import (
 type Store interface {
 	// Tx runs fn in one read-write transaction and commits it if fn returns nil;
 	// otherwise it rolls back and returns fn's error. Transactions are serialised
-	// (SQLite: BEGIN IMMEDIATE); a transaction that loses a race is retried by Tx
-	// a bounded number of times before returning the error.
+	// (SQLite: BEGIN IMMEDIATE; PostgreSQL: SERIALIZABLE); a transaction that loses a
+	// race is retried by Tx a bounded number of times before returning the error.
 	Tx(ctx context.Context, fn func(Tx) error) error
 	// Read runs fn in a read-only transaction (a consistent snapshot).
 	Read(ctx context.Context, fn func(Tx) error) error

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	// The decision day (age 16) is counted in the registration centres' time zone,
 	// Asia/Almaty; embed the zone database so hosts without one agree.
@@ -40,6 +41,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		err = serve(ctx, args[1:], stdout, stderr, getenv)
 	case "staff":
 		err = staff(ctx, args[1:], stdout, stderr, getenv)
+	case "init":
+		err = initCeremony(ctx, args[1:], stdout, stderr, getenv, time.Now)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -68,6 +71,7 @@ func usage(w io.Writer) {
 Usage:
   nca serve [flags]    run the authority (HTTP API, CA and CRL publication)
   nca staff add …      enrol another operator, manager or administrator (writes a PKCS#12 file)
+  nca init --config F  the key ceremony: CA keys (HSM or key files), CA certificates, a record
   nca help             this text
 
 Run "nca serve -h" for the flags. Every flag can also be set by an NCA_* environment

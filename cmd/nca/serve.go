@@ -41,11 +41,14 @@ type serveConfig struct {
 	crlInterval time.Duration
 	deltaCRL    time.Duration
 	caBits      int
+	databaseURL string
+	keyStore    string
+	getenv      func(string) string
 	notify      notifyConfig
 }
 
 func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
-	c := &serveConfig{}
+	c := &serveConfig{getenv: getenv}
 	env := func(name, def string) string {
 		if v := getenv(name); v != "" {
 			return v
@@ -70,6 +73,8 @@ func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
 		deltaCRL = -1 // reported by validate
 	}
 	fs.DurationVar(&c.deltaCRL, "delta-crl-interval", deltaCRL, "how often every delta CRL is published; a revocation publishes one at once (NCA_DELTA_CRL_INTERVAL)")
+	fs.StringVar(&c.databaseURL, "database-url", env("NCA_DATABASE_URL", ""), "PostgreSQL database URL, e.g. postgres://nca@db:5432/nca (NCA_DATABASE_URL; default: the embedded SQLite database <data>/nca.db)")
+	fs.StringVar(&c.keyStore, "key-store", env("NCA_KEY_STORE", ""), "the key ceremony file (nca init) whose key_store says where the CA keys are (NCA_KEY_STORE; default: key files <data>/ca/*.key)")
 	fs.IntVar(&c.caBits, "ca-rsa-bits", 4096, "RSA size of CA keys created on first start (NCA_CA_RSA_BITS)")
 	if v := getenv("NCA_CA_RSA_BITS"); v != "" {
 		_ = fs.Set("ca-rsa-bits", v)
@@ -100,6 +105,7 @@ func applyConfigFile(fs *flag.FlagSet, c *serveConfig, getenv func(string) strin
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	for k, v := range values {
+		k = strings.ReplaceAll(k, "_", "-") // database_url is database-url
 		f := fs.Lookup(k)
 		if f == nil || k == "config" {
 			return fmt.Errorf("config %s: unknown key %q (the keys are the flags of nca serve)", c.config, k)
@@ -220,6 +226,7 @@ func expireLoop(ctx context.Context, s *ra.Service, log *slog.Logger) {
 
 // authority is the assembled server.
 type authority struct {
+	keys  *openedKeys
 	store store.Store
 	ca    *ca.Authority
 	ra    *ra.Service
@@ -234,9 +241,26 @@ type authority struct {
 	operatorFile     string
 }
 
+// openStore opens the PostgreSQL database of --database-url, or else the embedded
+// SQLite database in the data folder, noting in created a SQLite file made now. The
+// URL is never logged or returned in errors: it may hold a password.
+func openStore(ctx context.Context, c *serveConfig, log *slog.Logger, created *[]string) (store.Store, error) {
+	if c.databaseURL != "" {
+		return store.OpenPostgres(ctx, c.databaseURL, log)
+	}
+	dbPath := filepath.Join(c.data, "nca.db")
+	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) && created != nil {
+		*created = append(*created, "database "+dbPath)
+	}
+	return store.OpenSQLite(ctx, dbPath, log)
+}
+
 func (a *authority) close() {
 	if a.store != nil {
 		_ = a.store.Close()
+	}
+	if a.keys != nil {
+		_ = a.keys.close()
 	}
 }
 
@@ -245,20 +269,17 @@ func assemble(ctx context.Context, c *serveConfig, log *slog.Logger) (*authority
 	if err := os.MkdirAll(c.data, 0o700); err != nil {
 		return nil, fmt.Errorf("data folder: %w", err)
 	}
-	dbPath := filepath.Join(c.data, "nca.db")
-	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
-		a.created = append(a.created, "database "+dbPath)
-	}
-	st, err := store.OpenSQLite(ctx, dbPath, log)
+	st, err := openStore(ctx, c, log, &a.created)
 	if err != nil {
 		return nil, err
 	}
 	a.store = st
-	auth0, created, err := ca.Open(ca.Options{Dir: filepath.Join(c.data, "ca"), Org: c.org, BaseURL: c.baseURL, Logger: log, RSABits: c.caBits})
+	auth0, created, keys, err := openAuthority(c, log)
 	if err != nil {
 		a.close()
 		return nil, err
 	}
+	a.keys = keys
 	a.ca = auth0
 	for _, n := range created {
 		a.created = append(a.created, "CA "+n+" in "+filepath.Join(c.data, "ca"))

@@ -92,3 +92,22 @@ func TestRunUsage(t *testing.T) {
 		t.Errorf("bad listen address: exit %d, %q", code, errb.String())
 	}
 }
+
+func TestConfigDatabaseURL(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "nca.yaml")
+	if err := os.WriteFile(cfg, []byte("database_url: postgres://nca@db.example/nca\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := parse(t, nil, "--config", cfg)
+	if err != nil || c.databaseURL != "postgres://nca@db.example/nca" {
+		t.Fatalf("database_url from the file: %q, %v", c.databaseURL, err)
+	}
+	c, err = parse(t, map[string]string{"NCA_DATABASE_URL": "postgres://env/nca"}, "--config", cfg)
+	if err != nil || c.databaseURL != "postgres://env/nca" {
+		t.Fatalf("NCA_DATABASE_URL: %q, %v", c.databaseURL, err)
+	}
+	c, err = parse(t, nil)
+	if err != nil || c.databaseURL != "" {
+		t.Fatalf("default: %q, %v", c.databaseURL, err)
+	}
+}

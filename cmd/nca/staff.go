@@ -20,7 +20,6 @@ import (
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/keyfile"
 	"github.com/opennca/nca/ra"
-	"github.com/opennca/nca/store"
 )
 
 // writeStaffCredential enrols a member of staff: it generates an RSA-2048 key, has the
@@ -110,15 +109,17 @@ func staff(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		c.baseURL = "http://" + c.listen
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := store.OpenSQLite(ctx, filepath.Join(c.data, "nca.db"), log)
+	st, err := openStore(ctx, c, log, nil)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	auth, _, err := ca.Open(ca.Options{Dir: caDir, Org: c.org, BaseURL: strings.TrimRight(c.baseURL, "/"), Logger: log, RSABits: c.caBits})
+	c.baseURL = strings.TrimRight(c.baseURL, "/")
+	auth, _, keys, err := openAuthority(c, log)
 	if err != nil {
 		return err
 	}
+	defer keys.close()
 	svc := ra.New(ra.Config{Store: st, Signer: auth, Logger: log})
 	path := *out
 	if path == "" {

@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentCRLNumbers", testConcurrentCRLNumbers},
 		{"ConcurrentUpdate", testConcurrentUpdate},
 		{"ConcurrentAudit", testConcurrentAudit},
+		{"DuplicateThenContinue", testDuplicateThenContinue},
 		{"SignedRequests", testSignedRequests},
 		{"CertificatesByBINAndExpiring", testCertificatesByBINAndExpiring},
 		{"Outbox", testOutbox},

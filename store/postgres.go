@@ -1,0 +1,256 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/opennca/nca/core"
+)
+
+// Postgres is the Store on a PostgreSQL server, for deployments with several
+// authority nodes on one database. It shares the portable SQL (sqlTx) and the
+// migrations with SQLite; it speaks to the server with pgx through database/sql.
+//
+// Write transactions are SERIALIZABLE: two nodes approving the same application, taking
+// CRL numbers of the same issuer or appending to the audit chain at once cannot both
+// commit a result that depends on a state the other changed. The loser fails with a
+// serialization failure (SQLSTATE 40001) or a deadlock (40P01), and Tx runs its
+// function again on a fresh snapshot, a bounded number of times. Read transactions are
+// REPEATABLE READ READ ONLY: one consistent snapshot, never a serialization failure.
+//
+// Text columns compare with the database's collation; the store's keys (hex serials,
+// fixed-width UTC times) order the same under "C" and the usual UTF-8 collations.
+type Postgres struct {
+	db     *sql.DB
+	eng    *engine
+	logger *slog.Logger
+	// attempts is how many times Tx runs a transaction that fails with a
+	// serialization failure or a deadlock; backoff is the pause before the first
+	// retry (doubling, at most 200 ms).
+	attempts int
+	backoff  time.Duration
+}
+
+var _ Store = (*Postgres)(nil)
+
+// Defaults of OpenPostgres.
+const (
+	postgresAttempts = 10
+	postgresBackoff  = 2 * time.Millisecond
+	postgresMaxConns = 16
+)
+
+// PostgreSQL error codes the store classifies.
+const (
+	pgUniqueViolation      = "23505"
+	pgForeignKeyViolation  = "23503"
+	pgSerializationFailure = "40001"
+	pgDeadlockDetected     = "40P01"
+)
+
+// OpenPostgres connects to the PostgreSQL database named by dsn (a URL such as
+// postgres://nca@db.example:5432/nca?sslmode=verify-full, or key=value pairs; a
+// search_path parameter selects a schema) and applies the schema migrations. Several
+// processes may open the same database at once: migrations are serialised by an
+// advisory lock per schema. logger may be nil. Close the store when done.
+func OpenPostgres(ctx context.Context, dsn string, logger *slog.Logger) (*Postgres, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		// pgx's message may quote the DSN, password included: keep only the kind.
+		return nil, errors.New("store: postgres: the database URL cannot be parsed")
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(postgresMaxConns)
+	db.SetMaxIdleConns(postgresMaxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	s := &Postgres{
+		db:       db,
+		logger:   logger,
+		attempts: postgresAttempts,
+		backoff:  postgresBackoff,
+		eng: &engine{
+			dialect:      PostgresDialect(),
+			isUnique:     pgCode(pgUniqueViolation),
+			isForeignKey: pgCode(pgForeignKeyViolation),
+		},
+	}
+	where := fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: postgres %s: %w", where, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: postgres %s: %w", where, err)
+	}
+	return s, nil
+}
+
+// migrate runs Migrate while holding an advisory lock named after the current schema,
+// so that nodes starting together do not race on CREATE TABLE.
+func (s *Postgres) migrate(ctx context.Context) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(hashtext('nca-migrate:' || current_schema()))`); err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	defer func() {
+		// A fresh context: the lock must be released even if ctx ended.
+		_, _ = conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(hashtext('nca-migrate:' || current_schema()))`)
+	}()
+	_, err = Migrate(ctx, s.db, s.eng.dialect, s.logger)
+	return err
+}
+
+// DB returns the underlying database handle, for bulk loading and maintenance tools.
+func (s *Postgres) DB() *sql.DB { return s.db }
+
+// Close implements Store.
+func (s *Postgres) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// Tx implements Store. fn runs in a SERIALIZABLE transaction and may run more than
+// once (after a serialization failure or a deadlock, at most 10 times with a doubling
+// pause): it must not have effects outside the transaction that a retry would repeat.
+// Other errors of fn are returned at once and the transaction is rolled back.
+func (s *Postgres) Tx(ctx context.Context, fn func(Tx) error) error {
+	return s.retry(ctx, "write", func() error {
+		return s.run(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable}, false, fn)
+	})
+}
+
+// Read implements Store: a REPEATABLE READ, READ ONLY transaction.
+func (s *Postgres) Read(ctx context.Context, fn func(Tx) error) error {
+	return s.retry(ctx, "read", func() error {
+		return s.run(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, true, fn)
+	})
+}
+
+func (s *Postgres) retry(ctx context.Context, kind string, once func() error) error {
+	pause := s.backoff
+	for attempt := 1; ; attempt++ {
+		err := once()
+		if err == nil || !isPgRetryable(err) || attempt >= s.attempts {
+			return err
+		}
+		s.logger.DebugContext(ctx, "store: transaction lost a race, retrying", "tx", kind, "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("store: %w (after %v)", ctx.Err(), err)
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 200*time.Millisecond)
+	}
+}
+
+// run runs fn in one transaction: committed if fn returns nil, else rolled back. A
+// read-only transaction is always rolled back.
+func (s *Postgres) run(ctx context.Context, opts *sql.TxOptions, readOnly bool, fn func(Tx) error) (err error) {
+	tx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			_ = tx.Rollback() // fn panicked
+		}
+	}()
+	err = fn(&sqlTx{tx: tx, eng: s.eng, readOnly: readOnly})
+	done = true
+	if err != nil || readOnly {
+		if rbErr := tx.Rollback(); rbErr != nil && err == nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			return fmt.Errorf("store: end read: %w", rbErr)
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// pgCode returns a predicate matching PostgreSQL errors with one of the SQLSTATE codes.
+func pgCode(codes ...string) func(error) bool {
+	return func(err error) bool {
+		var e *pgconn.PgError
+		if !errors.As(err, &e) {
+			return false
+		}
+		for _, c := range codes {
+			if e.Code == c {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// isPgRetryable reports a serialization failure or a deadlock anywhere in err's chain:
+// the transaction lost a race and may run again.
+var isPgRetryable = pgCode(pgSerializationFailure, pgDeadlockDetected)
+
+// CopyCertificates stores many certificates at once with COPY, for imports from
+// another system and for filling test databases. It checks nothing beyond the
+// table's constraints (a duplicate fails the whole COPY) and writes no audit records:
+// it is not a path of the workflow.
+func (s *Postgres) CopyCertificates(ctx context.Context, certs []*core.Certificate) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: copy certificates: %w", err)
+	}
+	defer conn.Close()
+	cols := []string{"issuer", "serial", "application", "template", "type", "iin", "bin", "subject", "not_before", "not_after",
+		"key_hash", "der", "status", "revoked_at", "reason", "invalidity_date"}
+	err = conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T", dc)
+		}
+		i := 0
+		_, err := pc.Conn().CopyFrom(ctx, pgx.Identifier{"certificates"}, cols, pgx.CopyFromFunc(func() ([]any, error) {
+			if i == len(certs) {
+				return nil, nil
+			}
+			c := certs[i]
+			i++
+			status := c.Status
+			if status == "" {
+				status = core.CertGood
+			}
+			der := c.DER
+			if der == nil {
+				der = []byte{}
+			}
+			return []any{c.Issuer, c.Serial, nullString(c.Application), c.Template, string(c.Type), nullString(c.IIN),
+				nullString(c.BIN), c.Subject, formatTime(c.NotBefore), formatTime(c.NotAfter), c.KeyHash, der,
+				string(status), nullTime(c.RevokedAt), int64(c.Reason), nullTime(c.InvalidityDate)}, nil
+		}))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: copy certificates: %w", err)
+	}
+	return nil
+}
