@@ -3,10 +3,12 @@ package e2e
 import (
 	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opennca/nca/api/wire"
 	"github.com/opennca/nca/core"
@@ -110,7 +112,9 @@ func TestGOSTEndToEnd(t *testing.T) {
 	must(t, w.b, citizenPW, "sign", "--key", signP12, "--key", authP12, "--detached", "--out", sig, doc)
 	out = must(t, w.b, "", "verify", "--server", w.s.url, "--content", doc, sig)
 	for _, want := range []string{"signer 1: valid", "signer 2: valid", "kz-gost2015-512-with-streebog512", "sha256WithRSAEncryption",
-		"revocation: good (" + w.s.url + "/crl/nca-gost.crl", "revocation: good (" + w.s.url + "/crl/nca-rsa.crl", "bin: " + head.BIN, "type: SIGN", "type: AUTH"} {
+		// The RSA signer's status comes from OCSP; the GOST signer's from the CRL
+		// (eds does not read GOST-signed OCSP answers and falls back).
+		"revocation: good (" + w.s.url + "/crl/nca-gost.crl", "revocation: good (OCSP " + w.s.url + "/ocsp/nca-rsa", "bin: " + head.BIN, "type: SIGN", "type: AUTH"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("eds verify lacks %q:\n%s", want, out)
 		}
@@ -123,6 +127,20 @@ func TestGOSTEndToEnd(t *testing.T) {
 	if r.code == 0 || !strings.Contains(r.stdout, "signer 1: INVALID") || !strings.Contains(r.stdout, "revocation: REVOKED at") ||
 		!strings.Contains(r.stdout, "signer 2: valid") {
 		t.Fatalf("eds verify after revocation: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// With --at, an OCSP answer (which speaks of now) is not used: the RSA signer's
+	// status comes from its CRL.
+	r = eds(t, w.b, "", "verify", "--server", w.s.url, "--at", time.Now().UTC().Format(time.RFC3339), "--content", doc, sig)
+	if !strings.Contains(r.stdout, "revocation: good ("+w.s.url+"/crl/nca-rsa.crl") {
+		t.Errorf("eds verify --at does not use the RSA CRL:\n%s%s", r.stdout, r.stderr)
+	}
+	// Revoke the RSA AUTH certificate too: the OCSP answer says so at once.
+	authCert := mustParsePEMFile(t, authLeaf)
+	w.desk("revoke", authCert.SerialNumber.Text(16), "--reason", "key_compromise", "--detail", "the token was lost")
+	r = eds(t, w.b, "", "verify", "--server", w.s.url, "--content", doc, sig)
+	if r.code == 0 || !strings.Contains(r.stdout, "signer 2: INVALID") || !strings.Contains(r.stdout, "/ocsp/nca-rsa") ||
+		strings.Count(r.stdout, "revocation: REVOKED at") != 2 {
+		t.Fatalf("eds verify after revoking the AUTH certificate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	// The CRL that says so verifies with gost-engine too.
 	if ok, out := gostengine.VerifySigned(t, get(t, w.s.url+"/crl/nca-gost.crl"), subKey.(*gost.PublicKey)); !ok {
@@ -155,4 +173,13 @@ func leafOfGOST(t *testing.T, p12 string) []byte {
 		t.Fatalf("%s holds no certificate", p12)
 	}
 	return c.Leaf().Raw
+}
+
+func mustParsePEMFile(t *testing.T, path string) *x509.Certificate {
+	t.Helper()
+	block, _ := pem.Decode([]byte(readFile(t, path)))
+	if block == nil {
+		t.Fatalf("%s holds no PEM block", path)
+	}
+	return mustParse(t, block.Bytes)
 }

@@ -184,7 +184,7 @@ then the identity as in eds info). Exit status 0 only when every signer is valid
 			ok = false
 			add("revocation", "unknown: no issuer to check a CRL with")
 		default:
-			st := checkRevocationByCRL(ctx, httpClient, si.Cert, chain[1], crls, at)
+			st := signerRevocation(ctx, httpClient, si.Cert, chain[1], crls, at, *atFlag == "" && len(crls) == 0)
 			add("revocation", st.String())
 			if st.Revoked || st.Err != nil {
 				ok = false
@@ -329,6 +329,41 @@ func (s revocationStatus) String() string {
 		return fmt.Sprintf("REVOKED at %s (reason %d; %s)", fmtTime(s.RevokedAt), s.Reason, s.Source)
 	}
 	return "good (" + s.Source + ")"
+}
+
+// signerRevocation establishes the revocation status of a signer's certificate cert,
+// issued by issuer. With useOCSP (verification as of now, no --crl) it asks the
+// certificate's OCSP responders first and takes the first answer that verifies
+// (signature by the issuer or its delegated responder, nonce echoed); answers it
+// cannot read (GOST-signed ones) or responders that fail fall through to the CRL and
+// its delta (checkRevocationByCRL), which also serves --at and --crl, since an OCSP
+// answer speaks only of now.
+func signerRevocation(ctx context.Context, hc *http.Client, cert, issuer *x509.Certificate, crls [][]byte, at time.Time, useOCSP bool) revocationStatus {
+	if useOCSP {
+		for _, u := range cert.OCSPServer {
+			r, err := checkOCSP(ctx, hc, u, cert, issuer)
+			if err != nil {
+				continue
+			}
+			st := revocationStatus{Source: r.Source + ", this update " + fmtTime(r.ThisUpdate)}
+			if r.Status == "revoked" {
+				st.Revoked, st.RevokedAt, st.Reason = true, r.RevokedAt, reasonCode(r.Reason)
+			}
+			return st
+		}
+	}
+	return checkRevocationByCRL(ctx, hc, cert, issuer, crls, at)
+}
+
+// reasonCode is the RFC 5280 CRLReason code of a reason name of reasonNames (0,
+// unspecified, for an empty or unknown name).
+func reasonCode(name string) int {
+	for code, n := range reasonNames {
+		if n == name {
+			return code
+		}
+	}
+	return 0
 }
 
 // maxCRLSize bounds a downloaded CRL.
