@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -43,7 +44,7 @@ var _ Store = (*Postgres)(nil)
 
 // Defaults of OpenPostgres.
 const (
-	postgresAttempts = 10
+	postgresAttempts = 20
 	postgresBackoff  = 2 * time.Millisecond
 	postgresMaxConns = 16
 )
@@ -128,19 +129,19 @@ func (s *Postgres) Close() error {
 }
 
 // Tx implements Store. fn runs in a SERIALIZABLE transaction and may run more than
-// once (after a serialization failure or a deadlock, at most 10 times with a doubling
+// once (after a serialization failure or a deadlock, at most 20 times with a doubling
 // pause): it must not have effects outside the transaction that a retry would repeat.
 // Other errors of fn are returned at once and the transaction is rolled back.
 func (s *Postgres) Tx(ctx context.Context, fn func(Tx) error) error {
 	return s.retry(ctx, "write", func() error {
-		return s.run(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable}, false, fn)
+		return runTx(ctx, s.db, &sql.TxOptions{Isolation: sql.LevelSerializable}, s.eng, false, fn)
 	})
 }
 
 // Read implements Store: a REPEATABLE READ, READ ONLY transaction.
 func (s *Postgres) Read(ctx context.Context, fn func(Tx) error) error {
 	return s.retry(ctx, "read", func() error {
-		return s.run(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, true, fn)
+		return runTx(ctx, s.db, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, s.eng, true, fn)
 	})
 }
 
@@ -155,40 +156,12 @@ func (s *Postgres) retry(ctx context.Context, kind string, once func() error) er
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("store: %w (after %v)", ctx.Err(), err)
-		case <-time.After(pause):
+		case <-time.After(pause/2 + rand.N(pause/2+1)):
+			// Jitter: transactions that lost the same race retry at different
+			// moments instead of colliding again in lockstep.
 		}
 		pause = min(2*pause, 200*time.Millisecond)
 	}
-}
-
-// run runs fn in one transaction: committed if fn returns nil, else rolled back. A
-// read-only transaction is always rolled back.
-func (s *Postgres) run(ctx context.Context, opts *sql.TxOptions, readOnly bool, fn func(Tx) error) (err error) {
-	tx, err := s.db.BeginTx(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	done := false
-	defer func() {
-		if !done {
-			_ = tx.Rollback() // fn panicked
-		}
-	}()
-	err = fn(&sqlTx{tx: tx, eng: s.eng, readOnly: readOnly})
-	done = true
-	if err != nil || readOnly {
-		if rbErr := tx.Rollback(); rbErr != nil && err == nil && !errors.Is(rbErr, sql.ErrTxDone) {
-			return fmt.Errorf("store: end read: %w", rbErr)
-		}
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
-			err = ctx.Err()
-		}
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	return nil
 }
 
 // pgCode returns a predicate matching PostgreSQL errors with one of the SQLSTATE codes.

@@ -130,13 +130,13 @@ func (s *SQLite) Close() error {
 // are returned at once, and the transaction is rolled back. fn must not call Tx (or,
 // on a ":memory:" store, Read): write transactions queue for the one connection.
 func (s *SQLite) Tx(ctx context.Context, fn func(Tx) error) error {
-	return s.retry(ctx, "write", func() error { return s.run(ctx, s.write, false, fn) })
+	return s.retry(ctx, "write", func() error { return runTx(ctx, s.write, &sql.TxOptions{}, s.eng, false, fn) })
 }
 
 // Read implements Store. fn sees one consistent snapshot; a write attempted in it
 // fails. It is retried like Tx.
 func (s *SQLite) Read(ctx context.Context, fn func(Tx) error) error {
-	return s.retry(ctx, "read", func() error { return s.run(ctx, s.read, true, fn) })
+	return s.retry(ctx, "read", func() error { return runTx(ctx, s.read, &sql.TxOptions{ReadOnly: true}, s.eng, true, fn) })
 }
 
 func (s *SQLite) retry(ctx context.Context, kind string, once func() error) error {
@@ -154,36 +154,6 @@ func (s *SQLite) retry(ctx context.Context, kind string, once func() error) erro
 		}
 		pause *= 2
 	}
-}
-
-// run runs fn in one transaction on db: committed if fn returns nil, else rolled
-// back. A read-only transaction is always rolled back.
-func (s *SQLite) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(Tx) error) (err error) {
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	done := false
-	defer func() {
-		if !done {
-			_ = tx.Rollback() // fn panicked
-		}
-	}()
-	err = fn(&sqlTx{tx: tx, eng: s.eng, readOnly: readOnly})
-	done = true
-	if err != nil || readOnly {
-		if rbErr := tx.Rollback(); rbErr != nil && err == nil && !errors.Is(rbErr, sql.ErrTxDone) {
-			return fmt.Errorf("store: end read: %w", rbErr)
-		}
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
-			err = ctx.Err() // database/sql rolled back when ctx ended
-		}
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	return nil
 }
 
 // sqliteCode returns a predicate matching SQLite errors with one of the extended

@@ -43,6 +43,37 @@ var _ Tx = (*sqlTx)(nil)
 // errReadOnly is returned by a write attempted inside Store.Read.
 var errReadOnly = errors.New("write attempted in a read-only transaction")
 
+// runTx runs fn in one transaction on db, begun with opts: committed if fn returns
+// nil, else rolled back. A read-only transaction is always rolled back. Every engine's
+// Tx and Read go through it.
+func runTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, eng *engine, readOnly bool, fn func(Tx) error) (err error) {
+	tx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			_ = tx.Rollback() // fn panicked
+		}
+	}()
+	err = fn(&sqlTx{tx: tx, eng: eng, readOnly: readOnly})
+	done = true
+	if err != nil || readOnly {
+		if rbErr := tx.Rollback(); rbErr != nil && err == nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			return fmt.Errorf("store: end read: %w", rbErr)
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
+			err = ctx.Err() // database/sql rolled back when ctx ended
+		}
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
 func (t *sqlTx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if t.readOnly {
 		return nil, errReadOnly
@@ -567,22 +598,7 @@ FROM certificates WHERE issuer = ? AND status = ? AND not_after > ? ORDER BY ser
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var e core.RevokedEntry
-		var reason int64
-		if err := rows.Scan(&e.Serial, timeScanner{&e.RevokedAt}, &reason, nullTimeScanner{&e.InvalidityDate}, timeScanner{&e.NotAfter}); err != nil {
-			return fmt.Errorf("store: %s: %w", what, err)
-		}
-		e.Reason = core.RevocationReason(reason)
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
-	}
-	return nil
+	return scanRevoked(rows, what, fn)
 }
 
 // RevokedSince implements Tx. fn's error stops the iteration and is returned as is.
@@ -597,6 +613,13 @@ FROM certificates WHERE issuer = ? AND revoked_at >= ? AND status = ? AND not_af
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
+	return scanRevoked(rows, what, fn)
+}
+
+// scanRevoked calls fn for each row of rows (serial, revoked_at, reason,
+// invalidity_date, not_after) and closes rows. fn's error stops the iteration and is
+// returned as is.
+func scanRevoked(rows *sql.Rows, what string, fn func(core.RevokedEntry) error) error {
 	defer rows.Close()
 	for rows.Next() {
 		var e core.RevokedEntry
