@@ -266,12 +266,17 @@ func (s *Service) OwnerRevoke(ctx context.Context, actor Actor, serial string, i
 		}
 		own := c.IIN != "" && c.IIN == v.actor.IIN
 		head := c.BIN != "" && c.BIN == v.actor.BIN && v.actor.HasRole(profile.RoleFirstHead)
+		if head && !own {
+			if head, err = s.isCurrentHead(ctx, v.actor); err != nil {
+				return Actor{}, err
+			}
+		}
 		switch {
 		case !own && !head:
 			return Actor{}, core.Errorf(core.KindForbidden, "certificate %s is not yours: only its owner or the first head of its organisation may revoke it online", n)
-		case !own && reason != "dismissal" && reason != "owner_request" && reason != "key_compromise":
+		case !own && reason != "dismissal" && !contains(ownerReasons, reason):
 			return Actor{}, core.Errorf(core.KindInvalid, "revocation reason %q: use owner_request, key_compromise or dismissal", reason)
-		case own && !head && !contains(ownerReasons, reason):
+		case own && !contains(ownerReasons, reason):
 			return Actor{}, core.Errorf(core.KindInvalid, "revocation reason %q: online, use owner_request or key_compromise (other grounds are handled at a registration centre)", reason)
 		}
 		return v.actor, s.record(ctx, tx, v, in, c.IIN, "revoked: "+reason)

@@ -58,8 +58,11 @@ func (s *Service) Renew(ctx context.Context, actor Actor, in RenewInput) (*core.
 		if err != nil {
 			return err
 		}
-		if len(certs) != 1 || certs[0].Application == "" {
-			return core.Errorf(core.KindNotFound, "no renewable certificate with serial %s", serial)
+		// Another person's certificate gets the same answer as a missing one:
+		// nothing about it (template, registry facts) is revealed before the
+		// signature is checked.
+		if len(certs) != 1 || certs[0].Application == "" || certs[0].IIN != actor.IIN {
+			return core.Errorf(core.KindNotFound, "you have no renewable certificate with serial %s", serial)
 		}
 		old, err = tx.GetApplication(ctx, certs[0].Application)
 		return err
@@ -143,6 +146,28 @@ func (s *Service) Renew(ctx context.Context, actor Actor, in RenewInput) (*core.
 // the owner asked for it, revokes the renewed application's good certificates as
 // superseded. It returns the issuers whose CRLs are to be published.
 func (s *Service) issueRenewal(ctx context.Context, tx store.Tx, actor Actor, a *core.Application) ([]*core.Certificate, []string, error) {
+	// A renewal may wait for the head's confirmation; the certificate it renews must
+	// still be good and valid when the new certificates are issued, and the state
+	// registry must still confirm the applicant.
+	issuer, serial, _ := strings.Cut(a.RenewalOf, "/")
+	prev, err := tx.GetCertificate(ctx, issuer, serial)
+	if err != nil {
+		return nil, nil, fmt.Errorf("ra: renewal %s: the renewed certificate %s: %w", a.Number, a.RenewalOf, err)
+	}
+	now := s.now().UTC()
+	switch {
+	case prev.Status != core.CertGood:
+		return nil, nil, core.Errorf(core.KindForbidden, "the certificate %s renewed by application %s has been revoked meanwhile; apply again", a.RenewalOf, a.Number)
+	case now.Before(prev.NotBefore) || now.After(prev.NotAfter):
+		return nil, nil, core.Errorf(core.KindForbidden, "the certificate %s renewed by application %s is no longer valid; apply again", a.RenewalOf, a.Number)
+	}
+	t, ok := profile.Lookup(a.Template)
+	if !ok {
+		return nil, nil, fmt.Errorf("ra: application %s has unknown template %q", a.Number, a.Template)
+	}
+	if _, err := s.checkRegistry(ctx, t, a.Applicant); err != nil {
+		return nil, nil, err
+	}
 	var issued []*core.Certificate
 	for _, r := range a.Requests {
 		c, err := s.issue(ctx, tx, actor, a, r)
@@ -154,17 +179,12 @@ func (s *Service) issueRenewal(ctx context.Context, tx store.Tx, actor Actor, a 
 	if !a.RevokeOld {
 		return issued, nil, nil
 	}
-	issuer, serial, _ := strings.Cut(a.RenewalOf, "/")
-	prev, err := tx.GetCertificate(ctx, issuer, serial)
-	if err != nil {
-		return nil, nil, err
-	}
 	olds, err := tx.CertificatesByApplication(ctx, prev.Application)
 	if err != nil {
 		return nil, nil, err
 	}
 	var issuers []string
-	now := s.now().UTC().Truncate(time.Second)
+	now = now.Truncate(time.Second)
 	for _, c := range olds {
 		if c.Status != core.CertGood {
 			continue

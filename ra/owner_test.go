@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -497,4 +498,76 @@ func TestHeadRevokesOnlyInTheirOrganisation(t *testing.T) {
 	if err != nil || len(cab.Requests) != 2 || cab.Requests[0].Action != "revoke" || cab.Requests[0].SignerIIN != head.d.IIN {
 		t.Fatalf("employee's cabinet requests %+v, %v", cab.Requests, err)
 	}
+}
+
+// What was true when a request was signed is checked again when it takes effect, and
+// nothing about another person's certificate is told before their signature is.
+func TestOwnerRulesHoldAtDecisionTime(t *testing.T) {
+	e := newEnv(t)
+	head := e.issue(e.demo(profile.LegalEntity, "first_head"), nil)
+	renewal := func(h *holder, serial string) RenewInput {
+		reqs := e.requests(h.app.Template, h.app.Applicant)
+		f := map[string]string{ownersig.FieldRequests: ownersig.RenewalRequests(reqs), ownersig.FieldRevokeOld: "false"}
+		return RenewInput{Requests: reqs, Signed: e.sign(h, core.CertSign, ownersig.ActionRenew, serial, f, e.clock.Now())}
+	}
+
+	t.Run("renewal of a certificate revoked while it waits for the head", func(t *testing.T) {
+		emp := e.issue(e.demo(profile.LegalEntity, "employee"), head)
+		sign := emp.certs[core.CertSign].Serial
+		a, _, err := e.svc.Renew(e.ctx, emp.actor, renewal(emp, sign))
+		if err != nil || a.State != core.StateAwaitingHead {
+			t.Fatalf("renew = %v, %v", a, err)
+		}
+		if _, err := e.svc.OwnerRevoke(e.ctx, emp.actor, sign, e.sign(emp, core.CertSign, ownersig.ActionRevoke, sign, revokeFields("key_compromise"), e.clock.Now())); err != nil {
+			t.Fatalf("owner revokes: %v", err)
+		}
+		_, err = e.svc.HeadDecideSigned(e.ctx, head.actor, a.Number, true, e.headSigned(head, a, true, ""))
+		wantKind(t, err, core.KindForbidden)
+		st, err := e.svc.Status(e.ctx, a.Number)
+		if err != nil || len(st.Certificates) != 0 || st.Application.State != core.StateAwaitingHead {
+			t.Fatalf("after the refused confirmation: %+v, %v", st, err)
+		}
+	})
+
+	t.Run("another person's certificate is not described", func(t *testing.T) {
+		other := e.issue(e.demo(profile.Treasury, "first_head"), nil)
+		me := e.issue(e.demoNote("father"), nil)
+		// Signed by me, naming the other person's Treasury certificate: the same
+		// answer as for a serial that does not exist, not "Treasury is not renewed".
+		_, _, err := e.svc.Renew(e.ctx, me.actor, renewal(me, other.certs[core.CertSign].Serial))
+		wantKind(t, err, core.KindNotFound)
+		// Revoking another person's revoked certificate: forbidden, not "already revoked".
+		target := other.certs[core.CertAuth].Serial
+		if _, err := e.svc.OwnerRevoke(e.ctx, other.actor, target, e.sign(other, core.CertSign, ownersig.ActionRevoke, target, revokeFields("owner_request"), e.clock.Now())); err != nil {
+			t.Fatalf("owner revokes: %v", err)
+		}
+		_, err = e.svc.OwnerRevoke(e.ctx, me.actor, target, e.sign(me, core.CertSign, ownersig.ActionRevoke, target, revokeFields("owner_request"), e.clock.Now()))
+		wantKind(t, err, core.KindForbidden)
+	})
+
+	t.Run("a head revokes their own certificate only on the owner's grounds", func(t *testing.T) {
+		auth := head.certs[core.CertAuth].Serial
+		_, err := e.svc.OwnerRevoke(e.ctx, head.actor, auth, e.sign(head, core.CertSign, ownersig.ActionRevoke, auth, revokeFields("false_information"), e.clock.Now()))
+		wantKind(t, err, core.KindInvalid)
+	})
+
+	t.Run("a head replaced in the registry loses the head's powers", func(t *testing.T) {
+		emp := e.issue(e.demo(profile.LegalEntity, "employee"), head)
+		i := slices.IndexFunc(e.reg.Organizations, func(o registry.Organization) bool { return o.BIN == head.d.BIN })
+		if i < 0 {
+			t.Fatal("the head's organisation is not in the registry")
+		}
+		was := e.reg.Organizations[i].HeadIIN
+		e.reg.Organizations[i].HeadIIN = e.demo(profile.LegalEntity, "signing_right").IIN // someone else heads it now
+		defer func() { e.reg.Organizations[i].HeadIIN = was }()
+		target := emp.certs[core.CertSign].Serial
+		_, err := e.svc.OwnerRevoke(e.ctx, head.actor, target, e.sign(head, core.CertSign, ownersig.ActionRevoke, target, revokeFields("dismissal"), e.clock.Now()))
+		wantKind(t, err, core.KindForbidden)
+		a, _, err := e.svc.Renew(e.ctx, emp.actor, renewal(emp, target))
+		if err != nil || a.State != core.StateAwaitingHead {
+			t.Fatalf("renew = %v, %v", a, err)
+		}
+		_, err = e.svc.HeadDecideSigned(e.ctx, head.actor, a.Number, true, e.headSigned(head, a, true, ""))
+		wantKind(t, err, core.KindForbidden)
+	})
 }

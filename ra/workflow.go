@@ -628,7 +628,11 @@ func (s *Service) requireHead(ctx context.Context, actor Actor) error {
 		return core.Errorf(core.KindForbidden, "only an organisation's first head may confirm employees' applications")
 	}
 	if actor.HasRole("first_head") {
-		return nil
+		ok, err := s.isCurrentHead(ctx, actor)
+		if err != nil || ok {
+			return err
+		}
+		return core.Errorf(core.KindForbidden, "the state registry no longer names %s as the first head of BIN %s", actor.IIN, actor.BIN)
 	}
 	if actor.HasRole("hr") {
 		o, err := s.registry.Organization(ctx, actor.BIN)
@@ -640,6 +644,20 @@ func (s *Service) requireHead(ctx context.Context, actor Actor) error {
 		}
 	}
 	return core.Errorf(core.KindForbidden, "only an organisation's first head (or HR where the organisation allows it) may confirm employees' applications")
+}
+
+// isCurrentHead reports whether the state registry names actor as the first head of
+// actor.BIN today. The first-head role in a certificate stays until it expires; the
+// head's powers over employees follow the registry.
+func (s *Service) isCurrentHead(ctx context.Context, actor Actor) (bool, error) {
+	o, err := s.registry.Organization(ctx, actor.BIN)
+	if errors.Is(err, core.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("ra: registry: %w", err)
+	}
+	return o.HeadIIN == actor.IIN, nil
 }
 
 // RevocationReasons maps the grounds of revocation (SPEC §1) to RFC 5280 codes.
@@ -693,17 +711,19 @@ func (s *Service) revoke(ctx context.Context, actor Actor, serial, reason, detai
 			return core.Errorf(core.KindConflict, "serial %s exists under several issuers", serial)
 		}
 		c := certs[0]
-		if c.Status == core.CertRevoked {
-			return core.Errorf(core.KindConflict, "certificate %s is already revoked", serial)
-		}
-		if reason == "dismissal" && c.BIN == "" {
-			return core.Errorf(core.KindUnprocessable, "certificate %s is not an employee's: dismissal does not apply", serial)
-		}
+		// Who may revoke is checked first, so that nothing about another person's
+		// certificate (its status, whether it is an employee's) is told to them.
 		by := actor
 		if allow != nil {
 			if by, err = allow(tx, c); err != nil {
 				return err
 			}
+		}
+		if c.Status == core.CertRevoked {
+			return core.Errorf(core.KindConflict, "certificate %s is already revoked", serial)
+		}
+		if reason == "dismissal" && c.BIN == "" {
+			return core.Errorf(core.KindUnprocessable, "certificate %s is not an employee's: dismissal does not apply", serial)
 		}
 		now := s.now().UTC().Truncate(time.Second)
 		var inval *time.Time
