@@ -357,7 +357,8 @@ func TestPublication(t *testing.T) {
 		fullNumber := l.Number.Int64()
 
 		// The delta CRL: its base is the full CRL, its number above it; a
-		// conditional GET with its ETag or Last-Modified answers 304.
+		// conditional GET with its ETag answers 304, one with only Last-Modified (a
+		// second's resolution, shared by CRLs published in one second) gets the CRL.
 		resp, err = http.Get(s.url + "/crl/" + iss.Name + "-delta.crl")
 		if err != nil {
 			t.Fatal(err)
@@ -388,8 +389,12 @@ func TestPublication(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusNotModified {
-				t.Errorf("%s: %d, want 304", h, resp.StatusCode)
+			want := http.StatusNotModified
+			if h == "If-Modified-Since" {
+				want = http.StatusOK
+			}
+			if resp.StatusCode != want {
+				t.Errorf("%s: %d, want %d", h, resp.StatusCode, want)
 			}
 		}
 	}

@@ -429,7 +429,12 @@ func (s *Server) crl(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(maxAge.Seconds()))+", no-transform")
 	h.Set("Expires", c.NextUpdate.UTC().Format(http.TimeFormat))
 	h.Set("ETag", c.ETag())
-	http.ServeContent(w, r, "", c.ThisUpdate, bytes.NewReader(c.DER))
+	// Last-Modified is informative only: two CRLs published in one second (a
+	// scheduled delta and a revocation's) share it, so If-Modified-Since could keep
+	// the older one. Conditional requests are answered by the ETag (it names the CRL
+	// number): ServeContent gets no modification time.
+	h.Set("Last-Modified", c.ThisUpdate.UTC().Format(http.TimeFormat))
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(c.DER))
 	return nil
 }
 

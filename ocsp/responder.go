@@ -133,7 +133,9 @@ type entry struct {
 	nextUpdate time.Time
 	gen        uint64
 	// revoked is true when the response says revoked.
-	revoked    bool
+	revoked bool
+	// known is false for an answer about a serial the CA never issued.
+	known      bool
 	refreshing atomic.Bool
 }
 
@@ -291,6 +293,11 @@ func (r *Responder) Respond(ctx context.Context, caName string, der []byte) Answ
 	if err != nil {
 		return Answer{DER: pki.OCSPErrorResponse(pki.OCSPMalformedRequest), Result: "malformed"}
 	}
+	if req.Serial == nil || len(req.Serial.Bytes()) > maxSerialOctets {
+		// RFC 5280 §4.1.2.2: no conforming CA issues a longer serial; answering (and
+		// caching) such requests would let anyone fill memory.
+		return Answer{DER: pki.OCSPErrorResponse(pki.OCSPMalformedRequest), Result: "malformed"}
+	}
 	c := r.match(caName, req)
 	if c == nil {
 		return Answer{DER: pki.OCSPErrorResponse(pki.OCSPUnauthorized), Result: "unauthorized"}
@@ -319,7 +326,11 @@ func (r *Responder) Respond(ctx context.Context, caName string, der []byte) Answ
 	if err != nil {
 		return r.failure(ctx, c, err)
 	}
-	r.store(c, req.CertID, e, epoch)
+	if e.known {
+		// Answers about serials this CA never issued are not cached: anyone can
+		// ask about any number of them.
+		r.store(c, req.CertID, e, epoch)
+	}
 	return r.answer(e, now, "signed")
 }
 
@@ -334,6 +345,10 @@ func (r *Responder) answer(e *entry, now time.Time, result string) Answer {
 
 func (r *Responder) failure(ctx context.Context, c *caState, err error) Answer {
 	if ctx.Err() != nil {
+		return Answer{DER: pki.OCSPErrorResponse(pki.OCSPTryLater), Result: "error"}
+	}
+	if errors.Is(err, errResponderExpired) {
+		r.log.ErrorContext(ctx, "OCSP responder certificate not valid; answering tryLater", "ca", c.name, "err", err)
 		return Answer{DER: pki.OCSPErrorResponse(pki.OCSPTryLater), Result: "error"}
 	}
 	r.log.ErrorContext(ctx, "OCSP response failed", "ca", c.name, "err", err)
@@ -401,6 +416,12 @@ func (r *Responder) sign(ctx context.Context, c *caState, certID []byte, serial 
 	if next.After(key.cert.NotAfter) {
 		next = key.cert.NotAfter
 	}
+	if !next.After(this) || this.Before(key.cert.NotBefore) {
+		// The delegated responder certificate is not valid now (its rotation failed
+		// or is late): no answer is signed with it.
+		return nil, fmt.Errorf("ocsp: %s: %w (valid %s – %s)", c.name, errResponderExpired,
+			key.cert.NotBefore.UTC().Format(time.RFC3339), key.cert.NotAfter.UTC().Format(time.RFC3339))
+	}
 	resp := &pki.OCSPResponse{
 		ResponderKeyHash: key.keyHash, ProducedAt: this, CertID: certID, ThisUpdate: this, NextUpdate: next,
 		Nonce: nonce, ExtendedRevoke: true, Certs: [][]byte{key.cert.Raw}, Reason: -1,
@@ -426,8 +447,15 @@ func (r *Responder) sign(ctx context.Context, c *caState, certID []byte, serial 
 	}
 	sum := sha1.Sum(der)
 	return &entry{der: der, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`,
-		thisUpdate: this, nextUpdate: next, gen: key.gen, revoked: resp.Status == pki.OCSPRevoked}, nil
+		thisUpdate: this, nextUpdate: next, gen: key.gen, revoked: resp.Status == pki.OCSPRevoked, known: known}, nil
 }
+
+// maxSerialOctets is the longest serial number RFC 5280 allows a CA to issue.
+const maxSerialOctets = 20
+
+// errResponderExpired is returned by sign when the delegated responder certificate
+// is not valid at the time of the answer.
+var errResponderExpired = errors.New("the delegated responder certificate is not valid now")
 
 // status reads one certificate's status; known is false for a serial the CA never
 // issued.
@@ -635,6 +663,9 @@ func (r *Responder) dropIfGood(ctx context.Context, c *caState, serialHex string
 			return
 		}
 	}
+	// Nothing good is cached, but a request that read the status just before the
+	// revocation committed may be about to cache "good": a new epoch stops it.
+	c.epoch.Add(1)
 }
 
 // housekeeping rotates responder certificates due for it and drops expired

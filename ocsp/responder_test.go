@@ -175,9 +175,15 @@ func TestRespond(t *testing.T) {
 			if oid, _ := asn1.Marshal(pki.OIDOCSPExtendedRevoke); !bytes.Contains(ans.DER, oid) {
 				t.Errorf("%v %s: no extended-revoke extension", h, c.name)
 			}
+			// Answers about issued certificates are cached; about serials never
+			// issued, signed each time (anyone can ask about any number of them).
 			again := e.r.Respond(e.ctx, "", request(t, c.cert, e.issuer, h))
-			if again.Result != "cached" || !bytes.Equal(again.DER, ans.DER) {
-				t.Errorf("%v %s: second answer %s", h, c.name, again.Result)
+			want := "cached"
+			if c.cert == &unknown {
+				want = "signed"
+			}
+			if again.Result != want || (want == "cached" && !bytes.Equal(again.DER, ans.DER)) {
+				t.Errorf("%v %s: second answer %s, want %s", h, c.name, again.Result, want)
 			}
 		}
 	}
@@ -191,9 +197,40 @@ func TestRespond(t *testing.T) {
 	if a := e.r.Respond(e.ctx, ca.RootRSA, request(t, e.good, e.issuer, crypto.SHA256)); a.Result != "unauthorized" {
 		t.Errorf("wrong CA in URL: %s", a.Result)
 	}
-	if got := testutil.ToFloat64(e.r.m.cached); got != 6 {
-		t.Errorf("cached responses gauge %v, want 6", got)
+	if got := testutil.ToFloat64(e.r.m.cached); got != 4 {
+		t.Errorf("cached responses gauge %v, want 4 (good and revoked, two hashes each)", got)
 	}
+}
+
+func TestHostileAndUntimelyRequests(t *testing.T) {
+	e := newEnv(t)
+	// A serial longer than RFC 5280's 20 octets is malformed, not answered and cached.
+	long := *e.good
+	long.SerialNumber = new(big.Int).SetBytes(bytes.Repeat([]byte{0x5a}, 21))
+	if a := e.r.Respond(e.ctx, "", request(t, &long, e.issuer, crypto.SHA256)); a.Result != "malformed" ||
+		!bytes.Equal(a.DER, pki.OCSPErrorResponse(pki.OCSPMalformedRequest)) {
+		t.Errorf("21-octet serial: %s", a.Result)
+	}
+	if got := testutil.ToFloat64(e.r.m.cached); got != 0 {
+		t.Errorf("cached responses after hostile requests: %v", got)
+	}
+	// The delegated responder certificate has expired (no rotation ran): no answer is
+	// signed with it; the client is told to try later.
+	e.clk.Add(8 * 24 * time.Hour)
+	for _, req := range [][]byte{request(t, e.good, e.issuer, crypto.SHA256), withNonce(t, mustCertID(t, request(t, e.good, e.issuer, crypto.SHA1)), []byte("0123456789abcdef"))} {
+		if a := e.r.Respond(e.ctx, "", req); a.Result != "error" || !bytes.Equal(a.DER, pki.OCSPErrorResponse(pki.OCSPTryLater)) {
+			t.Errorf("expired responder certificate: %s", a.Result)
+		}
+	}
+}
+
+func mustCertID(t *testing.T, der []byte) []byte {
+	t.Helper()
+	req, err := pki.ParseOCSPRequest(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req.CertID
 }
 
 func TestNonceIsSignedLive(t *testing.T) {

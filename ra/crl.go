@@ -277,6 +277,42 @@ func (c *CRLs) currentOf(ctx context.Context, issuer string, delta bool) (*CRL, 
 	if _, err := c.signer.Issuer(issuer); err != nil {
 		return nil, err
 	}
+	if crl := c.fresh(issuer, delta); crl != nil {
+		return crl, nil
+	}
+	c.publish.Lock()
+	defer c.publish.Unlock()
+	// Many requests may find the CRL stale at once; the first one publishes, the
+	// others find its result here instead of each signing another CRL.
+	if crl := c.fresh(issuer, delta); crl != nil {
+		return crl, nil
+	}
+	c.mu.RLock()
+	var full *CRL
+	if p := c.current[issuer]; p != nil {
+		full = p.full
+	}
+	c.mu.RUnlock()
+	if full == nil || !c.now().Before(full.ThisUpdate.Add(c.fullInterval)) {
+		f, err := c.publishFull(ctx, issuer)
+		if err != nil {
+			return nil, err
+		}
+		d, err := c.publishDelta(ctx, issuer, f)
+		if err != nil {
+			return nil, err
+		}
+		if delta {
+			return d, nil
+		}
+		return f, nil
+	}
+	return c.publishDelta(ctx, issuer, full)
+}
+
+// fresh returns the current full (delta false) or delta CRL of issuer when it need
+// not be published again now, else nil. A delta is fresh only on a fresh full CRL.
+func (c *CRLs) fresh(issuer string, delta bool) *CRL {
 	c.mu.RLock()
 	p := c.current[issuer]
 	var full, d *CRL
@@ -286,25 +322,15 @@ func (c *CRLs) currentOf(ctx context.Context, issuer string, delta bool) (*CRL, 
 	c.mu.RUnlock()
 	now := c.now()
 	if full == nil || !now.Before(full.ThisUpdate.Add(c.fullInterval)) {
-		f, err := c.Publish(ctx, issuer)
-		if err != nil {
-			return nil, err
-		}
-		if !delta {
-			return f, nil
-		}
-		c.mu.RLock()
-		d = c.current[issuer].delta
-		c.mu.RUnlock()
-		return d, nil
+		return nil
 	}
 	if !delta {
-		return full, nil
+		return full
 	}
 	if d == nil || !now.Before(d.ThisUpdate.Add(c.deltaInterval)) {
-		return c.PublishDelta(ctx, issuer)
+		return nil
 	}
-	return d, nil
+	return d
 }
 
 // Refresh publishes, for every CA, a full CRL when its current one is older than

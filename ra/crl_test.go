@@ -2,6 +2,7 @@ package ra
 
 import (
 	"crypto/x509"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,5 +65,46 @@ func TestCRLSchedule(t *testing.T) {
 	e.clock.Add(deltaEvery + time.Second)
 	if got, _ := c.CurrentDelta(e.ctx, ca.IssuingRSA); got == delta2 || got.BaseNumber != full2.Number {
 		t.Errorf("CurrentDelta kept a delta past its interval")
+	}
+}
+
+// TestDueCRLIsPublishedOnce: many downloads that find the CRL due at the same moment
+// get one new full CRL and one delta, not one each.
+func TestDueCRLIsPublishedOnce(t *testing.T) {
+	e := newEnv(t)
+	c := e.svc.CRLs()
+	if err := c.PublishAll(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, delta0 := c.Latest(ca.IssuingRSA)
+	fullEvery, _ := c.Intervals()
+	e.clock.Add(fullEvery)
+	const n = 20
+	got := make([]*CRL, 2*n)
+	errs := make([]error, 2*n)
+	var wg sync.WaitGroup
+	for i := range 2 * n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%2 == 0 {
+				got[i], errs[i] = c.Current(e.ctx, ca.IssuingRSA)
+			} else {
+				got[i], errs[i] = c.CurrentDelta(e.ctx, ca.IssuingRSA)
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range got {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if got[i] != got[i%2] {
+			t.Fatalf("download %d got CRL number %d, download %d number %d", i, got[i].Number, i%2, got[i%2].Number)
+		}
+	}
+	full, delta := got[0], got[1]
+	if full.Number != delta0.Number+1 || delta.Number != full.Number+1 || delta.BaseNumber != full.Number {
+		t.Fatalf("after %d concurrent downloads: full %d, delta %d on %d (previous delta %d)", 2*n, full.Number, delta.Number, delta.BaseNumber, delta0.Number)
 	}
 }
