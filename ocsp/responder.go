@@ -674,8 +674,11 @@ func (r *Responder) housekeeping(ctx context.Context) {
 	now := r.cfg.Now()
 	for _, c := range r.cas {
 		key := c.signer.Load()
+		// A third of the certificate's own validity left: near the end of the
+		// issuing CA's validity the responder certificates are cut short to it, and
+		// measuring against the configured validity would rotate them every round.
 		left := key.cert.NotAfter.Sub(now)
-		if left < r.cfg.ResponderValidity/3 {
+		if left < key.cert.NotAfter.Sub(key.cert.NotBefore)/3 {
 			if err := r.rotate(ctx, c); err != nil {
 				r.log.ErrorContext(ctx, "OCSP responder rotation failed", "ca", c.name, "err", err)
 			}

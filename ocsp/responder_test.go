@@ -422,3 +422,33 @@ func withNonce(t *testing.T, certID, nonce []byte) []byte {
 	}
 	return der
 }
+
+// TestNoRotationStormAtTheCAsEnd: in the last days of the issuing CA's validity the
+// responder certificate is cut short to the CA's end; it is rotated when a third of
+// its own validity is left, not at every housekeeping round.
+func TestNoRotationStormAtTheCAsEnd(t *testing.T) {
+	e := newEnv(t)
+	e.clk.Add(e.issuer.NotAfter.Sub(e.clk.Now()) - 48*time.Hour)
+	r, err := New(e.ctx, Config{Store: e.st, Authority: e.ca, Now: e.clk.Now, PollInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := r.byName[ca.IssuingRSA]
+	first := c.signer.Load()
+	if !first.cert.NotAfter.Equal(e.issuer.NotAfter) {
+		t.Fatalf("responder certificate until %v, want the CA's end %v", first.cert.NotAfter, e.issuer.NotAfter)
+	}
+	for range 10 {
+		e.clk.Add(time.Minute)
+		r.housekeeping(e.ctx)
+	}
+	if got := c.signer.Load(); got != first {
+		t.Fatalf("responder certificate rotated %d times in 10 minutes, two days before the CA's end", got.gen-first.gen)
+	}
+	// Once a third of its own validity is left, it is rotated (to the same end).
+	e.clk.Add(33 * time.Hour)
+	r.housekeeping(e.ctx)
+	if got := c.signer.Load(); got == first {
+		t.Fatal("not rotated with a sixth of its validity left")
+	}
+}
