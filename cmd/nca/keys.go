@@ -44,8 +44,8 @@ type keyStoreConfig struct {
 	PasswordFile string `yaml:"password_file"`
 	PasswordEnv  string `yaml:"password_env"`
 	// SoftwareCAs names CAs whose keys stay in key files even with "pkcs11" (GOST
-	// CAs: no common HSM implements the Kazakh GOST mechanisms). They are encrypted
-	// when a password is configured.
+	// CAs: no common HSM implements the Kazakh GOST mechanisms), encrypted with the
+	// configured password, which is then required.
 	SoftwareCAs []string `yaml:"software_cas"`
 }
 
@@ -97,6 +97,11 @@ func openKeyStore(k keyStoreConfig, dir string, getenv func(string) string) (*op
 		if len(k.SoftwareCAs) > 0 {
 			return nil, fmt.Errorf("key_store: software_cas is only for type pkcs11")
 		}
+		if k.PasswordFile != "" || k.PasswordEnv != "" {
+			// Asking for a password and getting plaintext keys would be worse than
+			// an error.
+			return nil, fmt.Errorf("key_store: type file keeps keys unencrypted and takes no password; use type encrypted-file")
+		}
 		return &openedKeys{store: ca.FileKeyStore{Dir: dir}, describe: "key files in " + dir, close: func() error { return nil }}, nil
 	case "encrypted-file":
 		if k.PasswordFile == "" && k.PasswordEnv == "" {
@@ -119,6 +124,10 @@ func openKeyStore(k keyStoreConfig, dir string, getenv func(string) string) (*op
 		o := &openedKeys{store: hsm, close: hsm.Close,
 			describe: fmt.Sprintf("PKCS#11 token %q via %s", k.TokenLabel, filepath.Base(k.Module))}
 		if len(k.SoftwareCAs) > 0 {
+			if err := checkSoftwareCAs(k); err != nil {
+				hsm.Close()
+				return nil, err
+			}
 			soft, d, err := files()
 			if err != nil {
 				hsm.Close()
@@ -134,6 +143,22 @@ func openKeyStore(k keyStoreConfig, dir string, getenv func(string) string) (*op
 		return o, nil
 	}
 	return nil, fmt.Errorf("key_store: type %q: want file, encrypted-file or pkcs11", k.Type)
+}
+
+// checkSoftwareCAs refuses software_cas naming unknown CAs or without a password:
+// next to an HSM, the CA keys kept in files are encrypted.
+func checkSoftwareCAs(k keyStoreConfig) error {
+	for _, n := range k.SoftwareCAs {
+		switch n {
+		case ca.RootRSA, ca.IssuingRSA, ca.RootGOST, ca.IssuingGOST:
+		default:
+			return fmt.Errorf("key_store: software_cas: %q is not a CA of the authority (%s, %s, %s, %s)", n, ca.RootRSA, ca.IssuingRSA, ca.RootGOST, ca.IssuingGOST)
+		}
+	}
+	if k.PasswordFile == "" && k.PasswordEnv == "" {
+		return fmt.Errorf("key_store: software_cas needs password_file or password_env: the CA keys kept in files beside an HSM are encrypted")
+	}
+	return nil
 }
 
 // openAuthority opens the CAs of c's data folder with the key store of --key-store
