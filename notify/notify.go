@@ -139,8 +139,18 @@ func (o *Outbox) Deliver(ctx context.Context, limit int) (int, error) {
 			m.NextAttempt, m.LastError = now.Add(o.backoff(m.Attempts)), truncate(err.Error())
 			o.cfg.Logger.WarnContext(ctx, "notification failed; will retry", "id", m.ID, "kind", m.Kind, "channel", m.Channel, "attempt", m.Attempts, "next", m.NextAttempt, "err", err)
 		}
-		if err := o.cfg.Store.Tx(ctx, func(tx store.Tx) error { return tx.UpdateMessage(ctx, m) }); err != nil {
+		var kept bool
+		if err := o.cfg.Store.Tx(ctx, func(tx store.Tx) error {
+			var err error
+			kept, err = tx.UpdateMessage(ctx, m, lease)
+			return err
+		}); err != nil {
 			return sent, fmt.Errorf("notify: update message %d: %w", m.ID, err)
+		}
+		if !kept {
+			// The attempt outlived its lease and another deliverer took the message
+			// over; its outcome stands.
+			o.cfg.Logger.WarnContext(ctx, "notification attempt outlived its lease; its result was not stored", "id", m.ID, "kind", m.Kind)
 		}
 	}
 	return sent, nil

@@ -102,8 +102,11 @@ type OwnerTx interface {
 	// expires at until, so delivery is at least once.
 	ClaimMessage(ctx context.Context, id int64, due, until time.Time) (bool, error)
 	// UpdateMessage stores a message's State, Attempts, NextAttempt, LastError and
-	// SentAt (matched by ID).
-	UpdateMessage(ctx context.Context, m *Message) error
+	// SentAt (matched by ID) if the message is still pending under the claim that
+	// runs until claimedUntil (the until of ClaimMessage). It reports false, storing
+	// nothing, when the claim was lost (it expired and another deliverer took the
+	// message) or the message does not exist.
+	UpdateMessage(ctx context.Context, m *Message, claimedUntil time.Time) (bool, error)
 	// Messages lists the outbox after id, in order, at most limit (0 = 100).
 	Messages(ctx context.Context, after int64, limit int) ([]Message, error)
 }

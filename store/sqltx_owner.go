@@ -213,24 +213,25 @@ func (t *sqlTx) ClaimMessage(ctx context.Context, id int64, due, until time.Time
 }
 
 // UpdateMessage implements OwnerTx.
-func (t *sqlTx) UpdateMessage(ctx context.Context, m *Message) error {
+func (t *sqlTx) UpdateMessage(ctx context.Context, m *Message, claimedUntil time.Time) (bool, error) {
 	what := fmt.Sprintf("update message %d", m.ID)
-	ts := []time.Time{m.NextAttempt}
+	ts := []time.Time{m.NextAttempt, claimedUntil}
 	if m.SentAt != nil {
 		ts = append(ts, *m.SentAt)
 	}
 	if err := checkTimes(what, ts...); err != nil {
-		return err
+		return false, err
 	}
-	res, err := t.exec(ctx, `UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?, sent_at = ? WHERE id = ?`,
-		m.State, m.Attempts, formatTime(m.NextAttempt), m.LastError, nullTime(m.SentAt), m.ID)
+	res, err := t.exec(ctx, `UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?, sent_at = ?
+WHERE id = ? AND state = ? AND next_attempt = ?`,
+		m.State, m.Attempts, formatTime(m.NextAttempt), m.LastError, nullTime(m.SentAt), m.ID,
+		MessagePending, formatTime(claimedUntil))
 	if err != nil {
-		return t.writeErr(what, err)
+		return false, t.writeErr(what, err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
-	} else if n == 0 {
-		return notFound(fmt.Sprintf("message %d", m.ID))
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: %s: %w", what, err)
 	}
-	return nil
+	return n == 1, nil
 }

@@ -165,7 +165,12 @@ func testOutbox(t *testing.T, s store.Store) {
 	})
 	sent := at(2 * time.Hour)
 	m2.State, m2.Attempts, m2.SentAt, m2.LastError = store.MessageSent, 2, &sent, "first attempt: 451"
-	write(t, s, func(tx store.Tx) error { return tx.UpdateMessage(ctx, m2) })
+	claimed := m2.NextAttempt // m2 is pending under its enqueued NextAttempt
+	write(t, s, func(tx store.Tx) error {
+		ok, err := tx.UpdateMessage(ctx, m2, claimed)
+		equal(t, "update under its claim", ok, true)
+		return err
+	})
 	read(t, s, func(tx store.Tx) error {
 		due, err := tx.DueMessages(ctx, at(3*time.Hour), 0)
 		if err != nil {
@@ -179,8 +184,25 @@ func testOutbox(t *testing.T, s store.Store) {
 		equal(t, "updated", utc(all[0]), *utc(m2))
 		return nil
 	})
-	err := s.Tx(ctx, func(tx store.Tx) error { return tx.UpdateMessage(ctx, &store.Message{ID: 999, NextAttempt: at(0)}) })
-	wantIs(t, "update unknown", err, core.ErrNotFound)
+	// m1 is claimed until at(10m); an update under another (lost) claim stores nothing.
+	lost := *m1
+	lost.State, lost.Attempts = store.MessageSent, 7
+	write(t, s, func(tx store.Tx) error {
+		ok, err := tx.UpdateMessage(ctx, &lost, at(5*time.Minute))
+		equal(t, "update under a lost claim", ok, false)
+		if err != nil {
+			return err
+		}
+		all, err := tx.Messages(ctx, 0, 1)
+		equal(t, "message kept after a lost claim", all[0].State, store.MessagePending)
+		return err
+	})
+	write(t, s, func(tx store.Tx) error {
+		ok, err := tx.UpdateMessage(ctx, &store.Message{ID: 999, NextAttempt: at(0)}, at(0))
+		equal(t, "update unknown", ok, false)
+		return err
+	})
+	var err error
 	err = s.Read(ctx, func(tx store.Tx) error {
 		_, err := tx.EnqueueMessage(ctx, &store.Message{Channel: "email", Recipient: "x@y", Kind: "k", CreatedAt: at(0)})
 		return err
