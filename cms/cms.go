@@ -53,6 +53,14 @@ var (
 	oidRSAEncryption        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
 )
 
+// Limits of Parse: a CMS with more signers or certificates is refused, so that a
+// crafted file cannot make verification hash and check signatures without end. The
+// national documents carry one to a few signers.
+const (
+	MaxSigners      = 32
+	MaxCertificates = 64
+)
+
 // Errors; test with errors.Is.
 var (
 	// ErrFormat: the input is not a DER CMS SignedData this package reads.
@@ -387,6 +395,9 @@ func Parse(der []byte) (*SignedData, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: certificate: %v", ErrFormat, err)
 		}
+		if len(out.Certificates) == MaxCertificates {
+			return nil, fmt.Errorf("%w: more than %d certificates", ErrFormat, MaxCertificates)
+		}
 		out.Certificates = append(out.Certificates, cert)
 	}
 	if !sd.SkipOptionalASN1(cbasn1.Tag(1).Constructed().ContextSpecific()) {
@@ -404,6 +415,9 @@ func Parse(der []byte) (*SignedData, error) {
 		si, err := parseSignerInfo(info)
 		if err != nil {
 			return nil, err
+		}
+		if len(out.Signers) == MaxSigners {
+			return nil, fmt.Errorf("%w: more than %d signers", ErrFormat, MaxSigners)
 		}
 		si.Cert = out.findCert(si)
 		out.Signers = append(out.Signers, si)
@@ -563,13 +577,25 @@ func (sd *SignedData) Verify(content []byte) []error {
 		}
 		return errs
 	}
+	// The content is hashed once per digest algorithm, however many signers name it.
+	digests := map[string][]byte{}
+	digest := func(oid asn1.ObjectIdentifier, newHash func() hash.Hash) []byte {
+		d, ok := digests[oid.String()]
+		if !ok {
+			h := newHash()
+			h.Write(content)
+			d = h.Sum(nil)
+			digests[oid.String()] = d
+		}
+		return d
+	}
 	for i, si := range sd.Signers {
-		errs[i] = si.verify(sd.ContentType, content)
+		errs[i] = si.verify(sd.ContentType, content, digest)
 	}
 	return errs
 }
 
-func (si *SignerInfo) verify(contentType asn1.ObjectIdentifier, content []byte) error {
+func (si *SignerInfo) verify(contentType asn1.ObjectIdentifier, content []byte, digest func(asn1.ObjectIdentifier, func() hash.Hash) []byte) error {
 	if si.Cert == nil {
 		return ErrSignerCert
 	}
@@ -602,9 +628,7 @@ func (si *SignerInfo) verify(contentType asn1.ObjectIdentifier, content []byte) 
 	}
 	signed := content
 	if si.signedAttrs != nil {
-		h := newHash()
-		h.Write(content)
-		if si.messageDigest == nil || !bytes.Equal(h.Sum(nil), si.messageDigest) {
+		if si.messageDigest == nil || !bytes.Equal(digest(si.DigestAlgorithm.Algorithm, newHash), si.messageDigest) {
 			return ErrDigest
 		}
 		if si.contentType == nil || !si.contentType.Equal(contentType) {

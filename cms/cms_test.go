@@ -3,6 +3,8 @@ package cms
 import (
 	"bytes"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -258,5 +260,47 @@ func TestGostEngineCMS(t *testing.T) {
 	si := sd.Signers[0]
 	if err := pki.CheckCertificateSignature(si.Cert, si.Cert); err != nil {
 		t.Fatalf("gost-engine certificate's self-signature (1.2.643.7.1.1.3.3, s_BE‖r_BE): %v", err)
+	}
+}
+
+// TestParseLimits: a CMS with more signers than MaxSigners is refused before any
+// hashing or signature check; up to the limit, the content is hashed once per
+// digest algorithm and every signer verifies.
+func TestParseLimits(t *testing.T) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "signer"}, NotBefore: now.Add(-time.Hour),
+		NotAfter: now.AddDate(0, 1, 0), KeyUsage: x509.KeyUsageDigitalSignature}
+	certDER, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	cert, _ := x509.ParseCertificate(certDER)
+	signers := func(n int) []Signer {
+		out := make([]Signer, n)
+		for i := range out {
+			out[i] = Signer{Key: k, Cert: cert}
+		}
+		return out
+	}
+	ok, err := Sign([]byte("content"), signers(MaxSigners), Options{Time: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd, err := Parse(ok)
+	if err != nil {
+		t.Fatalf("%d signers: %v", MaxSigners, err)
+	}
+	for i, err := range sd.Verify(nil) {
+		if err != nil {
+			t.Fatalf("signer %d: %v", i+1, err)
+		}
+	}
+	tooMany, err := Sign([]byte("content"), signers(MaxSigners+1), Options{Time: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse(tooMany); !errors.Is(err, ErrFormat) {
+		t.Fatalf("%d signers: %v, want ErrFormat", MaxSigners+1, err)
 	}
 }

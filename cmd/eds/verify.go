@@ -196,6 +196,10 @@ then the identity as in eds info). Exit status 0 only when every signer is valid
 			typ = "other"
 		}
 		add("type", typ)
+		if err := signingUsage(si.Cert); err != nil {
+			ok = false
+			add("usage", "FAILED: "+err.Error())
+		}
 		add("subject", co.Subject)
 		add("iin", co.IIN)
 		if co.IIN != "" && !co.IINValid {
@@ -329,6 +333,34 @@ func (s revocationStatus) String() string {
 		return fmt.Sprintf("REVOKED at %s (reason %d; %s)", fmtTime(s.RevokedAt), s.Reason, s.Source)
 	}
 	return "good (" + s.Source + ")"
+}
+
+// signingUsage refuses a signer certificate whose purpose is not signing documents:
+// a CA certificate, one whose key usage has neither digitalSignature nor
+// nonRepudiation, or one whose extended key usage is only for OCSP responses, time
+// stamps or TLS servers. SIGN certificates (nonRepudiation) and AUTH certificates
+// (digitalSignature; printed as type AUTH) pass.
+func signingUsage(c *x509.Certificate) error {
+	if c.IsCA {
+		return errors.New("a CA certificate does not sign documents")
+	}
+	if c.KeyUsage != 0 && c.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
+		return errors.New("the key usage allows neither digitalSignature nor nonRepudiation")
+	}
+	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) > 0 {
+		return nil // national purposes only (e.g. the IIN/BIN policy OIDs)
+	}
+	for _, u := range c.ExtKeyUsage {
+		switch u {
+		case x509.ExtKeyUsageOCSPSigning, x509.ExtKeyUsageTimeStamping, x509.ExtKeyUsageServerAuth:
+		default:
+			return nil // some purpose that includes signing by a person
+		}
+	}
+	if len(c.ExtKeyUsage) > 0 {
+		return errors.New("the extended key usage is only for OCSP responses, time stamps or TLS servers")
+	}
+	return nil
 }
 
 // signerRevocation establishes the revocation status of a signer's certificate cert,

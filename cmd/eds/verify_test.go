@@ -291,3 +291,24 @@ func TestKeygenTemplateDefaults(t *testing.T) {
 		t.Fatalf("SSL template: exit %d", code)
 	}
 }
+
+func TestSigningUsage(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		cert x509.Certificate
+		ok   bool
+	}{
+		{"SIGN", x509.Certificate{KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}}, true},
+		{"AUTH", x509.Certificate{KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, true},
+		{"no extensions", x509.Certificate{}, true},
+		{"CA", x509.Certificate{IsCA: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}, false},
+		{"encipherment only", x509.Certificate{KeyUsage: x509.KeyUsageKeyEncipherment}, false},
+		{"OCSP responder", x509.Certificate{KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}}, false},
+		{"time stamping", x509.Certificate{KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}}, false},
+		{"TLS server", x509.Certificate{KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}, false},
+	} {
+		if err := signingUsage(&c.cert); (err == nil) != c.ok {
+			t.Errorf("%s: %v, want ok=%v", c.name, err, c.ok)
+		}
+	}
+}
