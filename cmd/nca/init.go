@@ -64,31 +64,27 @@ func initCeremony(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	_, rec, err := ca.Ceremony(ca.Options{Dir: caDir, Keys: keys.store, KeySpec: spec, Org: cfg.Org,
 		BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Logger: log, Now: now},
 		ca.CeremonyInfo{Operator: operator, Participants: cfg.Participants, Host: host, KeyStore: keys.describe})
+	if rec == nil {
+		return fmt.Errorf("key ceremony: %w", err) // nothing was done (bad options)
+	}
+	if err == nil {
+		if cerr := ctx.Err(); cerr != nil {
+			err = cerr
+			rec.Error = "interrupted after the keys and certificates were made: " + cerr.Error()
+		}
+	}
+	// The record is written whatever happened: keys generated before a failure or an
+	// interruption are evidence too.
+	recPath, werr := writeCeremonyRecord(filepath.Join(cfg.Data, "ceremony"), rec)
+	if werr != nil {
+		if err != nil {
+			return fmt.Errorf("key ceremony: %w (and the record could not be written: %v)", err, werr)
+		}
+		return werr
+	}
 	if err != nil {
+		fmt.Fprintf(stderr, "nca init: the ceremony stopped; record %s\n", recPath)
 		return fmt.Errorf("key ceremony: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	recDir := filepath.Join(cfg.Data, "ceremony")
-	if err := os.MkdirAll(recDir, 0o700); err != nil {
-		return fmt.Errorf("ceremony record: %w", err)
-	}
-	b, err := json.MarshalIndent(rec, "", "  ")
-	if err != nil {
-		return fmt.Errorf("ceremony record: %w", err)
-	}
-	recPath := filepath.Join(recDir, rec.StartedAt.Format("20060102T150405.000000000Z")+".json")
-	f, err := os.OpenFile(recPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return fmt.Errorf("ceremony record: %w", err)
-	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return fmt.Errorf("ceremony record: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("ceremony record: %w", err)
 	}
 	fmt.Fprintf(stdout, "nca init: key ceremony by %s, keys in %s\n", operator, keys.describe)
 	for _, s := range rec.Steps {
@@ -99,4 +95,29 @@ func initCeremony(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	}
 	fmt.Fprintf(stdout, "nca init: record %s\n", recPath)
 	return nil
+}
+
+// writeCeremonyRecord writes rec as JSON into a new file of dir named by its start
+// time; an existing record is never replaced.
+func writeCeremonyRecord(dir string, rec *ca.CeremonyRecord) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("ceremony record: %w", err)
+	}
+	b, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("ceremony record: %w", err)
+	}
+	path := filepath.Join(dir, rec.StartedAt.Format("20060102T150405.000000000Z")+".json")
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return "", fmt.Errorf("ceremony record: %w", err)
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return "", fmt.Errorf("ceremony record: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("ceremony record: %w", err)
+	}
+	return path, nil
 }

@@ -80,7 +80,8 @@ func TestKeyCeremonySoftHSM(t *testing.T) {
 	}
 	for _, c := range rec.CAs {
 		rsaCA := c.Name == ca.RootRSA || c.Name == ca.IssuingRSA
-		if c.Key != "generated" || c.Certificate != "created" || (rsaCA && c.KeyAlgorithm != "RSA-2048") {
+		if c.Key != "generated" || c.Certificate != "created" || (rsaCA && c.KeyAlgorithm != "RSA-2048") ||
+			(!rsaCA && !strings.HasPrefix(c.KeyAlgorithm, "GOST-")) {
 			t.Errorf("first ceremony, %s: key %s, certificate %s, %s", c.Name, c.Key, c.Certificate, c.KeyAlgorithm)
 		}
 		der, err := os.ReadFile(c.CertificateFile)
@@ -173,4 +174,42 @@ func readCert(t *testing.T, path string) *x509.Certificate {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestKeyCeremonyFailureIsRecorded: a ceremony that stops after generating keys (here:
+// the GOST CAs, which no HSM holds, are not listed under software_cas) still writes
+// its record, naming the keys it generated and why it stopped.
+func TestKeyCeremonyFailureIsRecorded(t *testing.T) {
+	tok := softhsmtest.New(t, "nca-failed")
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	cfg := filepath.Join(dir, "ceremony.yaml")
+	body := "data: " + data + "\norg: Ceremony Test NCA\nbase_url: http://nca.test\nkey_algorithm: rsa-2048\noperator: Key Custodian A\n" +
+		"key_store:\n  type: pkcs11\n  module: " + tok.Module + "\n  token_label: " + tok.Label + "\n  pin_env: NCA_HSM_PIN\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(k string) string { return map[string]string{"NCA_HSM_PIN": tok.PIN}[k] }
+	now := func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }
+	var out, errb bytes.Buffer
+	if err := initCeremony(context.Background(), []string{"--config", cfg}, &out, &errb, getenv, now); err == nil {
+		t.Fatal("a ceremony putting GOST CA keys into the HSM succeeded")
+	}
+	recs, _ := filepath.Glob(filepath.Join(data, "ceremony", "*.json"))
+	if len(recs) != 1 {
+		t.Fatalf("records after the failed ceremony: %v", recs)
+	}
+	b, err := os.ReadFile(recs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec ca.CeremonyRecord
+	if err := json.Unmarshal(b, &rec); err != nil {
+		t.Fatal(err)
+	}
+	steps := strings.Join(rec.Steps, "\n")
+	if rec.Error == "" || !strings.Contains(steps, ca.RootRSA+": key generated") || !strings.Contains(steps, ca.IssuingRSA+": key generated") ||
+		strings.Contains(string(b), tok.PIN) {
+		t.Fatalf("record of the failed ceremony:\n%s", b)
+	}
 }
