@@ -67,6 +67,9 @@ type Options struct {
 	// KeySpec, when its Algorithm is set, is the kind of new CA keys (e.g. ECDSA P-384)
 	// instead of RSA of RSABits.
 	KeySpec KeySpec
+	// NoNewKeys makes Open fail instead of generating a missing CA key: keys in an
+	// HSM or a key store chosen by an operator are made by the key ceremony only.
+	NoNewKeys bool
 }
 
 // Issuer is one CA of the authority. It is shared: callers must not modify it.
@@ -222,6 +225,9 @@ func (a *Authority) openCA(spec caSpec, parent *issuer) (*issuer, bool, error) {
 	case errors.Is(err, fs.ErrNotExist):
 		if _, statErr := os.Stat(certPath); statErr == nil {
 			return nil, false, fmt.Errorf("ca: %s: certificate %s exists but its key does not", name, certPath)
+		}
+		if a.opts.NoNewKeys {
+			return nil, false, fmt.Errorf("ca: %s: no key in the key store; CA keys are made by the key ceremony (nca init)", name)
 		}
 		signer, err = a.newKey(name, spec)
 		if err != nil {

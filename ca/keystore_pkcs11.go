@@ -101,5 +101,19 @@ func (s *PKCS11KeyStore) Generate(name string, spec KeySpec) (crypto.Signer, err
 	if err != nil {
 		return nil, fmt.Errorf("ca: pkcs11: generate %s key %s: %w", spec, name, err)
 	}
+	// Another process may have generated a key of the same label between the check
+	// above and now (the token has no atomic create-if-absent): then this one is
+	// destroyed, so the label keeps naming one key.
+	if ks, err := s.ctx.FindKeyPairs(nil, []byte(name)); err != nil || len(ks) != 1 {
+		if d, ok := k.(interface{ Delete() error }); ok {
+			if derr := d.Delete(); derr != nil {
+				return nil, fmt.Errorf("ca: pkcs11: key %s: another key of this label appeared while generating, and the new one could not be destroyed: %w", name, derr)
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("ca: pkcs11: find key %s after generating: %w", name, err)
+		}
+		return nil, fmt.Errorf("ca: pkcs11: create key %s: another process generated it meanwhile: %w", name, fs.ErrExist)
+	}
 	return k, nil
 }

@@ -185,7 +185,10 @@ func openAuthority(c *serveConfig, log *slog.Logger) (*ca.Authority, []string, *
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	a, created, err := ca.Open(ca.Options{Dir: dir, Keys: keys.store, KeySpec: spec, Org: c.org, BaseURL: c.baseURL, Logger: log, RSABits: c.caBits})
+	// With a key store chosen by --key-store, the CA keys come from its ceremony:
+	// serve never generates one outside it (and outside its record).
+	a, created, err := ca.Open(ca.Options{Dir: dir, Keys: keys.store, KeySpec: spec, Org: c.org, BaseURL: c.baseURL, Logger: log,
+		RSABits: c.caBits, NoNewKeys: c.keyStore != ""})
 	if err != nil {
 		keys.close()
 		return nil, nil, nil, err
