@@ -127,6 +127,11 @@ func parseGOSTPublicKey(spki []byte) (pub crypto.PublicKey, ok bool, err error) 
 		if !found {
 			return fail("unknown curve %s", curveOID)
 		}
+		// A Kazakh key OID names its curve (GOST.md); explicit parameters may repeat
+		// it, not choose another.
+		if d := kazakhDefaultCurve(oid); info.Kazakh && d != nil && !c.SameGroup(d) {
+			return fail("curve %s is not the one %s implies (%s)", curveOID, info.Name, d.Name())
+		}
 		curve = c
 	default:
 		return fail("malformed parameters")

@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
 	"github.com/opennca/nca/gost"
 )
 
@@ -428,5 +431,36 @@ func TestVerifyChainConstraints(t *testing.T) {
 	odd := mk(&crit, sub, leafKey.Public(), ss)
 	if _, err := VerifyChain(odd, nil, []*x509.Certificate{sub}, now); !errors.Is(err, ErrChain) {
 		t.Fatalf("unknown critical extension: %v", err)
+	}
+}
+
+// TestKazakhKeyOIDNamesItsCurve: under a Kazakh public-key OID, explicit curve
+// parameters may repeat the curve the OID implies, not name another one.
+func TestKazakhKeyOIDNamesItsCurve(t *testing.T) {
+	spki := func(c *gost.Curve, key *gost.PrivateKey) []byte {
+		var b cryptobyte.Builder
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1ObjectIdentifier(gost.OIDKZGost2015PublicKey512)
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(c.OID()) })
+			})
+			var point cryptobyte.Builder
+			point.AddASN1OctetString(key.PublicKey().Bytes())
+			b.AddASN1BitString(point.BytesOrPanic())
+		})
+		return b.BytesOrPanic()
+	}
+	for _, c := range []struct {
+		curve *gost.Curve
+		ok    bool
+	}{{gost.Curve512A(), true}, {gost.Curve512C(), false}, {gost.Curve512B(), false}} {
+		key, err := gost.GenerateKey(c.curve, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ParsePublicKey(spki(c.curve, key))
+		if (err == nil) != c.ok {
+			t.Errorf("Kazakh GOST 2015-512 key OID with curve %s: %v, want ok=%v", c.curve.Name(), err, c.ok)
+		}
 	}
 }
