@@ -49,7 +49,23 @@ func (s FileKeyStore) path(name string) (string, error) {
 
 // Load implements KeyStore.
 func (s FileKeyStore) Load(name string) (crypto.Signer, error) {
-	p, err := s.path(name)
+	der, err := readKeyPEM(s.Dir, name, "PRIVATE KEY")
+	if err != nil {
+		return nil, err
+	}
+	signer, err := s.codec().ParsePKCS8(der)
+	if err != nil {
+		// The parsers' messages never quote key bytes.
+		return nil, fmt.Errorf("ca: load key %s: %w", name, err)
+	}
+	return signer, nil
+}
+
+// readKeyPEM reads the key file of name in dir and returns the DER of its PEM block
+// of type blockType. It refuses files readable or writable by group or others. A
+// missing file is an error wrapping fs.ErrNotExist.
+func readKeyPEM(dir, name, blockType string) ([]byte, error) {
+	p, err := FileKeyStore{Dir: dir}.path(name)
 	if err != nil {
 		return nil, err
 	}
@@ -65,15 +81,10 @@ func (s FileKeyStore) Load(name string) (crypto.Signer, error) {
 		return nil, fmt.Errorf("ca: load key %s: %w", name, err)
 	}
 	block, _ := pem.Decode(data)
-	if block == nil || block.Type != "PRIVATE KEY" {
-		return nil, fmt.Errorf("ca: load key %s: %s holds no PKCS#8 \"PRIVATE KEY\" PEM block", name, p)
+	if block == nil || block.Type != blockType {
+		return nil, fmt.Errorf("ca: load key %s: %s holds no %q PEM block", name, p, blockType)
 	}
-	signer, err := s.codec().ParsePKCS8(block.Bytes)
-	if err != nil {
-		// The parsers' messages never quote key bytes.
-		return nil, fmt.Errorf("ca: load key %s: %w", name, err)
-	}
-	return signer, nil
+	return block.Bytes, nil
 }
 
 // Create implements KeyStore. The file is written under a temporary name, synced, and

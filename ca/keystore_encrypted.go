@@ -47,26 +47,11 @@ func (s EncryptedFileKeyStore) codec() keyfile.KeyCodec {
 
 // Load implements KeyStore.
 func (s EncryptedFileKeyStore) Load(name string) (crypto.Signer, error) {
-	p, err := FileKeyStore{Dir: s.Dir}.path(name)
+	enc, err := readKeyPEM(s.Dir, name, "ENCRYPTED PRIVATE KEY")
 	if err != nil {
 		return nil, err
 	}
-	fi, err := os.Stat(p)
-	if err != nil {
-		return nil, fmt.Errorf("ca: load key %s: %w", name, err)
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("ca: load key %s: %s has mode %04o; it must not be accessible by group or others (chmod 600)", name, p, fi.Mode().Perm())
-	}
-	data, err := os.ReadFile(p)
-	if err != nil {
-		return nil, fmt.Errorf("ca: load key %s: %w", name, err)
-	}
-	block, _ := pem.Decode(data)
-	if block == nil || block.Type != "ENCRYPTED PRIVATE KEY" {
-		return nil, fmt.Errorf("ca: load key %s: %s holds no \"ENCRYPTED PRIVATE KEY\" PEM block", name, p)
-	}
-	der, err := decryptPKCS8(block.Bytes, s.Password)
+	der, err := decryptPKCS8(enc, s.Password)
 	if err != nil {
 		return nil, fmt.Errorf("ca: load key %s: %w", name, err)
 	}
