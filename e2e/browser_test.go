@@ -438,3 +438,24 @@ func pdfText(t *testing.T, dir, name string, pdf []byte) string {
 func chromedpReload() chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("body")))
 }
+
+// chromedpWaitVisible waits until the element sel is visible.
+func chromedpWaitVisible(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitVisible(chromedp.CSS(sel))
+}
+
+// choose fills a field that may be a select or a text input: a select gets the
+// option with value preferred (or its first option with a value), an input gets
+// preferred typed in.
+func (b *browserSession) choose(sel, preferred string) {
+	b.t.Helper()
+	b.do("waiting for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
+	if eval[string](b, fmt.Sprintf(`document.querySelector(%q).tagName`, sel)) != "SELECT" {
+		b.typeInto(sel, preferred)
+		return
+	}
+	v := eval[string](b, fmt.Sprintf(`(() => { const e = document.querySelector(%q);
+		const o = [...e.options].find(o => o.value === %q) || [...e.options].find(o => o.value !== '');
+		return o ? o.value : ''; })()`, sel, preferred))
+	b.setField(sel, v)
+}
