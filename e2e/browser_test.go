@@ -280,13 +280,25 @@ func eval[T any](b *browserSession, expr string) T {
 	return v
 }
 
-// waitJS waits until the expression is truthy.
+// waitJS waits until the expression is truthy. It stops early, failing, when the
+// page shows an error in #message meanwhile.
 func (b *browserSession) waitJS(d time.Duration, what, expr string) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, d+10*time.Second)
-	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(d), chromedp.WithPollingInterval(200*time.Millisecond))); err != nil {
-		b.t.Fatalf("%s: waiting until %s (%s): %v%s", b.name, what, expr, err, b.pageMessage())
+	deadline := time.Now().Add(d)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!(`+expr+`)`))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if b.pageError() {
+			b.t.Fatalf("%s: waiting until %s: the page reports an error%s", b.name, what, b.pageMessage())
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("%s: waiting until %s (%s): not within %s (last error %v)%s", b.name, what, expr, d, err, b.pageMessage())
+		}
+		time.Sleep(250 * time.Millisecond)
 	}
 }
 
@@ -369,23 +381,40 @@ func (b *browserSession) drainDownloads() {
 
 func (b *browserSession) nextDownload(what, dir string) string {
 	b.t.Helper()
-	select {
-	case d := <-b.done:
-		if d.name == "" || strings.ContainsAny(d.name, `/\`) {
-			b.t.Fatalf("%s: %s: downloaded file has no usable name %q", b.name, what, d.name)
+	timeout := time.After(stepTimeout)
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case d := <-b.done:
+			if d.name == "" || strings.ContainsAny(d.name, `/\`) {
+				b.t.Fatalf("%s: %s: downloaded file has no usable name %q", b.name, what, d.name)
+			}
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				b.t.Fatal(err)
+			}
+			dst := filepath.Join(dir, d.name)
+			if err := os.Rename(d.path, dst); err != nil {
+				b.t.Fatalf("%s: %s: moving the download: %v", b.name, what, err)
+			}
+			return dst
+		case <-tick.C:
+			// A page that reports an error instead of saving ends the wait.
+			if b.pageError() {
+				b.t.Fatalf("%s: clicking %s downloaded nothing%s", b.name, what, b.pageMessage())
+			}
+		case <-timeout:
+			b.t.Fatalf("%s: clicking %s downloaded nothing within %s%s", b.name, what, stepTimeout, b.pageMessage())
 		}
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			b.t.Fatal(err)
-		}
-		dst := filepath.Join(dir, d.name)
-		if err := os.Rename(d.path, dst); err != nil {
-			b.t.Fatalf("%s: %s: moving the download: %v", b.name, what, err)
-		}
-		return dst
-	case <-time.After(stepTimeout):
-		b.t.Fatalf("%s: clicking %s downloaded nothing within %s%s", b.name, what, stepTimeout, b.pageMessage())
 	}
-	return ""
+}
+
+// pageError reports whether #message shows an error.
+func (b *browserSession) pageError() bool {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	bad, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const m = document.querySelector('#message'); return !!m && !m.hidden && m.dataset.kind === 'error'; })()`))
+	return err == nil && bad
 }
 
 // linkBytes returns what the link sel points to. A link with a download attribute is
