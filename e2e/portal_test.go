@@ -64,6 +64,12 @@ func TestPortal(t *testing.T) {
 		op := newBrowser(t, "operator")
 		w.deskSignIn(op)
 		w.deskOpen(op, number)
+		// The documents are in order; the decision refuses (false information).
+		for _, id := range w.requiredDocs(number) {
+			op.check(fmt.Sprintf("input[name=doc][value=%q]", id))
+		}
+		op.click("button#desk-accept")
+		w.waitState(number, core.StateAccepted)
 		const detail = "Паспорт деректері өтініштегі деректерге сәйкес келмейді"
 		op.setField("select#desk-refuse-reason", string(core.RefusalFalseInfo))
 		op.typeInto("#desk-refuse-detail", detail)
@@ -365,7 +371,8 @@ func (w *world) deskOpen(b *browserSession, number string) {
 	b.click("button#desk-search-submit")
 	row := fmt.Sprintf("#desk-queue tr[data-number=%q]", number)
 	b.click(row)
-	b.waitJS(stepTimeout, "the application is open at the desk", fmt.Sprintf(`(document.querySelector('#desk-application') || {textContent: ''}).textContent.includes(%q)`, number))
+	b.waitJS(stepTimeout, "the application is open at the desk", fmt.Sprintf(
+		`document.querySelector('#desk-application') !== null && document.querySelector('#desk-queue') === null && (location.hash.includes(%q) || document.querySelector('main').textContent.includes(%q))`, number, number))
 }
 
 // requiredDocs lists the checklist items the desk must see for application number.
