@@ -311,7 +311,9 @@ func (b *browserSession) open(u string) {
 // typeInto clears a field and types v into it with key events, as a person would.
 func (b *browserSession) typeInto(sel, v string) {
 	b.t.Helper()
-	b.do("typing into "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), v))
+	b.do("waiting for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
+	eval[bool](b, fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (e.value !== '') { e.value = ''; e.dispatchEvent(new Event('input', {bubbles: true})); } return true; })()`, sel))
+	b.do("typing into "+sel, chromedp.SendKeys(chromedp.CSS(sel), v))
 }
 
 // setField sets the value of an input, select or textarea and fires input and
