@@ -97,6 +97,7 @@ type browserSession struct {
 	mu       sync.Mutex
 	problems []string          // console errors, exceptions, error log entries
 	allowed  []*regexp.Regexp  // problems a test provokes on purpose
+	dialogs  []string          // dialogs the page opened (accepted)
 	names    map[string]string // download GUID → suggested name
 	done     chan download     // completed downloads, in order
 }
@@ -153,7 +154,9 @@ func newBrowser(t *testing.T, role string) *browserSession {
 			if err != nil {
 				return
 			}
-			t.Logf("%s: dialog %s: %q (accepted)", role, ev.Type, ev.Message)
+			b.mu.Lock()
+			b.dialogs = append(b.dialogs, fmt.Sprintf("%s %q", ev.Type, ev.Message))
+			b.mu.Unlock()
 			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
 		}
 	}()
@@ -227,6 +230,9 @@ func (b *browserSession) finish() {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	for _, d := range b.dialogs {
+		t.Logf("%s: the page opened a dialog, accepted: %s", b.name, d)
+	}
 	var bad []string
 next:
 	for _, p := range b.problems {
