@@ -169,9 +169,12 @@ func (w *world) portalCitizen(alg string) {
 	if !strings.HasPrefix(filepath.Base(sign), wantSign) || !strings.HasPrefix(filepath.Base(auth), "AUTH_RSA256_") {
 		t.Fatalf("key file names: %s, %s", sign, auth)
 	}
-	// The key files the browser saved open with eds before issuance too.
-	if out := must(t, w.b, portalPW, "info", sign); !strings.Contains(out, "SIGN") && !strings.Contains(strings.ToLower(out), "key") {
-		t.Errorf("eds info of the browser-made key file:\n%s", out)
+	// The key files the browser saved open with eds before issuance too: a key, no
+	// certificate yet.
+	for _, p := range []string{sign, auth} {
+		if out := must(t, w.b, portalPW, "info", p); !strings.Contains(out, "kind: pkcs12") || !strings.Contains(out, "none installed yet") {
+			t.Errorf("eds info of the browser-made key file %s:\n%s", filepath.Base(p), out)
+		}
 	}
 
 	// The printable form: the number and the applicant's name.
