@@ -217,6 +217,24 @@ func (w *world) portalCitizen(alg string) {
 			t.Errorf("eds info of the installed %s file %s lacks the IIN %s or the type:\n%s", typ, filepath.Base(p), d.IIN, out)
 		}
 	}
+	// The signing key is of the algorithm chosen in the browser, and its certificate
+	// comes from the matching issuing CA.
+	var parsed struct {
+		Certificate struct {
+			Type, Issuer string
+			Key          struct{ Algorithm string }
+		}
+	}
+	if out := must(t, w.b, portalPW, "info", "--json", installed[core.CertSign]); json.Unmarshal([]byte(out), &parsed) != nil {
+		t.Errorf("eds info --json:\n%s", out)
+	}
+	wantKey, wantIssuer := "RSA", "NCA (RSA)"
+	if alg == "gost2015" {
+		wantKey, wantIssuer = "GOST 34.10-2015 512-bit", "NCA (GOST)"
+	}
+	if c := parsed.Certificate; c.Type != "SIGN" || !strings.HasPrefix(c.Key.Algorithm, wantKey) || !strings.Contains(c.Issuer, wantIssuer) {
+		t.Errorf("the installed signing certificate: %+v, want a %s key from %s", c, wantKey, wantIssuer)
+	}
 	rsaFiles := []string{installed[core.CertAuth]}
 	if alg == "rsa2048" {
 		rsaFiles = append(rsaFiles, installed[core.CertSign])
