@@ -179,8 +179,8 @@ func (w *world) portalCitizen(alg string) {
 
 	// The printable form: the number and the applicant's name.
 	form := pdfText(t, w.dir, "form-"+number+".pdf", citizen.linkBytes("a#form-pdf"))
-	if !strings.Contains(form, number) || !strings.Contains(strings.ToUpper(form), strings.ToUpper(person.Surname)) {
-		t.Errorf("the application form lacks the number %s or the surname %s:\n%s", number, person.Surname, form)
+	if !strings.Contains(form, number) || !strings.Contains(strings.ToUpper(form), strings.ToUpper(person.Surname)) || !strings.Contains(strings.ToUpper(form), strings.ToUpper(person.Name)) {
+		t.Errorf("the application form lacks the number %s or the name %s %s:\n%s", number, person.Surname, person.Name, form)
 	}
 
 	// The operator at the desk.
