@@ -303,6 +303,10 @@ func (w *world) portalApply(b *browserSession, d registry.DemoCase, p *registry.
 	b.open(w.s.url + "/#/apply")
 	b.click("a#template-" + d.Template)
 	b.do("the form", chromedpWaitVisible("#f-iin"))
+	// A mistyped IIN (its check digit) is caught as it is typed, offline.
+	bad := d.IIN[:11] + string('0'+('9'-d.IIN[11]))
+	b.typeInto("#f-iin", bad)
+	b.waitJS(stepTimeout, "a wrong check digit is reported", `document.querySelector('#iin-check').dataset.valid === 'false' && document.querySelector('#iin-check').textContent.trim() !== ''`)
 	b.typeInto("#f-iin", d.IIN)
 	b.waitJS(stepTimeout, "the IIN is checked and the name comes from the registry",
 		`document.querySelector('#iin-check').dataset.valid === 'true' && document.querySelector('#f-surname').value !== ''`)
