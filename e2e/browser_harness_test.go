@@ -17,13 +17,14 @@ const harnessPage = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <input id="f" type="file"><pre id="got"></pre>
 <a id="dl" download="RSA256_x.p12" href="#">key</a>
 <a id="pdf" href="/doc.pdf">pdf</a>
-<button id="err">error</button>
+<button id="err">error</button><button id="werr">worker</button>
 <script>
 const l = localStorage.getItem('lang'); if (l) { document.documentElement.lang = l; document.querySelector('#lang').value = l; }
 document.querySelector('#lang').addEventListener('change', e => { localStorage.setItem('lang', e.target.value); document.documentElement.lang = e.target.value; });
 document.querySelector('#dl').href = URL.createObjectURL(new Blob([new Uint8Array([1, 2, 3])]));
 document.querySelector('#f').addEventListener('change', async e => { document.querySelector('#got').textContent = await e.target.files[0].text(); });
 document.querySelector('#err').addEventListener('click', () => console.error('deliberate'));
+document.querySelector('#werr').addEventListener('click', () => { const w = new Worker('/worker.js'); w.onmessage = (e) => { document.querySelector('#got').textContent = e.data; }; w.postMessage('go'); });
 </script></body></html>`
 
 // TestBrowserHarness checks the harness itself against a minimal page, so that a
@@ -34,6 +35,9 @@ func TestBrowserHarness(t *testing.T) {
 		case "/":
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			_, _ = w.Write([]byte(harnessPage))
+		case "/worker.js":
+			w.Header().Set("Content-Type", "text/javascript")
+			_, _ = w.Write([]byte(`onmessage = () => { setTimeout(() => { console.error('worker deliberate'); postMessage('worker done'); }, 500); };`))
 		case "/doc.pdf":
 			w.Header().Set("Content-Type", "application/pdf")
 			_, _ = w.Write([]byte("%PDF-1.4 not really"))
@@ -83,4 +87,16 @@ func TestBrowserHarness(t *testing.T) {
 		t.Errorf("recorded problems: %d, want the one deliberate console.error", n)
 	}
 	b.allow(`console\.error: deliberate`)
+
+	// A console error inside a Web Worker is recorded as well.
+	b.click("#werr")
+	b.waitJS(stepTimeout, "the worker answered", `document.querySelector('#got').textContent === 'worker done'`)
+	b.text("#got")
+	b.mu.Lock()
+	all := strings.Join(b.problems, "\n")
+	b.mu.Unlock()
+	if !strings.Contains(all, "worker deliberate") {
+		t.Errorf("the worker's console error was not recorded: %s", all)
+	}
+	b.allow(`worker deliberate`)
 }

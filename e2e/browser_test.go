@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -98,6 +99,7 @@ type browserSession struct {
 	problems []string          // console errors, exceptions, error log entries
 	allowed  []*regexp.Regexp  // problems a test provokes on purpose
 	dialogs  []string          // dialogs the page opened (accepted)
+	notes    []string          // harness remarks logged at the end
 	names    map[string]string // download GUID → suggested name
 	done     chan download     // completed downloads, in order
 }
@@ -158,6 +160,27 @@ func newBrowser(t *testing.T, role string) *browserSession {
 			b.dialogs = append(b.dialogs, fmt.Sprintf("%s %q", ev.Type, ev.Message))
 			b.mu.Unlock()
 			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	// The portal's cryptography runs in a Web Worker: attach to each worker the tab
+	// starts and record its errors too.
+	workers := chromedp.Events(ctx, target.AttachedToTarget)
+	go func() {
+		for ev, err := range workers {
+			if err != nil {
+				return
+			}
+			if ev.TargetInfo == nil || ev.TargetInfo.Type != "worker" {
+				continue
+			}
+			// The worker's context ends with the tab's (cancelling it on its own waits
+			// for a worker that is gone already).
+			wctx, _ := chromedp.NewContext(ctx, chromedp.WithTargetID(ev.TargetInfo.TargetID), chromedp.WithListener(b.onEvent), chromedp.WithDetachOnCancel())
+			if err := chromedp.Do(wctx); err != nil {
+				b.mu.Lock()
+				b.notes = append(b.notes, fmt.Sprintf("cannot attach to worker %s: %v", ev.TargetInfo.URL, err))
+				b.mu.Unlock()
+			}
 		}
 	}()
 	// Cleanups run last-in first-out: this one runs while the browser still lives.
@@ -232,6 +255,9 @@ func (b *browserSession) finish() {
 	defer b.mu.Unlock()
 	for _, d := range b.dialogs {
 		t.Logf("%s: the page opened a dialog, accepted: %s", b.name, d)
+	}
+	for _, n := range b.notes {
+		t.Logf("%s: %s", b.name, n)
 	}
 	var bad []string
 next:
