@@ -27,6 +27,7 @@ import (
 	"github.com/opennca/nca/api/wire"
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/keyfile"
+	"github.com/opennca/nca/webkeys"
 )
 
 const (
@@ -101,7 +102,7 @@ func writePair(t *testing.T, dir string, i, j int) string {
 		t.Fatal(err)
 	}
 	sign, auth := testKey(t, i), testKey(t, j)
-	id, err := keyID(sign.Public())
+	id, err := webkeys.KeyID(sign.Public())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,12 +198,7 @@ func (ca *testCA) issue(t *testing.T, pub crypto.PublicKey, typ core.CertType, s
 }
 
 func personSubject(surname, name, iin string) pkix.Name {
-	return pkix.Name{ExtraNames: []pkix.AttributeTypeAndValue{
-		{Type: oidCommonName, Value: surname + " " + name},
-		{Type: oidSurname, Value: surname},
-		{Type: oidSerial, Value: "IIN" + iin},
-		{Type: oidCountry, Value: "KZ"},
-	}}
+	return webkeys.CSRSubject(core.Applicant{Surname: surname, Name: name, IIN: iin})
 }
 
 // fakeServer implements the few endpoints eds calls, recording what it receives.
