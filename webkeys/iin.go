@@ -10,12 +10,12 @@ import (
 // IINCheck is the offline check of an IIN: its format, check digit and the birth
 // date and sex it encodes.
 type IINCheck struct {
-	Valid bool
+	Valid bool `json:"valid"`
 	// Message says what is wrong, or "" when Valid.
-	Message   string
-	BirthDate string // YYYY-MM-DD when Valid
-	Age       int    // full years on the day checked
-	Sex       string // "male" or "female" when Valid
+	Message   string `json:"message"`
+	BirthDate string `json:"birthDate"` // YYYY-MM-DD when Valid
+	Age       int    `json:"age"`       // full years on the day checked
+	Sex       string `json:"sex"`       // "male" or "female" when Valid
 }
 
 // CheckIIN checks iin on day now.

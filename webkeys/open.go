@@ -125,15 +125,17 @@ func describeGOSTKey(k *gost.PublicKey, spki []byte) KeyDescription {
 	return KeyDescription{Algorithm: name + " (" + detail + ")"}
 }
 
-// Certificate is what a subscriber sees of a certificate in a key file.
+// Certificate is what a subscriber sees of a certificate in a key file. The JSON
+// names are those of the portal's JavaScript API (docs/portal-crypto.md).
 type Certificate struct {
-	Serial    string        // lower-case hex
-	Subject   string        // profile.DN
-	Issuer    string        // profile.DN
-	Type      core.CertType // SIGN, AUTH, SSL or "" when the profile does not tell
-	NotBefore time.Time
-	NotAfter  time.Time
-	IIN, BIN  string
+	Serial    string        `json:"serial"`  // lower-case hex
+	Subject   string        `json:"subject"` // profile.DN
+	Issuer    string        `json:"issuer"`  // profile.DN
+	Type      core.CertType `json:"type"`    // SIGN, AUTH, SSL or "" when the profile does not tell
+	NotBefore time.Time     `json:"notBefore"`
+	NotAfter  time.Time     `json:"notAfter"`
+	IIN       string        `json:"iin"`
+	BIN       string        `json:"bin"`
 }
 
 // Describe summarises cert.
@@ -155,10 +157,10 @@ func Describe(cert *x509.Certificate) Certificate {
 type Opened struct {
 	// KeyAlgorithm describes the private key ("RSA 2048", "GOST 34.10-2015 512-bit
 	// (tc26-512-paramSetA)"), empty without a key.
-	KeyAlgorithm string
-	HasKey       bool
+	KeyAlgorithm string `json:"keyAlgorithm"`
+	HasKey       bool   `json:"hasKey"`
 	// Certificates are the key's certificate first (when installed), then the chain.
-	Certificates []Certificate
+	Certificates []Certificate `json:"certificates"`
 }
 
 // Open decodes a key file and describes it.
@@ -167,7 +169,7 @@ func Open(data []byte, password string) (*Opened, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &Opened{HasKey: c.Key != nil}
+	o := &Opened{HasKey: c.Key != nil, Certificates: []Certificate{}}
 	if c.Key != nil {
 		o.KeyAlgorithm = DescribeKey(c.Key.Public(), nil).String()
 	}
