@@ -11,7 +11,7 @@ import (
 // date and sex it encodes.
 type IINCheck struct {
 	Valid bool `json:"valid"`
-	// Message says what is wrong, or "" when Valid.
+	// Message says what is wrong, as a sentence for the user; "" when Valid.
 	Message   string `json:"message"`
 	BirthDate string `json:"birthDate"` // YYYY-MM-DD when Valid
 	Age       int    `json:"age"`       // full years on the day checked
@@ -22,16 +22,16 @@ type IINCheck struct {
 func CheckIIN(iin string, now time.Time) IINCheck {
 	id, err := kzid.ParseIIN(iin)
 	if err != nil {
-		msg := "the IIN is not valid"
+		msg := "The IIN is not valid."
 		switch {
 		case errors.Is(err, kzid.ErrFormat):
-			msg = "an IIN is exactly 12 digits"
+			msg = "An IIN is exactly 12 digits."
 		case errors.Is(err, kzid.ErrChecksum):
-			msg = "the IIN's check digit does not match: check for a typing error"
+			msg = "The IIN's check digit does not match: check it for a typing error."
 		case errors.Is(err, kzid.ErrDate):
-			msg = "the IIN does not begin with a valid birth date"
+			msg = "The IIN does not begin with a valid birth date."
 		case errors.Is(err, kzid.ErrCode):
-			msg = "the IIN's seventh digit (century and sex) is not valid"
+			msg = "The IIN's seventh digit (century and sex) is not valid."
 		}
 		return IINCheck{Message: msg}
 	}
