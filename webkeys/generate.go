@@ -42,6 +42,8 @@ var (
 	ErrEmptyPassword    = errors.New("a key file needs a password")
 	ErrApplicant        = errors.New("the applicant's IIN, surname and name are required")
 	ErrWrongCertificate = errors.New("this key file holds a different certificate")
+	ErrNeedAuthFile     = errors.New("this is a signing key file: sign in with the authentication key file (AUTH_RSA256_….p12)")
+	ErrNeedSignFile     = errors.New("this is an authentication key file: sign with the signing key file (RSA256_….p12 or GOSTKNCA_….p12)")
 )
 
 // Env is what the operations take from their surroundings.

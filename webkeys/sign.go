@@ -105,8 +105,9 @@ func RenewalRequest(serial string, reqs []wire.KeyRequest, revokeOld bool) owner
 	}}
 }
 
-// openCertified decodes a key file that must hold a key with its certificate.
-func openCertified(data []byte, password string) (*keyfile.Container, *x509.Certificate, error) {
+// openCertified decodes a key file that must hold a key with its certificate, of
+// type want when the certificate tells its type.
+func openCertified(data []byte, password string, want core.CertType) (*keyfile.Container, *x509.Certificate, error) {
 	c, err := Decode(data, password)
 	if err != nil {
 		return nil, nil, err
@@ -117,6 +118,12 @@ func openCertified(data []byte, password string) (*keyfile.Container, *x509.Cert
 	leaf := c.Leaf()
 	if leaf == nil {
 		return nil, nil, ErrNoCertificate
+	}
+	switch typ := Describe(leaf).Type; {
+	case want == core.CertAuth && typ == core.CertSign:
+		return nil, nil, ErrNeedAuthFile
+	case want == core.CertSign && typ == core.CertAuth:
+		return nil, nil, ErrNeedSignFile
 	}
 	return c, leaf, nil
 }
@@ -132,7 +139,7 @@ func (e *Env) SignChallengeFile(data []byte, password string, challenge []byte) 
 	if len(challenge) == 0 {
 		return nil, nil, errors.New("the sign-in challenge is empty")
 	}
-	c, leaf, err := openCertified(data, password)
+	c, leaf, err := openCertified(data, password, core.CertAuth)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -148,7 +155,7 @@ func (e *Env) signFile(data []byte, password string, r ownersig.Request) (*wire.
 	if err != nil {
 		return nil, err
 	}
-	c, leaf, err := openCertified(data, password)
+	c, leaf, err := openCertified(data, password, core.CertSign)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +229,7 @@ func (e *Env) RenewWith(key crypto.Signer, cert *x509.Certificate, alg, password
 // must be that certificate's): new keys with algorithm alg in files under the same
 // password, and the renewal signed with the current signing key.
 func (e *Env) Renew(data []byte, password, serial, alg string, revokeOld bool) (*Renewed, error) {
-	c, leaf, err := openCertified(data, password)
+	c, leaf, err := openCertified(data, password, core.CertSign)
 	if err != nil {
 		return nil, err
 	}

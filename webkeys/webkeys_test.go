@@ -460,6 +460,13 @@ func TestSigningNeedsCertificate(t *testing.T) {
 	if _, _, err := e.SignChallengeFile(g.Files[1].Data, "wrong", []byte("x")); !errors.Is(err, ErrWrongPassword) {
 		t.Errorf("SignChallengeFile with a wrong password: %v", err)
 	}
+	sign, auth, _ := issued(t, newTestCA(t), AlgGOST2015)
+	if _, _, err := e.SignChallengeFile(sign, testPassword, []byte("x")); !errors.Is(err, ErrNeedAuthFile) {
+		t.Errorf("signing in with the SIGN file: %v", err)
+	}
+	if _, err := e.SignRevoke(auth, testPassword, "1f", "owner_request"); !errors.Is(err, ErrNeedSignFile) {
+		t.Errorf("revoking with the AUTH file: %v", err)
+	}
 }
 
 func TestSignChallengeGOST(t *testing.T) {
