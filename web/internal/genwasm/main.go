@@ -64,7 +64,8 @@ func Build(ctx context.Context, pkg string) ([]byte, error) {
 	defer os.RemoveAll(tmp)
 	target := filepath.Join(tmp, ModuleName)
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", target, pkg)
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0", "GOFLAGS=")
+	// The environment fixes everything that changes the bytes but the sources and Go.
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOWASM=", "CGO_ENABLED=0", "GOFLAGS=")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("building %s for js/wasm: %w", pkg, err)
