@@ -39,6 +39,7 @@ var (
 	ErrNoKey            = errors.New("this key file holds no private key")
 	ErrNoCertificate    = errors.New("this key file has no certificate yet: install the issued certificates first")
 	ErrNoMatch          = errors.New("none of the certificates belongs to the key in this file")
+	ErrRevoked          = errors.New("the certificate of the key in this file is revoked")
 	ErrEmptyPassword    = errors.New("a key file needs a password")
 	ErrApplicant        = errors.New("the applicant's IIN, surname and name are required")
 	ErrWrongCertificate = errors.New("this key file holds a different certificate")

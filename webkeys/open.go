@@ -237,8 +237,8 @@ func ParseIssued(ic wire.IssuedCertificate) (*Issued, error) {
 
 // Install puts into the key file data the certificate of certs that certifies its
 // key, with that certificate's chain, re-encoded under the same password. It returns
-// the new file and the serials installed (one); ErrNoMatch when no certificate (not
-// revoked) is for this key. A file already holding that certificate and chain is
+// the new file and the serials installed (one); ErrRevoked when the only certificates
+// for this key are revoked, ErrNoMatch when none is for it. A file already holding that certificate and chain is
 // returned unchanged.
 func (e *Env) Install(data []byte, password string, certs []wire.IssuedCertificate) ([]byte, []string, error) {
 	c, err := Decode(data, password)
@@ -249,16 +249,18 @@ func (e *Env) Install(data []byte, password string, certs []wire.IssuedCertifica
 		return nil, nil, ErrNoKey
 	}
 	var bad []string
+	revoked := false
 	for _, ic := range certs {
-		if ic.Status == core.CertRevoked {
-			continue
-		}
 		it, err := ParseIssued(ic)
 		if err != nil {
 			bad = append(bad, err.Error())
 			continue
 		}
 		if !Certifies(c.Key, it.Leaf) {
+			continue
+		}
+		if ic.Status == core.CertRevoked {
+			revoked = true
 			continue
 		}
 		serial := it.Leaf.SerialNumber.Text(16)
@@ -270,6 +272,9 @@ func (e *Env) Install(data []byte, password string, certs []wire.IssuedCertifica
 			return nil, nil, fmt.Errorf("encoding the key file: %w", err)
 		}
 		return out, []string{serial}, nil
+	}
+	if revoked {
+		return nil, nil, ErrRevoked
 	}
 	if len(bad) > 0 {
 		return nil, nil, fmt.Errorf("%w (%s)", ErrNoMatch, strings.Join(bad, "; "))

@@ -340,8 +340,8 @@ func TestInstallRefuses(t *testing.T) {
 	}
 	revoked := mine[0]
 	revoked.Status = core.CertRevoked
-	if _, _, err := e.Install(g.Files[0].Data, testPassword, []wire.IssuedCertificate{revoked}); !errors.Is(err, ErrNoMatch) {
-		t.Errorf("revoked certificate: %v, want ErrNoMatch", err)
+	if _, _, err := e.Install(g.Files[0].Data, testPassword, []wire.IssuedCertificate{revoked}); !errors.Is(err, ErrRevoked) {
+		t.Errorf("revoked certificate: %v, want ErrRevoked", err)
 	}
 	if _, _, err := e.Install([]byte("not a key file"), testPassword, mine); !errors.Is(err, ErrNotKeyFile) {
 		t.Errorf("garbage: %v, want ErrNotKeyFile", err)

@@ -80,7 +80,7 @@ var userErrors = []error{
 	webkeys.ErrUnknownAlgorithm, webkeys.ErrWrongPassword, webkeys.ErrNotKeyFile,
 	webkeys.ErrNoKey, webkeys.ErrNoCertificate, webkeys.ErrNoMatch,
 	webkeys.ErrEmptyPassword, webkeys.ErrApplicant, webkeys.ErrWrongCertificate,
-	webkeys.ErrNeedAuthFile, webkeys.ErrNeedSignFile,
+	webkeys.ErrNeedAuthFile, webkeys.ErrNeedSignFile, webkeys.ErrRevoked,
 }
 
 // message makes err a sentence: capitalised, ending with a full stop.
