@@ -216,12 +216,12 @@ func (d *doc) item(mark, text string) {
 // space moves the cursor down by h points.
 func (d *doc) space(h float64) { d.y += h }
 
-// rule draws a thin horizontal line across the text width.
+// rule draws a thin horizontal line across the text width, under the last line
+// written (the cursor is the baseline of the next line).
 func (d *doc) rule() {
-	d.space(4)
 	d.pdf.SetLineWidth(0.5)
-	d.pdf.Line(margin, d.y, pageW-margin, d.y)
-	d.space(8)
+	d.pdf.Line(margin, d.y-8, pageW-margin, d.y-8)
+	d.space(10)
 }
 
 // bytes finishes the document.
