@@ -39,6 +39,14 @@ type Config struct {
 	MaxBody int64
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// FormSecret keys the form tokens of SubmitResponse (at least 32 bytes; the
+	// secret of the sign-in tokens may be reused: the key is derived from it for this
+	// use only). Every node serving one database needs the same secret. When it is
+	// empty a random key is drawn from Rand: form tokens then open forms only on this
+	// node and until it restarts.
+	FormSecret []byte
+	// Rand is the randomness for that key (default crypto/rand.Reader).
+	Rand io.Reader
 }
 
 // Server serves the API.
@@ -50,6 +58,7 @@ type Server struct {
 	maxBody int64
 	now     func() time.Time
 	mux     *http.ServeMux
+	formKey []byte
 }
 
 // Route is one endpoint of the API.
@@ -71,6 +80,7 @@ func New(cfg Config) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.formKey = formKey(cfg.FormSecret, cfg.Rand, s.log)
 	s.mux = http.NewServeMux()
 	for _, r := range s.Routes() {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.wrap(r.handler))
@@ -87,7 +97,10 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/applications", s.submit},
 		{"GET", "/api/v1/applications/{number}", s.status},
 		{"GET", "/api/v1/applications/{number}/certificates", s.certificates},
+		{"GET", "/api/v1/applications/{number}/form.pdf", s.applicationForm},
 		{"GET", "/api/v1/templates", s.templates},
+		{"GET", "/api/v1/registry/persons/{iin}", s.registryPerson},
+		{"GET", "/api/v1/registry/organizations/{bin}", s.registryOrganization},
 		{"POST", "/api/v1/auth/challenge", s.challenge},
 		{"POST", "/api/v1/auth/token", s.token},
 		{"GET", "/api/v1/desk/applications", s.deskList},
@@ -97,6 +110,8 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/desk/applications/{number}/approve", s.deskApprove},
 		{"POST", "/api/v1/desk/applications/{number}/refuse", s.deskRefuse},
 		{"POST", "/api/v1/desk/certificates/{serial}/revoke", s.deskRevoke},
+		{"GET", "/api/v1/desk/applications/{number}/form.pdf", s.deskApplicationForm},
+		{"GET", "/api/v1/desk/receipts/{receipt}/pdf", s.receiptPDF},
 		{"GET", "/api/v1/head/applications", s.headList},
 		{"POST", "/api/v1/head/applications/{number}/confirm", s.headConfirm},
 		{"POST", "/api/v1/head/applications/{number}/reject", s.headReject},

@@ -266,6 +266,16 @@ func newFakeServer(t *testing.T) *fakeServer {
 	revokedAt := now
 	mux.HandleFunc("POST /api/v1/desk/certificates/{serial}/revoke", desk(wire.RevokeResponse{Certificate: wire.IssuedCertificate{
 		Serial: "1a2b", Status: core.CertRevoked, RevokedAt: &revokedAt, Reason: core.ReasonKeyCompromise, Type: core.CertSign}}))
+	pdf := func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer tok-operator" {
+			f.problem(w, 401, "sign in first", nil)
+			return
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		_, _ = w.Write([]byte("%PDF-1.7 " + r.URL.Path + "?" + r.URL.RawQuery))
+	}
+	mux.HandleFunc("GET /api/v1/desk/receipts/{receipt}/pdf", pdf)
+	mux.HandleFunc("GET /api/v1/desk/applications/{number}/form.pdf", pdf)
 	mux.HandleFunc("GET /api/v1/head/applications", desk(wire.DeskList{}))
 	mux.HandleFunc("POST /api/v1/head/applications/{number}/confirm", desk(wire.Status{Number: testNumber, State: core.StateAwaitingIdentification}))
 	mux.HandleFunc("POST /api/v1/head/applications/{number}/reject", desk(wire.Status{Number: testNumber, State: core.StateRejectedByHead, RefusalReason: core.RefusalFalseInfo}))
