@@ -1,0 +1,73 @@
+// The portal's entry: language, hash routes and the views.
+//
+// Routes (the DOM contract of docs/portal.md): #/ home, #/apply, #/apply/<template>,
+// #/status, #/status/<number>, #/cabinet, #/head, #/desk, #/desk/<number>.
+
+import { initialLang, setLang, translate } from './i18n.js';
+import { clear, clearMessage, focusHeading, message } from './ui.js';
+import { renderHome } from './home.js';
+import { renderApply } from './apply.js';
+import { renderStatus } from './status.js';
+import { renderCabinet } from './cabinet.js';
+import { renderHead } from './head.js';
+import { renderDesk } from './desk.js';
+
+const routes = {
+  '': renderHome,
+  apply: renderApply,
+  status: renderStatus,
+  cabinet: renderCabinet,
+  head: renderHead,
+  desk: renderDesk,
+};
+
+// keepOnLangChange lists views holding typed input: a language switch re-translates
+// them in place instead of drawing them again.
+const keepOnLangChange = new Set(['apply']);
+
+let currentRoute = null;
+
+function parseHash() {
+  const raw = (location.hash || '#/').replace(/^#\/?/, '');
+  const parts = raw.split('/').filter(Boolean).map(decodeURIComponent);
+  return { name: parts[0] || '', args: parts.slice(1) };
+}
+
+async function route(keepMessage) {
+  const { name, args } = parseHash();
+  const view = routes[name] || renderHome;
+  currentRoute = name;
+  const app = document.getElementById('app');
+  if (!keepMessage) clearMessage();
+  for (const a of document.querySelectorAll('nav a[data-route]')) {
+    if (a.dataset.route === name) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  clear(app);
+  try {
+    await view(app, args);
+  } catch (e) {
+    message('error', 'err.view', undefined, e && e.message);
+  }
+  focusHeading(app);
+}
+
+async function start() {
+  const sel = document.getElementById('lang');
+  const l = initialLang();
+  try {
+    await setLang(l);
+  } catch (e) {
+    message('error', 'err.network');
+  }
+  sel.value = l;
+  sel.addEventListener('change', async () => {
+    await setLang(sel.value);
+    if (!keepOnLangChange.has(currentRoute)) await route(true);
+    else translate(document);
+  });
+  window.addEventListener('hashchange', () => route(false));
+  await route(false);
+}
+
+start();
