@@ -38,7 +38,7 @@ var static embed.FS
 
 // CSP is the Content-Security-Policy of every portal answer.
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
-	"img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; " +
+	"img-src 'self' data:; font-src 'self'; connect-src 'self' blob:; worker-src 'self'; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // mediaTypes maps file extensions to the Content-Type served. Anything else is
@@ -131,7 +131,11 @@ func newAsset(name string, b []byte) (*asset, error) {
 	a := &asset{typ: MediaType(name), body: b, etag: `"` + tag + `"`}
 	if compressible[strings.ToLower(path.Ext(name))] && len(b) > 512 {
 		var buf bytes.Buffer
-		zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		level := gzip.BestCompression
+		if len(b) > 1<<20 {
+			level = gzip.DefaultCompression // a WebAssembly module: compressed at every start
+		}
+		zw, err := gzip.NewWriterLevel(&buf, level)
 		if err != nil {
 			return nil, err
 		}

@@ -226,7 +226,7 @@ function receiptBlock(rc) {
     h('h3', { id: 'desk-receipt-title', i18n: rc.refused ? 'desk.refusal_receipt' : 'desk.receipt' }),
     h('dl', { class: 'facts' },
       row('desk.receipt_number', rc.receipt_number), row('status.when', fmtDate(rc.date, true)),
-      row('desk.documents', ''), h('dd', {}, h('ul', {}, (rc.documents || []).map((d) => h('li', { text: d })))),
+      h('dt', { i18n: 'desk.documents' }), h('dd', {}, h('ul', { id: 'receipt-documents' }, (rc.documents || []).map((d) => h('li', { text: d })))),
       rc.refused ? [h('dt', { i18n: 'status.missing' }), h('dd', {}, h('ul', { id: 'receipt-missing' }, (rc.missing || []).map((d) => h('li', { text: d }))))] : null,
       rc.refused ? null : row('desk.result_date', `${fmtDate(rc.result_date)}${rc.result_place ? ', ' + rc.result_place : ''}`),
       row('desk.operator', rc.operator), row('desk.applicant', `${rc.applicant || ''} ${rc.applicant_phone || ''}`)),

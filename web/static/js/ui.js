@@ -25,7 +25,7 @@ export function h(tag, attrs, ...children) {
     else if (k === 'value') el.value = v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -66,8 +66,9 @@ export function clear(el) { while (el.firstChild) el.removeChild(el.firstChild);
 const msgEl = () => document.getElementById('message');
 
 /**
- * message shows a message of kind error|info|success: a translated key with params,
- * and optionally an untranslated detail (the server's words) and a list.
+ * message shows a message of kind error|info|success: a translated key with params
+ * (or several keys, one paragraph each), and optionally an untranslated detail (the
+ * server's words) and a list.
  */
 export function message(kind, key, params, detail, list) {
   const el = msgEl();
@@ -75,7 +76,7 @@ export function message(kind, key, params, detail, list) {
   el.dataset.kind = kind;
   el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
   el.setAttribute('aria-live', kind === 'error' ? 'assertive' : 'polite');
-  el.append(h('p', { i18n: key, i18nParams: params }));
+  for (const k of Array.isArray(key) ? key : [key]) el.append(h('p', { i18n: k, i18nParams: params }));
   if (detail) el.append(h('p', { class: 'detail' }, h('span', { i18n: 'msg.server_said' }), ' ', h('span', { lang: 'en', text: detail })));
   if (list && list.length) el.append(h('ul', {}, list.map((x) => (x instanceof Node ? h('li', {}, x) : h('li', { text: x })))));
   el.hidden = false;
@@ -109,11 +110,10 @@ export function showError(err, key) {
     return;
   }
   const missing = (err.missing || []).map((id) => h('span', { i18n: `doc.${id}` }));
-  message('error', key && err.status !== 0 ? key : problemKey(err), undefined, err.detail, missing);
-  if (key && err.status !== 0) {
-    const el = msgEl();
-    el.append(h('p', { i18n: problemKey(err) }));
-  }
+  // What failed, what to do, the server's words, then what is missing.
+  const keys = key && err.status !== 0 ? [key, problemKey(err)] : [problemKey(err)];
+  message('error', keys, undefined, missing.length ? null : err.detail, missing);
+  if (missing.length) msgEl().append(h('p', { i18n: 'err.documents_incomplete_next' }));
 }
 
 /**
