@@ -52,7 +52,20 @@ async function route(keepMessage) {
   focusHeading(app);
 }
 
+// labelCells gives every table cell the text of its column header (data-label), so a
+// narrow screen can show each row as a card of labelled values (portal.css).
+function labelCells(root) {
+  for (const table of root.querySelectorAll('table')) {
+    const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+    for (const tr of table.querySelectorAll('tbody tr')) {
+      [...tr.children].forEach((td, i) => { if (heads[i] && td.dataset.label !== heads[i]) td.dataset.label = heads[i]; });
+    }
+  }
+}
+
 async function start() {
+  new MutationObserver(() => labelCells(document.getElementById('app')))
+    .observe(document.getElementById('app'), { childList: true, subtree: true });
   const sel = document.getElementById('lang');
   const l = initialLang();
   try {

@@ -66,7 +66,14 @@ export function fmtDate(v, withTime) {
   if (!v) return '';
   const d = v instanceof Date ? v : new Date(v);
   if (Number.isNaN(d.getTime())) return String(v);
-  const loc = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-GB' }[current];
+  if (current === 'kk') {
+    // Browsers often lack Kazakh month names: they are written out here.
+    const months = ['қаңтар', 'ақпан', 'наурыз', 'сәуір', 'мамыр', 'маусым', 'шілде', 'тамыз', 'қыркүйек', 'қазан', 'қараша', 'желтоқсан'];
+    const p2 = (n) => String(n).padStart(2, '0');
+    const day = `${d.getFullYear()} ж. ${d.getDate()} ${months[d.getMonth()]}`;
+    return withTime ? `${day}, ${p2(d.getHours())}:${p2(d.getMinutes())}` : day;
+  }
+  const loc = { ru: 'ru-RU', en: 'en-GB' }[current];
   const opts = withTime
     ? { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' }
     : { year: 'numeric', month: 'long', day: 'numeric' };
