@@ -43,13 +43,16 @@ async function route(keepMessage) {
     if (a.dataset.route === name) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
-  clear(app);
+  // Each route draws into its own container, so a slower earlier route that is still
+  // loading draws into a detached element, never beside the current one.
+  const box = document.createElement('div');
+  clear(app).append(box);
   try {
-    await view(app, args);
+    await view(box, args);
   } catch (e) {
     message('error', 'err.view', undefined, e && e.message);
   }
-  focusHeading(app);
+  if (box.isConnected) focusHeading(box);
 }
 
 // labelCells gives every table cell the text of its column header (data-label), so a
