@@ -80,6 +80,8 @@ export function message(kind, key, params, detail, list) {
   if (detail) el.append(h('p', { class: 'detail' }, h('span', { i18n: 'msg.server_said' }), ' ', h('span', { lang: 'en', text: detail })));
   if (list && list.length) el.append(h('ul', {}, list.map((x) => (x instanceof Node ? h('li', {}, x) : h('li', { text: x })))));
   el.hidden = false;
+  // An error must be seen even when the button that caused it is far down the page.
+  if (kind === 'error' && typeof el.scrollIntoView === 'function') el.scrollIntoView({ block: 'nearest' });
 }
 
 /** clearMessage hides the message area. */
