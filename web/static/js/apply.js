@@ -77,7 +77,9 @@ function control(tpl, f) {
     return select(id, [{ value: '', i18n: 'form.choose' }, ...eNotariatRoles.map((r) => ({ value: r, i18n: `sysrole.${r}` }))], { required: f.required });
   }
   if (f.name === 'region') {
-    return select(id, [{ value: '', i18n: 'form.choose' }, ...regions.map((r) => ({ value: r, i18n: `region.${r}` }))], { required: f.required });
+    // Free text with the regions offered (a datalist translated with the page).
+    return [h('input', Object.assign(base, { type: 'text', list: 'regions' }, fieldAttrs.region)),
+      h('datalist', { id: 'regions' }, regions.map((r) => h('option', { i18n: `region.${r}` })))];
   }
   return h('input', Object.assign(base, { type: 'text' }, fieldAttrs[f.name] || {}));
 }
@@ -241,7 +243,6 @@ function readApplicant(tpl) {
       if (list.length) a.extra_domains = list;
       continue;
     }
-    if (f.name === 'region' && v) v = document.querySelector(`#f-region option[value="${v}"]`).textContent;
     if (['surname', 'name', 'patronymic'].includes(f.name)) v = v.toLocaleUpperCase();
     if (v) a[f.name] = v;
   }

@@ -43,13 +43,15 @@ function translateOne(el) {
 
 /** field builds a labelled input: {id, label (key), type, required, hint (key), attrs}. */
 export function field(o) {
-  const input = o.control || h(o.tag || 'input', Object.assign({ id: o.id, name: o.name || o.id, type: o.tag ? undefined : (o.type || 'text'), required: o.required }, o.attrs || {}));
+  const control = o.control || h(o.tag || 'input', Object.assign({ id: o.id, name: o.name || o.id, type: o.tag ? undefined : (o.type || 'text'), required: o.required }, o.attrs || {}));
+  // A control may come with companions (a datalist): the first element is the input.
+  const input = Array.isArray(control) ? control[0] : control;
   const hintId = o.hint ? `${o.id}-hint` : null;
   if (hintId) input.setAttribute('aria-describedby', hintId);
   if (o.required) input.setAttribute('aria-required', 'true');
   return h('div', { class: 'field' + (o.wide ? ' wide' : '') },
     h('label', { for: o.id }, h('span', { i18n: o.label }), o.required ? h('span', { class: 'req', 'aria-hidden': 'true', text: ' *' }) : null),
-    input,
+    control,
     hintId ? h('p', { class: 'hint', id: hintId, i18n: o.hint, i18nParams: o.hintParams }) : null,
     o.after || null);
 }
