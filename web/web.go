@@ -13,7 +13,7 @@
 // with their exact media types (application/wasm included), a strong ETag answered by
 // 304 on If-None-Match, "Cache-Control: no-cache" (every use revalidates, so a new
 // binary's assets are picked up at once), gzip when the client accepts it for text
-// and WebAssembly, and on every answer the security headers: a Content-Security-Policy
+// and WebAssembly (each file compressed once, when first asked for), and on every answer the security headers: a Content-Security-Policy
 // allowing only the portal's own origin (plus 'wasm-unsafe-eval' to compile the
 // WebAssembly module; no inline scripts or styles), frame-ancestors 'none',
 // X-Content-Type-Options nosniff and Referrer-Policy no-referrer.
@@ -31,6 +31,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 //go:embed static
@@ -68,11 +69,16 @@ func MediaType(name string) string {
 	return "application/octet-stream"
 }
 
-// asset is one embedded file, ready to serve.
+// asset is one embedded file, ready to serve. Its gzip encoding is made on first
+// demand (the WebAssembly module takes a while), once.
 type asset struct {
-	typ     string
-	body    []byte
-	etag    string
+	name     string
+	typ      string
+	body     []byte
+	etag     string
+	compress bool
+
+	gzOnce  sync.Once
 	gz      []byte // nil when not compressible or not smaller
 	gzipTag string
 }
@@ -82,8 +88,9 @@ type handler struct {
 	assets map[string]*asset // by URL path: "/" and "/static/…"
 }
 
-// Handler returns the portal's http.Handler. It reads and compresses the embedded
-// files once, so callers should create it once per server.
+// Handler returns the portal's http.Handler. It indexes the embedded files when made
+// and compresses each at most once, on its first gzip request; callers create it once
+// per server.
 func Handler() http.Handler {
 	h, err := newHandler(static)
 	if err != nil {
@@ -128,29 +135,40 @@ func newHandler(fsys fs.FS) (*handler, error) {
 func newAsset(name string, b []byte) (*asset, error) {
 	sum := sha256.Sum256(b)
 	tag := hex.EncodeToString(sum[:16])
-	a := &asset{typ: MediaType(name), body: b, etag: `"` + tag + `"`}
-	if compressible[strings.ToLower(path.Ext(name))] && len(b) > 512 {
-		var buf bytes.Buffer
+	return &asset{
+		name: name, typ: MediaType(name), body: b, etag: `"` + tag + `"`,
+		compress: compressible[strings.ToLower(path.Ext(name))] && len(b) > 512,
+	}, nil
+}
+
+// gzipped returns the gzip encoding of a and its ETag, or nil when a is not
+// compressible or would not get smaller.
+func (a *asset) gzipped() ([]byte, string) {
+	if !a.compress {
+		return nil, ""
+	}
+	a.gzOnce.Do(func() {
 		level := gzip.BestCompression
-		if len(b) > 1<<20 {
-			level = gzip.DefaultCompression // a WebAssembly module: compressed at every start
+		if len(a.body) > 1<<20 {
+			level = gzip.DefaultCompression
 		}
+		var buf bytes.Buffer
 		zw, err := gzip.NewWriterLevel(&buf, level)
 		if err != nil {
-			return nil, err
+			return // an invalid level: a programming error, served uncompressed
 		}
-		if _, err := zw.Write(b); err != nil {
-			return nil, fmt.Errorf("gzip %s: %w", name, err)
+		if _, err := zw.Write(a.body); err != nil {
+			return
 		}
 		if err := zw.Close(); err != nil {
-			return nil, fmt.Errorf("gzip %s: %w", name, err)
+			return
 		}
-		if buf.Len() < len(b) {
+		if buf.Len() < len(a.body) {
 			a.gz = buf.Bytes()
-			a.gzipTag = `"` + tag + `-gz"`
+			a.gzipTag = strings.TrimSuffix(a.etag, `"`) + `-gz"`
 		}
-	}
-	return a, nil
+	})
+	return a.gz, a.gzipTag
 }
 
 // securityHeaders sets the headers every portal answer carries.
@@ -178,11 +196,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, etag := a.body, a.etag
-	if a.gz != nil {
+	if a.compress {
 		hdr.Add("Vary", "Accept-Encoding")
 		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-			body, etag = a.gz, a.gzipTag
-			hdr.Set("Content-Encoding", "gzip")
+			if gz, tag := a.gzipped(); gz != nil {
+				body, etag = gz, tag
+				hdr.Set("Content-Encoding", "gzip")
+			}
 		}
 	}
 	hdr.Set("Content-Type", a.typ)

@@ -8,9 +8,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 )
+
+// portal is the handler of the embedded files, made once: making it compresses the
+// WebAssembly module.
+var portal = sync.OnceValue(Handler)
 
 func get(t *testing.T, h http.Handler, method, path string, hdr map[string]string) *httptest.ResponseRecorder {
 	t.Helper()
@@ -42,7 +47,7 @@ func checkSecurityHeaders(t *testing.T, w *httptest.ResponseRecorder, what strin
 }
 
 func TestIndex(t *testing.T) {
-	h := Handler()
+	h := portal()
 	w := get(t, h, "GET", "/", nil)
 	if w.Code != http.StatusOK {
 		t.Fatalf("GET /: %d", w.Code)
@@ -68,7 +73,7 @@ func TestIndex(t *testing.T) {
 }
 
 func TestNotFoundAndMethods(t *testing.T) {
-	h := Handler()
+	h := portal()
 	for _, p := range []string{"/static/", "/static/nope.js", "/static/../web.go", "/index.html", "/static/js"} {
 		w := get(t, h, "GET", p, nil)
 		if w.Code != http.StatusNotFound {
@@ -95,7 +100,7 @@ func TestMediaTypes(t *testing.T) {
 		}
 	}
 	// Every embedded file is served with its media type.
-	h := Handler()
+	h := portal()
 	err := fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -179,6 +184,35 @@ func TestWasmGzipETag(t *testing.T) {
 	}
 	if w := get(t, h, "GET", "/static/css/portal.css", map[string]string{"Accept-Encoding": "gzip"}); w.Header().Get("Content-Encoding") != "gzip" {
 		t.Errorf("portal.css not compressed")
+	}
+	// The first gzip requests, arriving together, share one compression.
+	h2, err := newHandler(fstest.MapFS{"static/index.html": {Data: []byte("x")}, "static/wasm/nca.wasm": {Data: module}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	bodies := make([][]byte, 8)
+	for i := range bodies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := httptest.NewRequest("GET", "/static/wasm/nca.wasm", nil)
+			r.Header.Set("Accept-Encoding", "gzip")
+			w := httptest.NewRecorder()
+			h2.ServeHTTP(w, r)
+			bodies[i] = w.Body.Bytes()
+		}()
+	}
+	wg.Wait()
+	for i := range bodies {
+		if len(bodies[i]) == 0 || !bytes.Equal(bodies[i], bodies[0]) {
+			t.Errorf("concurrent gzip answer %d differs", i)
+		}
+	}
+	if zr, err := gzip.NewReader(bytes.NewReader(bodies[0])); err != nil {
+		t.Error(err)
+	} else if b, err := io.ReadAll(zr); err != nil || !bytes.Equal(b, module) {
+		t.Errorf("concurrent gzip answer does not decode to the module: %v", err)
 	}
 	if _, err := newHandler(fstest.MapFS{"static/js/a.js": {Data: []byte("x")}}); err == nil {
 		t.Errorf("a portal without index.html was accepted")
