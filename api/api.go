@@ -47,6 +47,9 @@ type Config struct {
 	FormSecret []byte
 	// Rand is the randomness for that key (default crypto/rand.Reader).
 	Rand io.Reader
+	// Portal, when set, serves the browser portal (package web): GET and HEAD of "/"
+	// and of "/static/..." go to it; every other unknown path stays a 404 problem.
+	Portal http.Handler
 }
 
 // Server serves the API.
@@ -57,6 +60,7 @@ type Server struct {
 	log     *slog.Logger
 	maxBody int64
 	now     func() time.Time
+	portal  http.Handler
 	mux     *http.ServeMux
 	formKey []byte
 }
@@ -70,7 +74,7 @@ type Route struct {
 
 // New returns a Server from cfg.
 func New(cfg Config) *Server {
-	s := &Server{ra: cfg.RA, auth: cfg.Auth, signer: cfg.Signer, log: cfg.Logger, maxBody: cfg.MaxBody, now: cfg.Now}
+	s := &Server{ra: cfg.RA, auth: cfg.Auth, signer: cfg.Signer, log: cfg.Logger, maxBody: cfg.MaxBody, now: cfg.Now, portal: cfg.Portal}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -86,9 +90,21 @@ func New(cfg Config) *Server {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.wrap(r.handler))
 	}
 	s.mux.HandleFunc("/", s.wrap(func(w http.ResponseWriter, r *http.Request) error {
+		if s.portal != nil && isPortalPath(r) {
+			s.portal.ServeHTTP(w, r)
+			return nil
+		}
 		return core.Errorf(core.KindNotFound, "no such endpoint: %s %s (the API is described at /openapi.yaml)", r.Method, r.URL.Path)
 	}))
 	return s
+}
+
+// isPortalPath reports whether r is for the portal: GET or HEAD of "/" or "/static/…".
+func isPortalPath(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	return r.URL.Path == "/" || strings.HasPrefix(r.URL.Path, "/static/")
 }
 
 // Routes lists every endpoint the server serves.
