@@ -121,4 +121,6 @@ type Tx interface {
 
 	// Owner actions and notifications (owner.go).
 	OwnerTx
+	// Desk receipts (receipts.go).
+	ReceiptTx
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/opennca/nca/ra"
 	"github.com/opennca/nca/registry"
 	"github.com/opennca/nca/store"
+	"github.com/opennca/nca/web"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"gopkg.in/yaml.v3"
 )
@@ -302,7 +303,7 @@ func assemble(ctx context.Context, c *serveConfig, log *slog.Logger) (*authority
 		a.close()
 		return nil, err
 	}
-	a.api = api.New(api.Config{RA: a.ra, Auth: au, Signer: auth0, Logger: log})
+	a.api = api.New(api.Config{RA: a.ra, Auth: au, Signer: auth0, Logger: log, Portal: web.Handler(), FormSecret: secret})
 	if err := a.operatorCredential(ctx, filepath.Join(c.data, "operator.p12")); err != nil {
 		a.close()
 		return nil, err
@@ -421,6 +422,7 @@ func (a *authority) operatorCredential(ctx context.Context, path string) error {
 // report prints what the authority created and how to use it.
 func (a *authority) report(w io.Writer, c *serveConfig, addr string) {
 	fmt.Fprintf(w, "nca: serving on http://%s (public base URL %s)\n", addr, c.baseURL)
+	fmt.Fprintf(w, "nca: portal (kk, ru, en) %s/\n", c.baseURL)
 	fmt.Fprintf(w, "nca: data folder %s\n", c.data)
 	if len(a.created) > 0 {
 		fmt.Fprintln(w, "nca: created on this start:")
