@@ -47,6 +47,11 @@ type Config struct {
 	FormSecret []byte
 	// Rand is the randomness for that key (default crypto/rand.Reader).
 	Rand io.Reader
+	// LookupsPerMinute limits the public registry lookups (names by IIN or BIN) per
+	// client address on this node (default 30; negative: no limit). LookupBurst is the
+	// number a client may make at once (default 10).
+	LookupsPerMinute int
+	LookupBurst      int
 	// Portal, when set, serves the browser portal (package web): GET and HEAD of "/"
 	// and of "/static/..." go to it; every other unknown path stays a 404 problem.
 	Portal http.Handler
@@ -63,6 +68,7 @@ type Server struct {
 	portal  http.Handler
 	mux     *http.ServeMux
 	formKey []byte
+	lookups *limiter
 }
 
 // Route is one endpoint of the API.
@@ -85,6 +91,7 @@ func New(cfg Config) *Server {
 		s.now = time.Now
 	}
 	s.formKey = formKey(cfg.FormSecret, cfg.Rand, s.log)
+	s.lookups = newLimiter(cfg.LookupsPerMinute, cfg.LookupBurst, s.now)
 	s.mux = http.NewServeMux()
 	for _, r := range s.Routes() {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.wrap(r.handler))
@@ -201,6 +208,8 @@ func kindStatus(k core.Kind) int {
 		return http.StatusGone
 	case core.KindUnprocessable:
 		return http.StatusUnprocessableEntity
+	case core.KindTooMany:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
@@ -228,6 +237,10 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
 	p.Title = http.StatusText(p.Status)
 	if p.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="nca"`)
+	}
+	var retry *retryError
+	if errors.As(err, &retry) {
+		w.Header().Set("Retry-After", retry.retryAfter())
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")

@@ -185,6 +185,9 @@ func (s *Server) receiptPDF(w http.ResponseWriter, r *http.Request) error {
 // registryPerson answers the state registry's name of an IIN (see docs/api.md on
 // why this is served without sign-in).
 func (s *Server) registryPerson(w http.ResponseWriter, r *http.Request) error {
+	if err := s.lookups.allow(remoteHost(r)); err != nil {
+		return err
+	}
 	p, age, err := s.ra.LookupPerson(r.Context(), r.PathValue("iin"))
 	if err != nil {
 		return err
@@ -197,6 +200,9 @@ func (s *Server) registryPerson(w http.ResponseWriter, r *http.Request) error {
 
 // registryOrganization answers the state registry's name of a BIN.
 func (s *Server) registryOrganization(w http.ResponseWriter, r *http.Request) error {
+	if err := s.lookups.allow(remoteHost(r)); err != nil {
+		return err
+	}
 	o, err := s.ra.LookupOrganization(r.Context(), r.PathValue("bin"))
 	if err != nil {
 		return err

@@ -44,6 +44,7 @@ type serveConfig struct {
 	caBits      int
 	databaseURL string
 	keyStore    string
+	lookups     int
 	getenv      func(string) string
 	notify      notifyConfig
 }
@@ -79,6 +80,10 @@ func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
 	fs.IntVar(&c.caBits, "ca-rsa-bits", 4096, "RSA size of CA keys created on first start (NCA_CA_RSA_BITS)")
 	if v := getenv("NCA_CA_RSA_BITS"); v != "" {
 		_ = fs.Set("ca-rsa-bits", v)
+	}
+	fs.IntVar(&c.lookups, "registry-lookups-per-minute", 30, "public name lookups by IIN/BIN allowed per client address and minute on this node; -1: no limit, e.g. when a reverse proxy limits them (NCA_REGISTRY_LOOKUPS_PER_MINUTE)")
+	if v := getenv("NCA_REGISTRY_LOOKUPS_PER_MINUTE"); v != "" {
+		_ = fs.Set("registry-lookups-per-minute", v)
 	}
 	registerNotifyFlags(fs, &c.notify, env)
 	return fs, c
@@ -303,7 +308,7 @@ func assemble(ctx context.Context, c *serveConfig, log *slog.Logger) (*authority
 		a.close()
 		return nil, err
 	}
-	a.api = api.New(api.Config{RA: a.ra, Auth: au, Signer: auth0, Logger: log, Portal: web.Handler(), FormSecret: secret})
+	a.api = api.New(api.Config{RA: a.ra, Auth: au, Signer: auth0, Logger: log, Portal: web.Handler(), FormSecret: secret, LookupsPerMinute: c.lookups})
 	if err := a.operatorCredential(ctx, filepath.Join(c.data, "operator.p12")); err != nil {
 		a.close()
 		return nil, err
