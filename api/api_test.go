@@ -137,6 +137,17 @@ func (s *testServer) login(cert *x509.Certificate, key crypto.Signer) (string, i
 
 func (s *testServer) submitIndividual() wire.SubmitResponse {
 	s.t.Helper()
+	req := s.individualRequest()
+	var out wire.SubmitResponse
+	if code, p := s.postJSON("/api/v1/applications", "", req, &out); code != http.StatusCreated {
+		s.t.Fatalf("submit: %d %+v", code, p)
+	}
+	return out
+}
+
+// individualRequest is a complete submission of an adult demo person with fresh keys.
+func (s *testServer) individualRequest() wire.SubmitRequest {
+	s.t.Helper()
 	var d registry.DemoCase
 	for _, c := range registry.DemoCases(s.reg) {
 		if c.Template == profile.Individual && !strings.Contains(c.Note, "under 16") && !strings.Contains(c.Note, "deceased") {
@@ -164,11 +175,7 @@ func (s *testServer) submitIndividual() wire.SubmitResponse {
 		}
 		req.Requests = append(req.Requests, wire.KeyRequest{Type: typ, CSR: der})
 	}
-	var out wire.SubmitResponse
-	if code, p := s.postJSON("/api/v1/applications", "", req, &out); code != http.StatusCreated {
-		s.t.Fatalf("submit: %d %+v", code, p)
-	}
-	return out
+	return req
 }
 
 func TestBadInputGetsProblems(t *testing.T) {

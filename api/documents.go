@@ -108,6 +108,11 @@ func (s *Server) applicationForm(w http.ResponseWriter, r *http.Request) error {
 	if _, err := pdfLang(r, ""); err != nil {
 		return err
 	}
+	// Each form is rendered afresh (milliseconds of CPU): the client's registry
+	// lookups bound how often.
+	if err := s.lookups.allow(remoteHost(r)); err != nil {
+		return err
+	}
 	v, err := s.ra.Status(r.Context(), n)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,7 +32,17 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range req.Requests {
 		in.Requests = append(in.Requests, core.KeyRequest{Type: k.Type, CSR: k.CSR})
 	}
+	// A submission the registry refuses tells which typed fields differ, so it is a
+	// lookup too: it is counted against the client's lookups, and a client out of
+	// lookups cannot submit until its bucket refills.
+	host := remoteHost(r)
+	if err := s.lookups.check(host); err != nil {
+		return err
+	}
 	a, err := s.ra.Submit(r.Context(), anonymous(r), in)
+	if errors.Is(err, ra.ErrRegistryMismatch) {
+		_ = s.lookups.allow(host)
+	}
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"math"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -13,16 +14,21 @@ import (
 const (
 	defaultLookupsPerMinute = 30
 	defaultLookupBurst      = 10
-	// maxLimitedClients bounds the memory of the limiter: past it, buckets that are
-	// full again (idle clients) are dropped, and if none is, the oldest half goes.
+	// maxLimitedClients bounds the memory of the limiter. When it is full, buckets
+	// that have refilled (idle clients) are dropped; if none has, new clients share
+	// one overflow bucket until some do, so that cycling through many addresses
+	// cannot reset anyone's limit.
 	maxLimitedClients = 10000
+	// overflowKey names the shared bucket of the clients that found the table full.
+	overflowKey = "overflow"
 )
 
-// limiter is a token bucket per client address. It bounds how fast one client can
-// walk through identification numbers on the public registry lookups, which answer
-// names without sign-in. It is per node: behind N nodes a client gets N times the
+// limiter is a token bucket per client. It bounds how fast one client can walk
+// through identification numbers on the public registry lookups, which answer names
+// without sign-in. A client is an IPv4 address or an IPv6 /64 network (one host
+// usually holds a whole /64). It is per node: behind N nodes a client gets N times the
 // rate, and behind a reverse proxy every client shares the proxy's address unless the
-// proxy limits itself (docs/api.md).
+// proxy limits by itself (docs/api.md).
 type limiter struct {
 	mu      sync.Mutex
 	perSec  float64
@@ -51,59 +57,75 @@ func newLimiter(perMinute, burst int, now func() time.Time) *limiter {
 	return &limiter{perSec: float64(perMinute) / 60, burst: float64(burst), now: now, clients: map[string]*bucket{}}
 }
 
-// allow takes one token of client's bucket. When the bucket is empty it returns a
+// clientKey is the bucket of a remote host: the address itself for IPv4 (and for
+// anything that is not an address), its /64 network for IPv6.
+func clientKey(host string) string {
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
+}
+
+// allow takes one token of host's bucket. When the bucket is empty it returns a
 // KindTooMany error saying when to retry.
-func (l *limiter) allow(client string) error {
+func (l *limiter) allow(host string) error {
+	return l.take(host, 1)
+}
+
+// check is allow without taking a token: it fails only when host's bucket is empty.
+func (l *limiter) check(host string) error {
+	return l.take(host, 0)
+}
+
+func (l *limiter) take(host string, n float64) error {
 	if l == nil {
 		return nil
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	b, ok := l.clients[client]
-	if !ok {
-		if len(l.clients) >= maxLimitedClients {
-			l.evict(now)
-		}
-		b = &bucket{tokens: l.burst, last: now}
-		l.clients[client] = b
-	}
+	b := l.bucket(clientKey(host), now)
 	if el := now.Sub(b.last).Seconds(); el > 0 {
 		b.tokens = min(l.burst, b.tokens+el*l.perSec)
 		b.last = now
 	}
 	if b.tokens < 1 {
-		wait := time.Duration((1 - b.tokens) / l.perSec * float64(time.Second))
-		secs := max(1, int(math.Ceil(wait.Seconds())))
+		wait := (1 - b.tokens) / l.perSec
+		secs := max(1, int(math.Ceil(wait)))
 		return &retryError{err: core.Errorf(core.KindTooMany, "too many registry lookups from this address: try again in %d s", secs), after: secs}
 	}
-	b.tokens--
+	b.tokens -= n
 	return nil
 }
 
-// evict drops the buckets that have refilled (their clients are idle); if that frees
-// nothing, it drops the buckets used longest ago until half the room is free.
-func (l *limiter) evict(now time.Time) {
-	for k, b := range l.clients {
-		if b.tokens+now.Sub(b.last).Seconds()*l.perSec >= l.burst {
-			delete(l.clients, k)
+// bucket returns key's bucket, making one (or, when the table is full of clients
+// still being limited, handing out the shared overflow bucket). l.mu is held.
+func (l *limiter) bucket(key string, now time.Time) *bucket {
+	if b, ok := l.clients[key]; ok {
+		return b
+	}
+	if len(l.clients) >= maxLimitedClients {
+		for k, b := range l.clients {
+			if k != overflowKey && b.tokens+now.Sub(b.last).Seconds()*l.perSec >= l.burst {
+				delete(l.clients, k)
+			}
 		}
 	}
-	if len(l.clients) < maxLimitedClients {
-		return
-	}
-	var oldest time.Time
-	for _, b := range l.clients {
-		if oldest.IsZero() || b.last.Before(oldest) {
-			oldest = b.last
+	if len(l.clients) >= maxLimitedClients {
+		key = overflowKey
+		if b, ok := l.clients[key]; ok {
+			return b
 		}
 	}
-	cut := oldest.Add(now.Sub(oldest) / 2)
-	for k, b := range l.clients {
-		if !b.last.After(cut) {
-			delete(l.clients, k)
-		}
-	}
+	b := &bucket{tokens: l.burst, last: now}
+	l.clients[key] = b
+	return b
 }
 
 // retryError is a KindTooMany error that also tells the client, in Retry-After, when

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/signintech/gopdf"
 )
@@ -109,8 +110,11 @@ func (d *doc) lines(text string, w float64) []string {
 				out = append(out, line)
 				line = ""
 			}
-			for d.width(word) > w {
+			for {
 				n := d.fit(word, w)
+				if n == len(word) {
+					break
+				}
 				out = append(out, word[:n])
 				word = word[n:]
 			}
@@ -130,15 +134,18 @@ func (d *doc) width(s string) float64 {
 }
 
 // fit returns the byte length of the longest prefix of word (whole runes, at least
-// one) that fits in w.
+// one) that fits in w. It adds up the widths of the runes (the font is set without
+// kerning), so its cost is linear in the prefix it measures: a hostile long word
+// costs linear time, not quadratic.
 func (d *doc) fit(word string, w float64) int {
-	n := 0
-	for i, r := range word {
-		end := i + len(string(r))
-		if n > 0 && d.width(word[:end]) > w {
+	n, sum := 0, 0.0
+	for n < len(word) {
+		_, size := utf8.DecodeRuneInString(word[n:])
+		sum += d.width(word[n : n+size])
+		if n > 0 && sum > w {
 			break
 		}
-		n = end
+		n += size
 	}
 	return n
 }

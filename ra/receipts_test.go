@@ -36,6 +36,14 @@ func TestReceiptsAreStoredWithTheVisit(t *testing.T) {
 	if _, err := e.svc.RefuseDocuments(e.ctx, Actor{Kind: "anonymous"}, a.Number, Presentation{}); err == nil {
 		t.Fatal("an anonymous actor refused documents")
 	}
+	for _, p := range []Presentation{
+		{Presented: []string{profile.DocPowerOfAttorney}, Representative: strings.Repeat("Ө", maxRepresentative+1)},
+		{Presented: []string{profile.DocPowerOfAttorney}, Representative: "Өкіл\u0007Ұлы"},
+		{Presented: []string{profile.DocPowerOfAttorney}, RepresentativePhone: "+77011234567"},
+	} {
+		_, err := e.svc.RefuseDocuments(e.ctx, e.staff, a.Number, p)
+		wantKind(t, err, core.KindInvalid)
+	}
 	if n := len(stored()); n != 0 {
 		t.Fatalf("%d receipts stored by refused requests", n)
 	}

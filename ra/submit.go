@@ -273,11 +273,13 @@ func (s *Service) lookupRegistry(ctx context.Context, t *profile.Template, app c
 	default:
 		f.person = p
 		if p.Deceased {
-			f.mismatches = append(f.mismatches, fmt.Sprintf("the person with IIN %s is registered as deceased", app.IIN))
+			f.mismatches = append(f.mismatches, fmt.Sprintf("the state registry does not allow certificates for IIN %s", app.IIN))
 		}
+		// The registry's values are never quoted: this answer goes to whoever
+		// submitted, and the registry is not theirs to read (the desk shows it).
 		cmp := func(field, typed, registered string) {
 			if registered != "" && !sameName(typed, registered) {
-				f.mismatches = append(f.mismatches, fmt.Sprintf("%s %q differs from the registry (%q)", field, typed, registered))
+				f.mismatches = append(f.mismatches, fmt.Sprintf("%s %q differs from the registry", field, typed))
 			}
 		}
 		cmp("surname", app.Surname, p.Surname)
@@ -297,7 +299,7 @@ func (s *Service) lookupRegistry(ctx context.Context, t *profile.Template, app c
 	}
 	f.org = o
 	if app.Organization != "" && !sameName(app.Organization, o.Name) {
-		f.mismatches = append(f.mismatches, fmt.Sprintf("organisation %q differs from the registry (%q)", app.Organization, o.Name))
+		f.mismatches = append(f.mismatches, fmt.Sprintf("organisation %q differs from the registry", app.Organization))
 	}
 	if o.HeadIIN == app.IIN {
 		f.role = "first_head"
@@ -311,10 +313,15 @@ func (s *Service) lookupRegistry(ctx context.Context, t *profile.Template, app c
 	case f.role == "":
 		f.mismatches = append(f.mismatches, fmt.Sprintf("IIN %s is not an employee of BIN %s in the registry", app.IIN, app.BIN))
 	case app.Role != "" && app.Role != f.role:
-		f.mismatches = append(f.mismatches, fmt.Sprintf("role %q differs from the registry (%q)", app.Role, f.role))
+		f.mismatches = append(f.mismatches, fmt.Sprintf("role %q differs from the registry", app.Role))
 	}
 	return f, nil
 }
+
+// ErrRegistryMismatch is wrapped by the KindUnprocessable error of an application the
+// state registry does not confirm, so that edges can tell such refusals apart (the API
+// counts them against the client's registry lookups).
+var ErrRegistryMismatch = errors.New("ra: the state registry does not confirm the application")
 
 // checkRegistry refuses an application whose identity the registry does not confirm.
 func (s *Service) checkRegistry(ctx context.Context, t *profile.Template, app core.Applicant) (*registryFacts, error) {
@@ -323,7 +330,7 @@ func (s *Service) checkRegistry(ctx context.Context, t *profile.Template, app co
 		return nil, err
 	}
 	if len(f.mismatches) > 0 {
-		return nil, &core.Error{Kind: core.KindUnprocessable, Detail: "the state registry does not confirm the application: " + strings.Join(f.mismatches, "; ")}
+		return nil, &core.Error{Kind: core.KindUnprocessable, Err: ErrRegistryMismatch, Detail: "the state registry does not confirm the application: " + strings.Join(f.mismatches, "; ")}
 	}
 	return f, nil
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/profile"
@@ -300,6 +302,28 @@ type Presentation struct {
 	RepresentativePhone string
 }
 
+// maxRepresentative bounds the representative's name and phone on a receipt.
+const maxRepresentative = 200
+
+// check validates what the operator typed about a representative: printable text of
+// at most maxRepresentative characters, as it goes onto the receipt.
+func (p Presentation) check() error {
+	for _, f := range []struct{ name, v string }{{"representative", p.Representative}, {"representative_phone", p.RepresentativePhone}} {
+		if !utf8.ValidString(f.v) || utf8.RuneCountInString(f.v) > maxRepresentative {
+			return core.Errorf(core.KindInvalid, "%s: at most %d characters of text", f.name, maxRepresentative)
+		}
+		for _, r := range f.v {
+			if unicode.IsControl(r) {
+				return core.Errorf(core.KindInvalid, "%s contains a control character", f.name)
+			}
+		}
+	}
+	if p.Representative == "" && p.RepresentativePhone != "" {
+		return core.Errorf(core.KindInvalid, "representative_phone is given without the representative's name")
+	}
+	return nil
+}
+
 // serviceName is the name of the public service on receipts.
 const serviceName = "Issuance and revocation of registration certificates"
 
@@ -410,6 +434,9 @@ func (s *Service) RefuseDocuments(ctx context.Context, actor Actor, number strin
 // the application (accept) or records the refused visit, returning the receipt.
 func (s *Service) deskVisit(ctx context.Context, actor Actor, number string, p Presentation, accept bool) (*Receipt, error) {
 	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	if err := p.check(); err != nil {
 		return nil, err
 	}
 	if err := s.expireIfDue(ctx, number); err != nil {

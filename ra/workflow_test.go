@@ -395,13 +395,34 @@ func TestSubmitRefusesBadInput(t *testing.T) {
 			}
 		})
 	}
+	// A refusal by the registry names the fields that differ, never the registry's
+	// values: the answer goes to whoever submitted.
+	registered, err := e.reg.Person(e.ctx, good.IIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := SubmitInput{Template: profile.Individual, Applicant: good, Requests: append([]core.KeyRequest(nil), reqs...), Consents: allConsents}
+	in.Applicant.Surname, in.Applicant.Name, in.Applicant.Patronymic = "А", "Б", ""
+	_, err = e.svc.Submit(e.ctx, Actor{Kind: "anonymous"}, in)
+	wantKind(t, err, core.KindUnprocessable)
+	if !errors.Is(err, ErrRegistryMismatch) {
+		t.Fatalf("a registry refusal does not wrap ErrRegistryMismatch: %v", err)
+	}
+	for _, v := range []string{registered.Surname, registered.Name, registered.Patronymic} {
+		if v != "" && strings.Contains(err.Error(), v) {
+			t.Fatalf("the refusal quotes the registry's %q: %v", v, err)
+		}
+	}
+	if !strings.Contains(err.Error(), "surname") || !strings.Contains(err.Error(), "name") {
+		t.Fatalf("the refusal does not say which fields differ: %v", err)
+	}
 	// A key already certified cannot be certified again.
 	a := e.submit(d)
 	e.acceptAll(a.Number)
 	if _, _, err := e.svc.Approve(e.ctx, e.staff, a.Number); err != nil {
 		t.Fatal(err)
 	}
-	in := SubmitInput{Template: profile.Individual, Applicant: good, Requests: a.Requests, Consents: allConsents}
+	in = SubmitInput{Template: profile.Individual, Applicant: good, Requests: a.Requests, Consents: allConsents}
 	_, err = e.svc.Submit(e.ctx, Actor{Kind: "anonymous"}, in)
 	wantKind(t, err, core.KindUnprocessable)
 }

@@ -29,7 +29,13 @@ let currentRoute = null;
 
 function parseHash() {
   const raw = (location.hash || '#/').replace(/^#\/?/, '');
-  const parts = raw.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts;
+  try {
+    parts = raw.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch (e) {
+    // A malformed escape (e.g. "%E0") in a typed or pasted link: show the home page.
+    parts = [];
+  }
   return { name: parts[0] || '', args: parts.slice(1) };
 }
 
