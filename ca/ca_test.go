@@ -764,3 +764,48 @@ func TestIssueConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestIssueMatchesCryptoX509 proves that the issue path (one TBSCertificate encoded
+// by pki.TBSCertificate, linted, signed without crypto/x509's second verification)
+// yields, for every end-entity profile, byte for byte the certificate
+// crypto/x509.CreateCertificate makes from the same template with the CA key (RSA
+// PKCS#1 v1.5 is deterministic).
+func TestIssueMatchesCryptoX509(t *testing.T) {
+	a := sharedAuthority(t)
+	is, err := a.issuer(IssuingRSA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rk, ek := subjectKeys(t)
+	for _, tp := range profile.Templates() {
+		for _, typ := range tp.Keys {
+			pubs := map[string]crypto.PublicKey{"rsa": &rk.PublicKey}
+			if typ == core.CertSSL {
+				pubs["ecdsa"] = &ek.PublicKey
+			}
+			for kname, pub := range pubs {
+				name := fmt.Sprintf("%s/%s/%s", tp.ID, typ, kname)
+				tmpl, err := profile.EndEntity(profile.Request{Template: tp.ID, Type: typ, Applicant: profile.Sample(tp.ID),
+					PublicKey: pub, Now: testNow, IdentifiedInPerson: true}, is.Endpoints)
+				if err != nil {
+					t.Fatalf("%s: EndEntity: %v", name, err)
+				}
+				if tmpl.SerialNumber, err = a.serial(); err != nil {
+					t.Fatal(err)
+				}
+				tmpl.AuthorityKeyId = is.Cert.SubjectKeyId
+				got, err := a.lintAndSign(context.Background(), tmpl, is)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				want, err := x509.CreateCertificate(rand.Reader, tmpl, is.Cert, pub, is.signer)
+				if err != nil {
+					t.Fatalf("%s: crypto/x509: %v", name, err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s: the issued certificate differs from crypto/x509's", name)
+				}
+			}
+		}
+	}
+}
