@@ -121,4 +121,6 @@ type Tx interface {
 
 	// Owner actions and notifications (owner.go).
 	OwnerTx
+	// Issuance claims (claims.go).
+	ClaimTx
 }

@@ -59,6 +59,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SignedRequests", testSignedRequests},
 		{"CertificatesByBINAndExpiring", testCertificatesByBINAndExpiring},
 		{"Outbox", testOutbox},
+		{"IssuanceClaims", testIssuanceClaims},
+		{"ConcurrentClaims", testConcurrentClaims},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
