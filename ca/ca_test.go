@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -433,6 +434,7 @@ func TestIssueRefuses(t *testing.T) {
 		{"CA template", IssuingRSA, func(c *x509.Certificate) { c.IsCA, c.BasicConstraintsValid = true, true }, core.KindInternal, "CA template"},
 		{"no public key", IssuingRSA, func(c *x509.Certificate) { c.PublicKey = nil }, core.KindInternal, "public key"},
 		{"beyond the issuer", IssuingRSA, func(c *x509.Certificate) { c.NotAfter = sub.Cert.NotAfter.Add(time.Second) }, core.KindInternal, "not within"},
+		{"serial not drawn by NewSerial", IssuingRSA, func(c *x509.Certificate) { c.SerialNumber = big.NewInt(5) }, core.KindInternal, "not drawn by NewSerial"},
 		{"before the issuer", IssuingRSA, func(c *x509.Certificate) { c.NotBefore = sub.Cert.NotBefore.Add(-time.Second) }, core.KindInternal, "not within"},
 		// RFC 5280 lints: the lint step must refuse what the profile never builds.
 		{"empty subject without SAN", IssuingRSA, func(c *x509.Certificate) {
@@ -807,5 +809,28 @@ func TestIssueMatchesCryptoX509(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestIssueKeepsNewSerial proves that a serial drawn by NewSerial (and recorded by
+// the caller before signing) is the serial of the certificate.
+func TestIssueKeepsNewSerial(t *testing.T) {
+	a := sharedAuthority(t)
+	sub, _ := a.Issuer(IssuingRSA)
+	rk, _ := subjectKeys(t)
+	tmpl, err := profile.EndEntity(profile.Request{Template: profile.Individual, Type: core.CertAuth,
+		Applicant: profile.Sample(profile.Individual), PublicKey: &rk.PublicKey, Now: testNow, IdentifiedInPerson: true}, sub.Endpoints)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tmpl.SerialNumber, err = a.NewSerial(); err != nil {
+		t.Fatal(err)
+	}
+	cert, err := a.Issue(context.Background(), IssuingRSA, tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cert.SerialNumber.Cmp(tmpl.SerialNumber) != 0 {
+		t.Fatalf("serial %x, want the drawn %x", cert.SerialNumber, tmpl.SerialNumber)
 	}
 }
