@@ -31,15 +31,15 @@ type ClaimTx interface {
 	ClaimIssuance(ctx context.Context, c *IssuanceClaim) error
 	// IssuanceClaim loads the claim of an application (core.ErrNotFound if none).
 	IssuanceClaim(ctx context.Context, application string) (*IssuanceClaim, error)
-	// CompleteIssuance marks the open claim of an application made at claimedAt
-	// completed at `at`. When there is no such open claim (it was released or taken
-	// over meanwhile) it returns a KindConflict error.
-	CompleteIssuance(ctx context.Context, application string, claimedAt, at time.Time) error
-	// ReleaseIssuance deletes the open claim of an application made at claimedAt
-	// (so that the application may be claimed again); no such open claim is a
+	// CompleteIssuance marks the open claim c (matched by application, claimed_at
+	// and serials) completed at `at`. When there is no such open claim (it was
+	// released or taken over meanwhile) it returns a KindConflict error.
+	CompleteIssuance(ctx context.Context, c *IssuanceClaim, at time.Time) error
+	// ReleaseIssuance deletes the open claim c (matched as by CompleteIssuance), so
+	// that the application may be claimed again; no such open claim is a
 	// KindConflict error. The caller records the released serials in the audit log
 	// in the same transaction.
-	ReleaseIssuance(ctx context.Context, application string, claimedAt time.Time) error
+	ReleaseIssuance(ctx context.Context, c *IssuanceClaim) error
 }
 
 // ClaimIssuance implements ClaimTx.
@@ -87,21 +87,23 @@ func (t *sqlTx) IssuanceClaim(ctx context.Context, application string) (*Issuanc
 }
 
 // CompleteIssuance implements ClaimTx.
-func (t *sqlTx) CompleteIssuance(ctx context.Context, application string, claimedAt, at time.Time) error {
-	what := "complete issuance of " + application
+func (t *sqlTx) CompleteIssuance(ctx context.Context, c *IssuanceClaim, at time.Time) error {
+	what := "complete issuance of " + c.Application
 	if err := checkTimes(what, at); err != nil {
 		return err
 	}
 	res, err := t.exec(ctx, `UPDATE issuance_claims SET completed_at = ?
-WHERE application = ? AND claimed_at = ? AND completed_at IS NULL`, formatTime(at), application, formatTime(claimedAt))
+WHERE application = ? AND claimed_at = ? AND serials = ? AND completed_at IS NULL`,
+		formatTime(at), c.Application, formatTime(c.ClaimedAt), strings.Join(c.Serials, " "))
 	return t.claimChanged(what, res, err)
 }
 
 // ReleaseIssuance implements ClaimTx.
-func (t *sqlTx) ReleaseIssuance(ctx context.Context, application string, claimedAt time.Time) error {
-	res, err := t.exec(ctx, `DELETE FROM issuance_claims WHERE application = ? AND claimed_at = ? AND completed_at IS NULL`,
-		application, formatTime(claimedAt))
-	return t.claimChanged("release issuance claim of "+application, res, err)
+func (t *sqlTx) ReleaseIssuance(ctx context.Context, c *IssuanceClaim) error {
+	res, err := t.exec(ctx, `DELETE FROM issuance_claims
+WHERE application = ? AND claimed_at = ? AND serials = ? AND completed_at IS NULL`,
+		c.Application, formatTime(c.ClaimedAt), strings.Join(c.Serials, " "))
+	return t.claimChanged("release issuance claim of "+c.Application, res, err)
 }
 
 func (t *sqlTx) claimChanged(what string, res sql.Result, err error) error {

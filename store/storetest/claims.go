@@ -40,15 +40,21 @@ func testIssuanceClaims(t *testing.T, s store.Store) {
 		wantIs(t, "missing claim", err, core.ErrNotFound)
 		return nil
 	})
-	// Only the claim's own claimed_at completes or releases it.
-	err = s.Tx(ctx, func(tx store.Tx) error { return tx.CompleteIssuance(ctx, "A-1", at(5), at(6)) })
+	// Only the claim itself (claimed_at and serials) completes or releases it.
+	other := *c
+	other.ClaimedAt = at(5)
+	err = s.Tx(ctx, func(tx store.Tx) error { return tx.CompleteIssuance(ctx, &other, at(6)) })
 	wantKind(t, "complete another claim", err, core.KindConflict)
-	err = s.Tx(ctx, func(tx store.Tx) error { return tx.ReleaseIssuance(ctx, "A-1", at(5)) })
+	err = s.Tx(ctx, func(tx store.Tx) error { return tx.ReleaseIssuance(ctx, &other) })
 	wantKind(t, "release another claim", err, core.KindConflict)
-	write(t, s, func(tx store.Tx) error { return tx.CompleteIssuance(ctx, "A-1", at(0), at(2)) })
-	err = s.Tx(ctx, func(tx store.Tx) error { return tx.ReleaseIssuance(ctx, "A-1", at(0)) })
+	other = *c
+	other.Serials = []string{"nca-rsa/4a01"}
+	err = s.Tx(ctx, func(tx store.Tx) error { return tx.ReleaseIssuance(ctx, &other) })
+	wantKind(t, "release a claim of other serials", err, core.KindConflict)
+	write(t, s, func(tx store.Tx) error { return tx.CompleteIssuance(ctx, c, at(2)) })
+	err = s.Tx(ctx, func(tx store.Tx) error { return tx.ReleaseIssuance(ctx, c) })
 	wantKind(t, "release a completed claim", err, core.KindConflict)
-	err = s.Tx(ctx, func(tx store.Tx) error { return tx.CompleteIssuance(ctx, "A-1", at(0), at(3)) })
+	err = s.Tx(ctx, func(tx store.Tx) error { return tx.CompleteIssuance(ctx, c, at(3)) })
 	wantKind(t, "complete twice", err, core.KindConflict)
 	read(t, s, func(tx store.Tx) error {
 		got, err := tx.IssuanceClaim(ctx, "A-1")
@@ -64,7 +70,7 @@ func testIssuanceClaims(t *testing.T, s store.Store) {
 	write(t, s, func(tx store.Tx) error { return tx.InsertApplication(ctx, minimalApplication("A-2")) })
 	c2 := &store.IssuanceClaim{Application: "A-2", Actor: "staff:1", ClaimedAt: at(0), Serials: []string{"nca-rsa/5b"}}
 	write(t, s, func(tx store.Tx) error { return tx.ClaimIssuance(ctx, c2) })
-	write(t, s, func(tx store.Tx) error { return tx.ReleaseIssuance(ctx, "A-2", at(0)) })
+	write(t, s, func(tx store.Tx) error { return tx.ReleaseIssuance(ctx, c2) })
 	c2.ClaimedAt = at(1)
 	write(t, s, func(tx store.Tx) error { return tx.ClaimIssuance(ctx, c2) })
 }
