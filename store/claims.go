@@ -28,6 +28,14 @@ type IssuanceClaim struct {
 type ClaimTx interface {
 	// ClaimIssuance records an open claim. An application has at most one claim:
 	// a second one is a core.ErrDuplicate error, whatever the first one's state.
+	//
+	// On PostgreSQL the transaction that makes a claim commits without waiting for
+	// its write-ahead log to reach the disk (synchronous_commit off for that
+	// transaction only): the claim is visible to every node at once, and the
+	// transaction that stores the certificates commits durably, which flushes the
+	// log up to and including the claim. A crash in between can lose the claim, but
+	// then also the certificates signed under it, which exist only in the memory of
+	// the process until that second commit.
 	ClaimIssuance(ctx context.Context, c *IssuanceClaim) error
 	// IssuanceClaim loads the claim of an application (core.ErrNotFound if none).
 	IssuanceClaim(ctx context.Context, application string) (*IssuanceClaim, error)
@@ -55,6 +63,11 @@ func (t *sqlTx) ClaimIssuance(ctx context.Context, c *IssuanceClaim) error {
 	}
 	if err := checkTimes(what, c.ClaimedAt); err != nil {
 		return err
+	}
+	if t.eng.dialect.Name == "postgres" {
+		if _, err := t.exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return t.writeErr(what, err)
+		}
 	}
 	res, err := t.exec(ctx, `INSERT INTO issuance_claims (application, actor, claimed_at, serials, completed_at)
 VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
