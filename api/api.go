@@ -39,6 +39,22 @@ type Config struct {
 	MaxBody int64
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// FormSecret keys the form tokens of SubmitResponse (at least 32 bytes; the
+	// secret of the sign-in tokens may be reused: the key is derived from it for this
+	// use only). Every node serving one database needs the same secret. When it is
+	// empty a random key is drawn from Rand: form tokens then open forms only on this
+	// node and until it restarts.
+	FormSecret []byte
+	// Rand is the randomness for that key (default crypto/rand.Reader).
+	Rand io.Reader
+	// LookupsPerMinute limits the public registry lookups (names by IIN or BIN) per
+	// client address on this node (default 30; negative: no limit). LookupBurst is the
+	// number a client may make at once (default 10).
+	LookupsPerMinute int
+	LookupBurst      int
+	// Portal, when set, serves the browser portal (package web): GET and HEAD of "/"
+	// and of "/static/..." go to it; every other unknown path stays a 404 problem.
+	Portal http.Handler
 }
 
 // Server serves the API.
@@ -49,7 +65,10 @@ type Server struct {
 	log     *slog.Logger
 	maxBody int64
 	now     func() time.Time
+	portal  http.Handler
 	mux     *http.ServeMux
+	formKey []byte
+	lookups *limiter
 }
 
 // Route is one endpoint of the API.
@@ -61,7 +80,7 @@ type Route struct {
 
 // New returns a Server from cfg.
 func New(cfg Config) *Server {
-	s := &Server{ra: cfg.RA, auth: cfg.Auth, signer: cfg.Signer, log: cfg.Logger, maxBody: cfg.MaxBody, now: cfg.Now}
+	s := &Server{ra: cfg.RA, auth: cfg.Auth, signer: cfg.Signer, log: cfg.Logger, maxBody: cfg.MaxBody, now: cfg.Now, portal: cfg.Portal}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -71,14 +90,28 @@ func New(cfg Config) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.formKey = formKey(cfg.FormSecret, cfg.Rand, s.log)
+	s.lookups = newLimiter(cfg.LookupsPerMinute, cfg.LookupBurst, s.now)
 	s.mux = http.NewServeMux()
 	for _, r := range s.Routes() {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.wrap(r.handler))
 	}
 	s.mux.HandleFunc("/", s.wrap(func(w http.ResponseWriter, r *http.Request) error {
+		if s.portal != nil && isPortalPath(r) {
+			s.portal.ServeHTTP(w, r)
+			return nil
+		}
 		return core.Errorf(core.KindNotFound, "no such endpoint: %s %s (the API is described at /openapi.yaml)", r.Method, r.URL.Path)
 	}))
 	return s
+}
+
+// isPortalPath reports whether r is for the portal: GET or HEAD of "/" or "/static/…".
+func isPortalPath(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	return r.URL.Path == "/" || strings.HasPrefix(r.URL.Path, "/static/")
 }
 
 // Routes lists every endpoint the server serves.
@@ -87,7 +120,10 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/applications", s.submit},
 		{"GET", "/api/v1/applications/{number}", s.status},
 		{"GET", "/api/v1/applications/{number}/certificates", s.certificates},
+		{"GET", "/api/v1/applications/{number}/form.pdf", s.applicationForm},
 		{"GET", "/api/v1/templates", s.templates},
+		{"GET", "/api/v1/registry/persons/{iin}", s.registryPerson},
+		{"GET", "/api/v1/registry/organizations/{bin}", s.registryOrganization},
 		{"POST", "/api/v1/auth/challenge", s.challenge},
 		{"POST", "/api/v1/auth/token", s.token},
 		{"GET", "/api/v1/desk/applications", s.deskList},
@@ -97,6 +133,8 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/desk/applications/{number}/approve", s.deskApprove},
 		{"POST", "/api/v1/desk/applications/{number}/refuse", s.deskRefuse},
 		{"POST", "/api/v1/desk/certificates/{serial}/revoke", s.deskRevoke},
+		{"GET", "/api/v1/desk/applications/{number}/form.pdf", s.deskApplicationForm},
+		{"GET", "/api/v1/desk/receipts/{receipt}/pdf", s.receiptPDF},
 		{"GET", "/api/v1/head/applications", s.headList},
 		{"POST", "/api/v1/head/applications/{number}/confirm", s.headConfirm},
 		{"POST", "/api/v1/head/applications/{number}/reject", s.headReject},
@@ -170,6 +208,8 @@ func kindStatus(k core.Kind) int {
 		return http.StatusGone
 	case core.KindUnprocessable:
 		return http.StatusUnprocessableEntity
+	case core.KindTooMany:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
@@ -197,6 +237,10 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
 	p.Title = http.StatusText(p.Status)
 	if p.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="nca"`)
+	}
+	var retry *retryError
+	if errors.As(err, &retry) {
+		w.Header().Set("Retry-After", retry.retryAfter())
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")

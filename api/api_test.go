@@ -39,6 +39,7 @@ type testServer struct {
 	st   store.Store
 	opKy *rsa.PrivateKey
 	op   *x509.Certificate
+	api  *Server
 }
 
 func newTestServer(t *testing.T) *testServer {
@@ -56,7 +57,8 @@ func newTestServer(t *testing.T) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(Config{RA: svc, Auth: au, Signer: a, MaxBody: 64 << 10}))
+	api := New(Config{RA: svc, Auth: au, Signer: a, MaxBody: 64 << 10, FormSecret: bytes.Repeat([]byte{9}, 32)})
+	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -66,7 +68,7 @@ func newTestServer(t *testing.T) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testServer{t: t, url: srv.URL, ra: svc, ca: a, reg: reg, st: st, opKy: key, op: op}
+	return &testServer{t: t, url: srv.URL, ra: svc, ca: a, reg: reg, st: st, opKy: key, op: op, api: api}
 }
 
 // do sends a request and decodes a JSON answer into out (if not nil); it returns the

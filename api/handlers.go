@@ -41,6 +41,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
 		State:     a.State,
 		Deadline:  a.Deadline,
 		Documents: documents(t.RequiredDocuments(a.Applicant.Role), a.Applicant.Language),
+		FormToken: s.FormToken(a.Number),
 	}
 	switch a.State {
 	case core.StateAwaitingHead:
@@ -246,6 +247,7 @@ func receipt(rc *ra.Receipt) wire.Receipt {
 		Documents: rc.Documents, Missing: rc.Missing, Refused: rc.Refused, ResultDate: rc.ResultDate,
 		ResultPlace: rc.ResultPlace, Operator: rc.Operator, Applicant: rc.Applicant, ApplicantPhone: rc.ApplicantPhone,
 		Representative: rc.Representative, RepresentativePhone: rc.RepresentativePhone,
+		PDF: wire.PathReceipts + rc.Number + "/pdf",
 	}
 }
 

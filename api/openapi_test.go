@@ -93,6 +93,8 @@ func TestOpenAPISchemas(t *testing.T) {
 		"CabinetCertificate":   wire.CabinetCertificate{},
 		"OwnerRequest":         wire.OwnerRequest{},
 		"Cabinet":              wire.Cabinet{},
+		"PersonLookup":         wire.PersonLookup{},
+		"OrganizationLookup":   wire.OrganizationLookup{},
 	}
 	for name, v := range types {
 		schema, ok := doc.Components.Schemas[name]

@@ -13,11 +13,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -31,8 +27,7 @@ import (
 	"time"
 
 	"github.com/opennca/nca/api/wire"
-	"github.com/opennca/nca/gost"
-	"github.com/opennca/nca/pki"
+	"github.com/opennca/nca/webkeys"
 )
 
 // MaxResponseBytes bounds the size of a response body the client reads.
@@ -302,23 +297,9 @@ func (c *Client) Login(ctx context.Context, key crypto.Signer, cert *x509.Certif
 // SignChallenge signs the challenge bytes as the server verifies them: RSA keys with
 // RSASSA-PKCS1-v1_5 over SHA-256, ECDSA keys with an ASN.1 ECDSA signature over
 // SHA-256, Ed25519 keys over the bytes themselves, GOST keys with their national
-// algorithm (pki.NewSigner: GOST 2015-512 over Streebog-512 or GOST 34.310-2004 over
-// GOST 34.311-95, r_LE‖s_LE).
+// algorithm (webkeys.SignChallenge, with crypto/rand).
 func SignChallenge(key crypto.Signer, challenge []byte) ([]byte, error) {
-	switch key.Public().(type) {
-	case *rsa.PublicKey, *ecdsa.PublicKey:
-		sum := sha256.Sum256(challenge)
-		return key.Sign(rand.Reader, sum[:], crypto.SHA256)
-	case ed25519.PublicKey:
-		return key.Sign(rand.Reader, challenge, crypto.Hash(0))
-	case *gost.PublicKey:
-		s, err := pki.NewSigner(key, rand.Reader)
-		if err != nil {
-			return nil, err
-		}
-		return s.Sign(challenge)
-	}
-	return nil, fmt.Errorf("cannot sign a challenge with a %T key", key.Public())
+	return webkeys.SignChallenge(rand.Reader, key, challenge)
 }
 
 // DeskFilter narrows the operator's application list; empty fields do not filter.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,63 +13,38 @@ import (
 	"github.com/opennca/nca/api/wire"
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/ownersig"
-	"github.com/opennca/nca/pki"
+	"github.com/opennca/nca/webkeys"
 )
 
 // Sign makes a signed request (docs/owner.md): it fills the nonce (from random), the
 // time (now) and the signer line of r, and signs the canonical payload with key under
 // the algorithm pki picks for the key (RSA, ECDSA, GOST). cert is the key's SIGN
-// certificate issued by the authority.
+// certificate issued by the authority. It is webkeys.Sign, which the portal shares.
 func Sign(key crypto.Signer, cert *x509.Certificate, random io.Reader, now time.Time, r ownersig.Request) (*wire.SignedRequest, error) {
-	if key == nil || cert == nil {
-		return nil, errors.New("client: a signed request needs the signing key and its certificate")
-	}
-	nonce, err := ownersig.NewNonce(random)
+	req, err := webkeys.Sign(key, cert, random, now, r)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("client: %w", err)
 	}
-	r.Nonce, r.Time, r.Signer = nonce, now.UTC().Truncate(time.Second), ownersig.CertificateDigest(cert.Raw)
-	s, err := pki.NewSigner(key, random)
-	if err != nil {
-		return nil, fmt.Errorf("client: signing key: %w", err)
-	}
-	payload := r.Bytes()
-	sig, err := s.Sign(payload)
-	if err != nil {
-		return nil, fmt.Errorf("client: signing the request: %w", err)
-	}
-	return &wire.SignedRequest{Payload: payload, Signature: sig, Algorithm: s.AlgorithmIdentifierDER(), Certificate: cert.Raw}, nil
+	return req, nil
 }
 
-// RevokeRequest is the unsigned revocation request of certificate serial for reason.
+// RevokeRequest is the unsigned revocation request of certificate serial for reason
+// (webkeys.RevokeRequest).
 func RevokeRequest(serial, reason string) ownersig.Request {
-	return ownersig.Request{Action: ownersig.ActionRevoke, Object: serial, Fields: map[string]string{ownersig.FieldReason: reason}}
+	return webkeys.RevokeRequest(serial, reason)
 }
 
 // HeadDecision is the unsigned confirmation (reason empty) or rejection of
-// application a as listed by HeadList: it carries the digest of a's content.
+// application a as listed by HeadList: it carries the digest of a's content
+// (webkeys.HeadDecision).
 func HeadDecision(a *core.Application, confirm bool, reason string) ownersig.Request {
-	r := ownersig.Request{Action: ownersig.ActionHeadConfirm, Object: a.Number, Fields: map[string]string{ownersig.FieldContent: ownersig.ApplicationDigest(a)}}
-	if !confirm {
-		r.Action, r.Fields[ownersig.FieldReason] = ownersig.ActionHeadReject, reason
-	}
-	return r
+	return webkeys.HeadDecision(a, confirm, reason)
 }
 
 // RenewalRequest is the unsigned renewal of the signing certificate with serial, for
-// the new key requests reqs.
+// the new key requests reqs (webkeys.RenewalRequest).
 func RenewalRequest(serial string, reqs []wire.KeyRequest, revokeOld bool) ownersig.Request {
-	ks := make([]core.KeyRequest, len(reqs))
-	for i, k := range reqs {
-		ks[i] = core.KeyRequest{Type: k.Type, CSR: k.CSR}
-	}
-	old := "false"
-	if revokeOld {
-		old = "true"
-	}
-	return ownersig.Request{Action: ownersig.ActionRenew, Object: serial, Fields: map[string]string{
-		ownersig.FieldRequests: ownersig.RenewalRequests(ks), ownersig.FieldRevokeOld: old,
-	}}
+	return webkeys.RenewalRequest(serial, reqs, revokeOld)
 }
 
 // Cabinet returns the signed-in owner's cabinet (GET /api/v1/owner/cabinet).

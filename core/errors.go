@@ -18,6 +18,7 @@ const (
 	KindConflict      Kind = "conflict"      // 409: wrong state transition, duplicate
 	KindExpired       Kind = "expired"       // 410: expired application / challenge
 	KindUnprocessable Kind = "unprocessable" // 422: well-formed but refused by a rule
+	KindTooMany       Kind = "too-many"      // 429: the caller asked too often; retry later
 	KindInternal      Kind = "internal"      // 500
 )
 

@@ -270,16 +270,23 @@ func (m *MissingDocuments) Error() string {
 // Receipt is the desk receipt (SPEC §3 step 3), or the refusal receipt listing the
 // missing documents (seed 002 annex 9) when Refused.
 type Receipt struct {
-	Number              string
-	Application         string
-	Date                time.Time
-	Service             string
+	Number      string
+	Application string
+	// Template is the application's template (profile.Template.ID).
+	Template string
+	Date     time.Time
+	Service  string
+	// Documents and Missing are the English titles of the checklist items presented
+	// and missing; DocumentIDs and MissingIDs their IDs (profile.Document.ID).
 	Documents           []string
 	Missing             []string
+	DocumentIDs         []string
+	MissingIDs          []string
 	Refused             bool
 	ResultDate          time.Time
 	ResultPlace         string
 	Operator            string
+	OperatorIIN         string
 	Applicant           string
 	ApplicantPhone      string
 	Representative      string
@@ -365,14 +372,18 @@ func (s *Service) receipt(a *core.Application, actor Actor, p Presentation, pres
 	r := &Receipt{
 		Number:              "R-" + now.Format("20060102") + "-" + strings.ReplaceAll(num, "-", "")[:10],
 		Application:         a.Number,
+		Template:            a.Template,
 		Date:                now,
 		Service:             serviceName,
 		Documents:           titles(present, "en"),
 		Missing:             titles(missing, "en"),
+		DocumentIDs:         ids(present),
+		MissingIDs:          ids(missing),
 		Refused:             len(missing) > 0,
 		ResultDate:          nextWorkingDay(now),
 		ResultPlace:         "online: the status page of application " + a.Number + " (download and install the certificates there)",
 		Operator:            strings.TrimSpace(actor.Name + " (IIN " + actor.IIN + ")"),
+		OperatorIIN:         actor.IIN,
 		Applicant:           strings.TrimSpace(ap.Surname + " " + ap.Name + " " + ap.Patronymic),
 		ApplicantPhone:      ap.Phone,
 		Representative:      p.Representative,
@@ -429,6 +440,9 @@ func (s *Service) deskVisit(ctx context.Context, actor Actor, number string, p P
 			return core.Errorf(core.KindUnprocessable, "the document set is complete: accept the application instead")
 		}
 		if rc, err = s.receipt(a, actor, p, present, missing); err != nil {
+			return err
+		}
+		if err := tx.InsertReceipt(ctx, rc.record()); err != nil {
 			return err
 		}
 		if !accept {

@@ -121,6 +121,8 @@ type Tx interface {
 
 	// Owner actions and notifications (owner.go).
 	OwnerTx
+	// Desk receipts (receipts.go).
+	ReceiptTx
 	// Issuance claims (claims.go).
 	ClaimTx
 }

@@ -24,6 +24,13 @@ const (
 	PathCRL          = "/crl/"                  // + {name}.crl
 )
 
+// Paths of the endpoints serving the portal's printable documents and name lookups.
+const (
+	PathReceipts      = "/api/v1/desk/receipts/"          // + {receipt_number}/pdf GET (staff)
+	PathPersons       = "/api/v1/registry/persons/"       // + {iin} GET
+	PathOrganizations = "/api/v1/registry/organizations/" // + {bin} GET
+)
+
 // Problem is an RFC 9457 problem details document.
 type Problem struct {
 	Type     string `json:"type"`
@@ -68,6 +75,12 @@ type SubmitResponse struct {
 	NextSteps string `json:"next_steps"`
 	// Documents lists what to bring to the registration centre.
 	Documents []Document `json:"documents"`
+	// FormToken opens the printable application form:
+	// GET /api/v1/applications/{number}/form.pdf?token=FormToken. It binds the
+	// application number and is given only to whoever submitted the application:
+	// the form carries the applicant's personal data, which the number alone does not
+	// show.
+	FormToken string `json:"form_token"`
 }
 
 // Document is one item of a template's document checklist.
@@ -206,6 +219,24 @@ type RegistryOrganization struct {
 	Role string `json:"role,omitempty"`
 }
 
+// PersonLookup answers GET /api/v1/registry/persons/{iin}: the state registry's name
+// of an IIN, for an application form to fill in, and the age today.
+type PersonLookup struct {
+	IIN        string `json:"iin"`
+	Surname    string `json:"surname"`
+	Name       string `json:"name"`
+	Patronymic string `json:"patronymic"`
+	BirthDate  string `json:"birth_date"` // YYYY-MM-DD
+	Age        int    `json:"age"`
+	Deceased   bool   `json:"deceased"`
+}
+
+// OrganizationLookup answers GET /api/v1/registry/organizations/{bin}.
+type OrganizationLookup struct {
+	BIN  string `json:"bin"`
+	Name string `json:"name"`
+}
+
 // DeskList answers GET /api/v1/desk/applications.
 type DeskList struct {
 	Applications []core.Application `json:"applications"`
@@ -237,6 +268,9 @@ type Receipt struct {
 	ApplicantPhone      string    `json:"applicant_phone"`
 	Representative      string    `json:"representative,omitempty"`
 	RepresentativePhone string    `json:"representative_phone,omitempty"`
+	// PDF is the path of the printable receipt (staff only):
+	// /api/v1/desk/receipts/{receipt_number}/pdf, with ?lang=kk|ru|en.
+	PDF string `json:"pdf"`
 }
 
 // DecisionRequest is the body of POST …/desk/applications/{number}/refuse and of the

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -20,6 +17,7 @@ import (
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/profile"
+	"github.com/opennca/nca/webkeys"
 )
 
 func cmdApply(ctx context.Context, a *app, args []string) error {
@@ -133,7 +131,7 @@ per item, and "saved: <path>" for the copy of the answer kept as application-<nu
 			return err
 		}
 		signPath, authPath := keyPaths(*dir, pair)
-		subject := csrSubject(ap)
+		subject := &x509.CertificateRequest{Subject: webkeys.CSRSubject(ap)}
 		for _, k := range []struct {
 			typ  core.CertType
 			path string
@@ -145,7 +143,7 @@ per item, and "saved: <path>" for the copy of the answer kept as application-<nu
 			if c.Key == nil {
 				return fmt.Errorf("%s holds no private key", k.path)
 			}
-			der, err := makeCSR(a, c.Key, subject)
+			der, err := webkeys.MakeCSR(a.rand, c.Key, subject)
 			if err != nil {
 				return fmt.Errorf("making the %s certificate request: %w", k.typ, err)
 			}
@@ -210,41 +208,6 @@ func templateIDs() []string {
 		ids = append(ids, t.ID)
 	}
 	return ids
-}
-
-// Subject attribute types of the request (the server builds the real subject).
-var (
-	oidSurname    = asn1.ObjectIdentifier{2, 5, 4, 4}
-	oidGivenName  = asn1.ObjectIdentifier{2, 5, 4, 42}
-	oidCommonName = asn1.ObjectIdentifier{2, 5, 4, 3}
-	oidSerial     = asn1.ObjectIdentifier{2, 5, 4, 5}
-	oidCountry    = asn1.ObjectIdentifier{2, 5, 4, 6}
-)
-
-// csrSubject is the subject of the requests: CN=SURNAME NAME, SURNAME, SERIALNUMBER=IIN…,
-// C=KZ, G=patronymic, in the national order.
-func csrSubject(ap core.Applicant) pkix.Name {
-	names := []pkix.AttributeTypeAndValue{
-		{Type: oidCommonName, Value: strings.ToUpper(ap.Surname + " " + ap.Name)},
-		{Type: oidSurname, Value: strings.ToUpper(ap.Surname)},
-		{Type: oidSerial, Value: "IIN" + ap.IIN},
-		{Type: oidCountry, Value: "KZ"},
-	}
-	if ap.Patronymic != "" {
-		names = append(names, pkix.AttributeTypeAndValue{Type: oidGivenName, Value: strings.ToUpper(ap.Patronymic)})
-	}
-	return pkix.Name{ExtraNames: names}
-}
-
-// makeCSR makes a PKCS#10 request signed by key (pki.CreateCertificateRequest:
-// SHA256withRSA for RSA keys, the national GOST algorithm for GOST keys), which is
-// the proof of possession the server checks.
-func makeCSR(a *app, key crypto.Signer, subject pkix.Name) ([]byte, error) {
-	s, err := pki.NewSigner(key, a.rand)
-	if err != nil {
-		return nil, err
-	}
-	return pki.CreateCertificateRequest(a.rand, &x509.CertificateRequest{Subject: subject}, s)
 }
 
 // readCSR reads a PKCS#10 request (PEM "CERTIFICATE REQUEST" or DER) and checks its

@@ -25,6 +25,8 @@ func deskCommands() []command {
 		{"show", "show an application beside the registry data, its checklist and history", deskShow},
 		{"accept", "accept an application with the documents presented; prints the receipt", deskAccept},
 		{"refuse-documents", "refuse an incomplete document set; prints the receipt with the missing documents", deskRefuseDocuments},
+		{"receipt", "write a receipt given by accept or refuse-documents to a PDF file", deskReceipt},
+		{"form", "write the printable application form to a PDF file", deskForm},
 		{"approve", "approve an accepted application: issues the certificates", deskApprove},
 		{"refuse", "give a motivated refusal (under_16, false_information, court_decision)", deskRefuse},
 		{"revoke", "revoke a certificate by serial", deskRevoke},

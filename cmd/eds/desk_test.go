@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -73,6 +75,24 @@ func TestDeskAndHead(t *testing.T) {
 
 	out = run(append([]string{"desk", "refuse-documents", testNumber, "--doc", "power_of_attorney"}, common...)...)
 	has(out, "refused: true\n", "missing: 1\n  - identity_document\n")
+
+	receiptPDF := filepath.Join(dir, "receipt.pdf")
+	out = run(append([]string{"desk", "receipt", "R-7", "--pdf", receiptPDF, "--lang", "kk"}, common...)...)
+	has(out, "pdf: "+receiptPDF)
+	if b, err := os.ReadFile(receiptPDF); err != nil || string(b) != "%PDF-1.7 /api/v1/desk/receipts/R-7/pdf?lang=kk" {
+		t.Errorf("receipt PDF %q, %v", b, err)
+	}
+	if code := ta.run(t, append([]string{"desk", "receipt", "R-7", "--pdf", receiptPDF}, common...)...); code == exitOK {
+		t.Error("desk receipt overwrote an existing file")
+	}
+	formPDF := filepath.Join(dir, "form.pdf")
+	out = run(append([]string{"desk", "form", testNumber, "--pdf", formPDF}, common...)...)
+	if b, err := os.ReadFile(formPDF); err != nil || string(b) != "%PDF-1.7 /api/v1/desk/applications/"+testNumber+"/form.pdf?" {
+		t.Errorf("form PDF %q, %v", b, err)
+	}
+	if code := ta.run(t, append([]string{"desk", "form", testNumber, "--lang", "de", "--pdf", filepath.Join(dir, "x.pdf")}, common...)...); code == exitOK {
+		t.Error("desk form accepted --lang de")
+	}
 
 	out = run(append([]string{"desk", "approve", testNumber}, common...)...)
 	has(out, "state: issued\n", "certificate: 1a2b SIGN good 2027-01-05T09:30:00Z\n")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/opennca/nca/api/wire"
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/webkeys"
 )
 
 func TestParseInterspersed(t *testing.T) {
@@ -101,7 +102,7 @@ func TestUsageAndExitCodes(t *testing.T) {
 
 func TestKeyNaming(t *testing.T) {
 	k := testKey(t, 0)
-	id, err := keyID(k.Public())
+	id, err := webkeys.KeyID(k.Public())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,10 +12,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/opennca/nca/api/wire"
 	"github.com/opennca/nca/client"
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/keyfile"
+	"github.com/opennca/nca/webkeys"
 )
 
 func cmdFetch(ctx context.Context, a *app, args []string) error {
@@ -76,27 +76,14 @@ Output (stdout), one line per certificate: "installed: <serial> <type> <path>",
 		return fmt.Errorf("the server lists no certificates for application %s", number)
 	}
 
-	type item struct {
-		ic    wire.IssuedCertificate
-		leaf  *x509.Certificate
-		chain []*x509.Certificate
-	}
-	var items []item
+	var items []*webkeys.Issued
 	needKeys := false
 	for _, ic := range resp.Certificates {
-		leaf, err := x509.ParseCertificate(ic.DER)
+		it, err := webkeys.ParseIssued(ic)
 		if err != nil {
-			return fmt.Errorf("certificate %s from the server does not parse: %w", ic.Serial, err)
+			return err
 		}
-		var chain []*x509.Certificate
-		for i, der := range ic.Chain {
-			c, err := x509.ParseCertificate(der)
-			if err != nil {
-				return fmt.Errorf("chain certificate %d of %s does not parse: %w", i+1, ic.Serial, err)
-			}
-			chain = append(chain, c)
-		}
-		items = append(items, item{ic, leaf, chain})
+		items = append(items, it)
 		if ic.Type != core.CertSSL && ic.Status != core.CertRevoked {
 			needKeys = true
 		}
@@ -114,23 +101,22 @@ Output (stdout), one line per certificate: "installed: <serial> <type> <path>",
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ic := it.ic
+		ic := it.Wire
 		if ic.Status == core.CertRevoked {
 			fmt.Fprintf(a.stdout, "skipped: %s %s %s\n", ic.Serial, ic.Type, ic.Status)
 			continue
 		}
 		if ic.Type != core.CertSSL {
-			path, c, err := files.find(it.leaf)
+			path, c, err := files.find(it.Leaf)
 			if err != nil {
 				return err
 			}
 			if c != nil {
-				if old := c.Leaf(); old != nil && old.Equal(it.leaf) && len(c.Certs) == 1+len(it.chain) {
+				if webkeys.Installed(c, it.Leaf, len(it.Chain)) {
 					fmt.Fprintf(a.stdout, "unchanged: %s %s %s\n", ic.Serial, ic.Type, path)
 					continue
 				}
-				opts := &keyfile.Options{Iterations: a.iterations, FriendlyName: c.FriendlyName}
-				data, err := opts.Encode(a.rand, c.Key, append([]*x509.Certificate{it.leaf}, it.chain...), files.password)
+				data, err := a.keys().Reencode(c, it.Leaf, it.Chain, files.password)
 				if err != nil {
 					return fmt.Errorf("encoding %s: %w", path, err)
 				}
@@ -144,7 +130,7 @@ Output (stdout), one line per certificate: "installed: <serial> <type> <path>",
 		}
 		path := filepath.Join(*dir, safeName(ic.Serial)+".pem")
 		var buf bytes.Buffer
-		for _, c := range append([]*x509.Certificate{it.leaf}, it.chain...) {
+		for _, c := range append([]*x509.Certificate{it.Leaf}, it.Chain...) {
 			_ = pem.Encode(&buf, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 		}
 		if err := os.MkdirAll(*dir, 0o700); err != nil {
@@ -180,14 +166,14 @@ func (k *keyFiles) load() error {
 		return fmt.Errorf("reading the key directory: %w", err)
 	}
 	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(strings.ToLower(e.Name()), keySuffix) {
+		if e.IsDir() || !strings.HasSuffix(strings.ToLower(e.Name()), webkeys.FileSuffix) {
 			continue
 		}
 		k.paths = append(k.paths, filepath.Join(k.dir, e.Name()))
 	}
 	// The national names first, then any other .p12.
 	sort.SliceStable(k.paths, func(i, j int) bool {
-		mi, mj := keyFileRE.MatchString(filepath.Base(k.paths[i])), keyFileRE.MatchString(filepath.Base(k.paths[j]))
+		mi, mj := isKeyFileName(filepath.Base(k.paths[i])), isKeyFileName(filepath.Base(k.paths[j]))
 		return mi && !mj
 	})
 	return nil
@@ -215,8 +201,7 @@ func (k *keyFiles) find(cert *x509.Certificate) (string, *keyfile.Container, err
 		if c.Key == nil {
 			continue
 		}
-		probe := &keyfile.Container{Key: c.Key, Certs: []*x509.Certificate{cert}}
-		if probe.Leaf() != nil {
+		if webkeys.Certifies(c.Key, cert) {
 			return p, c, nil
 		}
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/opennca/nca/api/wire"
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/keyfile"
+	"github.com/opennca/nca/webkeys"
 )
 
 const (
@@ -101,7 +102,7 @@ func writePair(t *testing.T, dir string, i, j int) string {
 		t.Fatal(err)
 	}
 	sign, auth := testKey(t, i), testKey(t, j)
-	id, err := keyID(sign.Public())
+	id, err := webkeys.KeyID(sign.Public())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,12 +198,7 @@ func (ca *testCA) issue(t *testing.T, pub crypto.PublicKey, typ core.CertType, s
 }
 
 func personSubject(surname, name, iin string) pkix.Name {
-	return pkix.Name{ExtraNames: []pkix.AttributeTypeAndValue{
-		{Type: oidCommonName, Value: surname + " " + name},
-		{Type: oidSurname, Value: surname},
-		{Type: oidSerial, Value: "IIN" + iin},
-		{Type: oidCountry, Value: "KZ"},
-	}}
+	return webkeys.CSRSubject(core.Applicant{Surname: surname, Name: name, IIN: iin})
 }
 
 // fakeServer implements the few endpoints eds calls, recording what it receives.
@@ -270,6 +266,16 @@ func newFakeServer(t *testing.T) *fakeServer {
 	revokedAt := now
 	mux.HandleFunc("POST /api/v1/desk/certificates/{serial}/revoke", desk(wire.RevokeResponse{Certificate: wire.IssuedCertificate{
 		Serial: "1a2b", Status: core.CertRevoked, RevokedAt: &revokedAt, Reason: core.ReasonKeyCompromise, Type: core.CertSign}}))
+	pdf := func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer tok-operator" {
+			f.problem(w, 401, "sign in first", nil)
+			return
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		_, _ = w.Write([]byte("%PDF-1.7 " + r.URL.Path + "?" + r.URL.RawQuery))
+	}
+	mux.HandleFunc("GET /api/v1/desk/receipts/{receipt}/pdf", pdf)
+	mux.HandleFunc("GET /api/v1/desk/applications/{number}/form.pdf", pdf)
 	mux.HandleFunc("GET /api/v1/head/applications", desk(wire.DeskList{}))
 	mux.HandleFunc("POST /api/v1/head/applications/{number}/confirm", desk(wire.Status{Number: testNumber, State: core.StateAwaitingIdentification}))
 	mux.HandleFunc("POST /api/v1/head/applications/{number}/reject", desk(wire.Status{Number: testNumber, State: core.StateRejectedByHead, RefusalReason: core.RefusalFalseInfo}))

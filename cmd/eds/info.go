@@ -3,24 +3,18 @@ package main
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/pem"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
-
 	"github.com/opennca/nca/gost"
 	"github.com/opennca/nca/keyfile"
 	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/profile"
+	"github.com/opennca/nca/webkeys"
 )
 
 // infoOut is the --json output of eds info.
@@ -35,10 +29,8 @@ type infoOut struct {
 	Warnings    []string   `json:"warnings,omitempty"`
 }
 
-type keyOut struct {
-	Algorithm string `json:"algorithm"`
-	Bits      int    `json:"bits,omitempty"`
-}
+// keyOut is a key's algorithm and size.
+type keyOut = webkeys.KeyDescription
 
 type roleOut struct {
 	OID  string `json:"oid"`
@@ -197,77 +189,9 @@ func describeCert(cert *x509.Certificate) *certOut {
 	return co
 }
 
-// nationalKeyAlgorithm names the public key algorithm OIDs of the national profile
-// that crypto/x509 does not parse.
-func nationalKeyAlgorithm(oid string) string {
-	switch oid {
-	case "1.2.398.3.10.1.1.1.1":
-		return "GOST 34.310-2004"
-	case "1.2.398.3.10.1.1.2.2":
-		return "GOST 34.10-2015 512-bit"
-	case "1.2.398.3.10.1.1.2.1":
-		return "GOST 34.10-2015 256-bit"
-	}
-	return ""
-}
-
-// describeKey names a public key's algorithm and size. spki, when given, names keys
-// crypto/x509 cannot parse (GOST) by their algorithm OID.
+// describeKey names a public key's algorithm and size (webkeys.DescribeKey).
 func describeKey(pub crypto.PublicKey, spki []byte) keyOut {
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		return keyOut{Algorithm: "RSA", Bits: k.N.BitLen()}
-	case *ecdsa.PublicKey:
-		return keyOut{Algorithm: "ECDSA " + k.Curve.Params().Name, Bits: k.Curve.Params().BitSize}
-	case ed25519.PublicKey:
-		return keyOut{Algorithm: "Ed25519", Bits: 256}
-	case *gost.PublicKey:
-		return describeGOSTKey(k, nil)
-	}
-	if spki != nil {
-		if pub, err := pki.ParsePublicKey(spki); err == nil {
-			if k, ok := pub.(*gost.PublicKey); ok {
-				return describeGOSTKey(k, spki)
-			}
-		}
-		s := cryptobyte.String(spki)
-		var seq, alg cryptobyte.String
-		var oid asn1.ObjectIdentifier
-		if s.ReadASN1(&seq, cbasn1.SEQUENCE) && seq.ReadASN1(&alg, cbasn1.SEQUENCE) && alg.ReadASN1ObjectIdentifier(&oid) {
-			if name := nationalKeyAlgorithm(oid.String()); name != "" {
-				return keyOut{Algorithm: name}
-			}
-			return keyOut{Algorithm: oid.String()}
-		}
-	}
-	return keyOut{Algorithm: fmt.Sprintf("%T", pub)}
-}
-
-// describeGOSTKey names a GOST key by its national name, its curve and, when spki is
-// given, the key algorithm OID it was written under.
-func describeGOSTKey(k *gost.PublicKey, spki []byte) keyOut {
-	c := k.Curve()
-	name, curve := "GOST 34.10", c.Name()
-	switch {
-	case c.SameGroup(gost.Curve512A()):
-		name, curve = "GOST 34.10-2015 512-bit", "tc26-512-paramSetA"
-	case c.SameGroup(gost.CurveCryptoProA()):
-		name, curve = "GOST 34.310-2004", "CryptoPro-A"
-	case c.SameGroup(gost.Curve256A()):
-		name, curve = "GOST 34.10-2015 256-bit", "tc26-256-paramSetA"
-	}
-	detail := curve
-	if spki != nil {
-		s := cryptobyte.String(spki)
-		var seq, alg cryptobyte.String
-		var oid asn1.ObjectIdentifier
-		if s.ReadASN1(&seq, cbasn1.SEQUENCE) && seq.ReadASN1(&alg, cbasn1.SEQUENCE) && alg.ReadASN1ObjectIdentifier(&oid) {
-			if info, ok := gost.LookupOID(oid); ok {
-				detail += "; " + info.Name + " " + oid.String()
-			}
-		}
-	}
-	return keyOut{Algorithm: name + " (" + detail + ")"}
+	return webkeys.DescribeKey(pub, spki)
 }
 
 // describeSignatureAlgorithm names a certificate's signature algorithm and its OID.
@@ -283,13 +207,6 @@ func describeSignatureAlgorithm(cert *x509.Certificate) string {
 		return fmt.Sprintf("%s (%s)", cert.SignatureAlgorithm, alg.Algorithm)
 	}
 	return alg.Algorithm.String()
-}
-
-func (k keyOut) String() string {
-	if k.Bits > 0 {
-		return fmt.Sprintf("%s %d", k.Algorithm, k.Bits)
-	}
-	return k.Algorithm
 }
 
 func printInfo(w io.Writer, out *infoOut) {

@@ -2,42 +2,14 @@ package main
 
 import (
 	"context"
-	"crypto"
-	"crypto/rsa"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 
-	"github.com/opennca/nca/gost"
-	"github.com/opennca/nca/keyfile"
 	"github.com/opennca/nca/profile"
+	"github.com/opennca/nca/webkeys"
 )
-
-// gostCurve maps an --alg value to the curve of a GOST signing key: gost2015 = GOST
-// 34.10-2015 512-bit (tc26-512-paramSetA), gost2004 = GOST 34.310-2004 (CryptoPro-A).
-func gostCurve(alg string) (*gost.Curve, bool) {
-	switch alg {
-	case "gost2015":
-		return gost.Curve512A(), true
-	case "gost2004":
-		return gost.CurveCryptoProA(), true
-	}
-	return nil, false
-}
-
-// rsaBits maps an --alg value to an RSA modulus size.
-func rsaBits(alg string) (int, bool) {
-	switch alg {
-	case "rsa2048":
-		return 2048, true
-	case "rsa3072":
-		return 3072, true
-	case "rsa4096":
-		return 4096, true
-	}
-	return 0, false
-}
 
 func cmdKeygen(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("keygen", "eds keygen --dir KEYS [--alg rsa2048|gost2015|gost2004 | --template T] [--password-file FILE]",
@@ -79,13 +51,8 @@ Output (stdout): "id: <id>", "sign: <path>", "auth: <path>", one per line.`)
 			*alg = "gost2015"
 		}
 	}
-	bits, isRSA := rsaBits(*alg)
-	curve, isGOST := gostCurve(*alg)
-	if !isRSA && !isGOST {
+	if !webkeys.KnownAlgorithm(*alg) {
 		return usagef("keygen", "unknown --alg %q (rsa2048, rsa3072, rsa4096, gost2015 or gost2004)", *alg)
-	}
-	if isGOST {
-		bits = 2048 // the RSA authentication key beside a GOST signing key
 	}
 	password, err := a.password(*pwFile, true)
 	if err != nil {
@@ -101,36 +68,20 @@ Output (stdout): "id: <id>", "sign: <path>", "auth: <path>", one per line.`)
 		fmt.Fprintf(a.stderr, "eds keygen: warning: %s is readable by other users (mode %o); consider chmod 700\n", *dir, st.Mode().Perm())
 	}
 
-	var signKey crypto.Signer
-	if isGOST {
-		signKey, err = gost.GenerateKey(curve, a.rand)
-	} else {
-		signKey, err = rsa.GenerateKey(a.rand, bits)
-	}
+	pair, err := webkeys.GenerateKeyPair(a.rand, *alg)
 	if err != nil {
-		return fmt.Errorf("generating the signing key: %w", err)
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	authKey, err := rsa.GenerateKey(a.rand, bits)
-	if err != nil {
-		return fmt.Errorf("generating the authentication key: %w", err)
-	}
-	id, err := keyID(signKey.Public())
+	id := pair.ID
+	signPath, authPath := newKeyPaths(*dir, id, pair.GOST)
+	files, err := a.keys().Files(pair, password)
 	if err != nil {
 		return err
 	}
-	signPath, authPath := newKeyPaths(*dir, id, isGOST)
-	opts := &keyfile.Options{Iterations: a.iterations}
-	signData, err := opts.Encode(a.rand, signKey, nil, password)
-	if err != nil {
-		return fmt.Errorf("encoding the signing key file: %w", err)
-	}
-	authData, err := opts.Encode(a.rand, authKey, nil, password)
-	if err != nil {
-		return fmt.Errorf("encoding the authentication key file: %w", err)
-	}
+	signData, authData := files[0].Data, files[1].Data
 	if err := ctx.Err(); err != nil {
 		return err
 	}

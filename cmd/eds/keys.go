@@ -1,64 +1,40 @@
 package main
 
 import (
-	"crypto"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/opennca/nca/keyfile"
-	"github.com/opennca/nca/pki"
+	"github.com/opennca/nca/webkeys"
 )
 
-// Key file naming, as the national files are named (PROFILE.md): the signing key in
-// RSA256_<id>.p12 (RSA) or GOSTKNCA_<id>.p12 (GOST), the authentication key in
-// AUTH_RSA256_<id>.p12, where <id> is the first 16 hex digits of the SHA-256 of the
-// signing key's SubjectPublicKeyInfo DER (pki.MarshalPublicKey).
-const (
-	signPrefix     = "RSA256_"
-	gostSignPrefix = "GOSTKNCA_"
-	authPrefix     = "AUTH_RSA256_"
-	keySuffix      = ".p12"
-	idLen          = 16
-)
-
-var keyFileRE = regexp.MustCompile(`^(AUTH_RSA256_|RSA256_|GOSTKNCA_)([0-9a-f]{16})\.p12$`)
-
-// keyID returns the key pair id of a signing public key.
-func keyID(pub crypto.PublicKey) (string, error) {
-	der, err := pki.MarshalPublicKey(pub)
-	if err != nil {
-		return "", fmt.Errorf("encoding the public key: %w", err)
-	}
-	sum := sha256.Sum256(der)
-	return hex.EncodeToString(sum[:])[:idLen], nil
-}
+// Key files are named as the national files are (webkeys.FileNames): the signing key
+// in RSA256_<id>.p12 (RSA) or GOSTKNCA_<id>.p12 (GOST), the authentication key in
+// AUTH_RSA256_<id>.p12.
 
 // keyPaths returns the signing and authentication key file paths of pair id in dir:
 // the signing file is GOSTKNCA_<id>.p12 when that exists, else RSA256_<id>.p12.
 func keyPaths(dir, id string) (sign, auth string) {
-	sign = filepath.Join(dir, signPrefix+id+keySuffix)
-	if g := filepath.Join(dir, gostSignPrefix+id+keySuffix); fileExists(g) {
-		sign = g
-	}
-	return sign, filepath.Join(dir, authPrefix+id+keySuffix)
+	s, a := webkeys.FileNames(id, fileExists(filepath.Join(dir, webkeys.GOSTSignPrefix+id+webkeys.FileSuffix)))
+	return filepath.Join(dir, s), filepath.Join(dir, a)
 }
 
 // newKeyPaths returns the paths keygen writes for pair id: the signing file is named
 // after its algorithm.
 func newKeyPaths(dir, id string, gostSign bool) (sign, auth string) {
-	prefix := signPrefix
-	if gostSign {
-		prefix = gostSignPrefix
-	}
-	return filepath.Join(dir, prefix+id+keySuffix), filepath.Join(dir, authPrefix+id+keySuffix)
+	s, a := webkeys.FileNames(id, gostSign)
+	return filepath.Join(dir, s), filepath.Join(dir, a)
+}
+
+// isKeyFileName reports whether name is a national key file name.
+func isKeyFileName(name string) bool {
+	_, _, ok := webkeys.ParseFileName(name)
+	return ok
 }
 
 func fileExists(path string) bool {
@@ -74,14 +50,14 @@ func keyPairs(dir string) ([]string, error) {
 	}
 	sign, auth := map[string]bool{}, map[string]bool{}
 	for _, e := range entries {
-		m := keyFileRE.FindStringSubmatch(e.Name())
-		if m == nil || e.IsDir() {
+		prefix, id, ok := webkeys.ParseFileName(e.Name())
+		if !ok || e.IsDir() {
 			continue
 		}
-		if m[1] != authPrefix {
-			sign[m[2]] = true
+		if prefix != webkeys.AuthPrefix {
+			sign[id] = true
 		} else {
-			auth[m[2]] = true
+			auth[id] = true
 		}
 	}
 	var ids []string
@@ -114,7 +90,7 @@ func pickPair(dir, want string) (string, error) {
 	}
 	switch len(ids) {
 	case 0:
-		return "", fmt.Errorf("no key pair (%s<id>%s or %s<id>%s, and %s<id>%s) in %s: run 'eds keygen --dir %s' first", signPrefix, keySuffix, gostSignPrefix, keySuffix, authPrefix, keySuffix, dir, dir)
+		return "", fmt.Errorf("no key pair (%s<id>%s or %s<id>%s, and %s<id>%s) in %s: run 'eds keygen --dir %s' first", webkeys.SignPrefix, webkeys.FileSuffix, webkeys.GOSTSignPrefix, webkeys.FileSuffix, webkeys.AuthPrefix, webkeys.FileSuffix, dir, dir)
 	case 1:
 		return ids[0], nil
 	}
@@ -191,4 +167,10 @@ func replaceFile(path string, data []byte) error {
 	}
 	ok = true
 	return nil
+}
+
+// keys is the environment of the shared key operations: the app's randomness, clock
+// and iteration count.
+func (a *app) keys() *webkeys.Env {
+	return &webkeys.Env{Rand: a.rand, Now: a.now(), Iterations: a.iterations}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto"
-	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
 	"io"
@@ -14,8 +13,8 @@ import (
 	"github.com/opennca/nca/api/wire"
 	"github.com/opennca/nca/client"
 	"github.com/opennca/nca/core"
-	"github.com/opennca/nca/keyfile"
 	"github.com/opennca/nca/ownersig"
+	"github.com/opennca/nca/webkeys"
 )
 
 // The owner's commands: login, cabinet, revoke, renew. They sign in with the AUTH key
@@ -26,11 +25,11 @@ import (
 // pairPaths returns the signing and authentication files of the pair path belongs to.
 func pairPaths(path string) (sign, auth string, err error) {
 	dir, base := filepath.Split(path)
-	m := keyFileRE.FindStringSubmatch(base)
-	if m == nil {
+	_, id, ok := webkeys.ParseFileName(base)
+	if !ok {
 		return "", "", fmt.Errorf("%s is not named like a key file of a pair (RSA256_<id>.p12 or AUTH_RSA256_<id>.p12)", path)
 	}
-	sign, auth = keyPaths(filepath.Clean(dir+"."), m[2])
+	sign, auth = keyPaths(filepath.Clean(dir+"."), id)
 	return sign, auth, nil
 }
 
@@ -92,7 +91,7 @@ func (a *app) owner(ctx context.Context, cmd string, s *signInFlags, needSign bo
 
 // sign signs r with the session's SIGN key.
 func (a *app) signRequest(o *ownerSession, r ownersig.Request) (*wire.SignedRequest, error) {
-	return client.Sign(o.signKey, o.signCert, a.rand, a.now(), r)
+	return webkeys.Sign(o.signKey, o.signCert, a.rand, a.now(), r)
 }
 
 func cmdLogin(ctx context.Context, a *app, args []string) error {
@@ -276,8 +275,7 @@ Output: the new application number, "state: …", "sign: <path>", "auth: <path>"
 	if err := fs.positional(pos); err != nil {
 		return err
 	}
-	bits, ok := rsaBits(*alg)
-	if !ok {
+	if _, ok := webkeys.RSABits(*alg); !ok {
 		return usagef("renew", "unknown --alg %q (rsa2048, rsa3072 or rsa4096)", *alg)
 	}
 	o, err := a.owner(ctx, "renew", &s, true)
@@ -287,47 +285,23 @@ Output: the new application number, "state: …", "sign: <path>", "auth: <path>"
 	if *dir == "" {
 		*dir = filepath.Dir(o.signPath)
 	}
-	signKey, err := rsa.GenerateKey(a.rand, bits)
-	if err != nil {
-		return fmt.Errorf("generating the signing key: %w", err)
-	}
-	authKey, err := rsa.GenerateKey(a.rand, bits)
-	if err != nil {
-		return fmt.Errorf("generating the authentication key: %w", err)
-	}
-	keys := map[core.CertType]*rsa.PrivateKey{core.CertSign: signKey, core.CertAuth: authKey}
-	var reqs []wire.KeyRequest
-	for _, typ := range []core.CertType{core.CertSign, core.CertAuth} {
-		der, err := x509.CreateCertificateRequest(a.rand, &x509.CertificateRequest{RawSubject: o.signCert.RawSubject}, keys[typ])
-		if err != nil {
-			return fmt.Errorf("making the %s request: %w", typ, err)
-		}
-		reqs = append(reqs, wire.KeyRequest{Type: typ, CSR: der})
-	}
-	id, err := keyID(signKey.Public())
+	rn, err := a.keys().RenewWith(o.signKey, o.signCert, *alg, o.password, *revokeOld)
 	if err != nil {
 		return err
 	}
 	paths := map[core.CertType]string{}
-	paths[core.CertSign], paths[core.CertAuth] = keyPaths(*dir, id)
-	opts := &keyfile.Options{Iterations: a.iterations}
+	files := map[core.CertType]*webkeys.File{}
 	if err := os.MkdirAll(*dir, 0o700); err != nil {
 		return fmt.Errorf("creating the key directory: %w", err)
 	}
-	for _, typ := range []core.CertType{core.CertSign, core.CertAuth} {
-		data, err := opts.Encode(a.rand, keys[typ], nil, o.password)
-		if err != nil {
-			return fmt.Errorf("encoding the %s key file: %w", typ, err)
-		}
-		if err := writeNewFile(paths[typ], data); err != nil {
-			return fmt.Errorf("writing the %s key file: %w", typ, err)
+	for i := range rn.Files {
+		f := &rn.Files[i]
+		paths[f.Type], files[f.Type] = filepath.Join(*dir, f.Name), f
+		if err := writeNewFile(paths[f.Type], f.Data); err != nil {
+			return fmt.Errorf("writing the %s key file: %w", f.Type, err)
 		}
 	}
-	signed, err := a.signRequest(o, client.RenewalRequest(o.signCert.SerialNumber.Text(16), reqs, *revokeOld))
-	if err != nil {
-		return err
-	}
-	resp, err := o.cl.Renew(ctx, &wire.RenewRequest{Requests: reqs, Signed: *signed})
+	resp, err := o.cl.Renew(ctx, rn.Body)
 	if err != nil {
 		for _, p := range paths {
 			_ = os.Remove(p)
@@ -337,26 +311,15 @@ Output: the new application number, "state: …", "sign: <path>", "auth: <path>"
 	w := a.stdout
 	fmt.Fprintln(w, resp.Status.Number)
 	fmt.Fprintf(w, "state: %s\nsign: %s\nauth: %s\n", resp.Status.State, paths[core.CertSign], paths[core.CertAuth])
+	env := a.keys()
 	for _, ic := range resp.Certificates {
-		leaf, err := x509.ParseCertificate(ic.DER)
-		if err != nil {
-			return fmt.Errorf("certificate %s from the server: %w", ic.Serial, err)
-		}
-		chain := []*x509.Certificate{leaf}
-		for _, der := range ic.Chain {
-			c, err := x509.ParseCertificate(der)
-			if err != nil {
-				return fmt.Errorf("chain of %s from the server: %w", ic.Serial, err)
-			}
-			chain = append(chain, c)
-		}
-		key := keys[ic.Type]
-		if key == nil {
+		f := files[ic.Type]
+		if f == nil {
 			continue
 		}
-		data, err := opts.Encode(a.rand, key, chain, o.password)
+		data, _, err := env.Install(f.Data, o.password, []wire.IssuedCertificate{ic})
 		if err != nil {
-			return fmt.Errorf("encoding %s: %w", paths[ic.Type], err)
+			return fmt.Errorf("installing certificate %s into %s: %w", ic.Serial, paths[ic.Type], err)
 		}
 		if err := replaceFile(paths[ic.Type], data); err != nil {
 			return fmt.Errorf("writing %s: %w", paths[ic.Type], err)

@@ -26,6 +26,7 @@ import (
 	"github.com/opennca/nca/ra"
 	"github.com/opennca/nca/registry"
 	"github.com/opennca/nca/store"
+	"github.com/opennca/nca/web"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"gopkg.in/yaml.v3"
 )
@@ -43,6 +44,7 @@ type serveConfig struct {
 	caBits      int
 	databaseURL string
 	keyStore    string
+	lookups     int
 	getenv      func(string) string
 	notify      notifyConfig
 }
@@ -78,6 +80,10 @@ func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
 	fs.IntVar(&c.caBits, "ca-rsa-bits", 4096, "RSA size of CA keys created on first start (NCA_CA_RSA_BITS)")
 	if v := getenv("NCA_CA_RSA_BITS"); v != "" {
 		_ = fs.Set("ca-rsa-bits", v)
+	}
+	fs.IntVar(&c.lookups, "registry-lookups-per-minute", 30, "public name lookups by IIN/BIN allowed per client address and minute on this node; -1: no limit, e.g. when a reverse proxy limits them (NCA_REGISTRY_LOOKUPS_PER_MINUTE)")
+	if v := getenv("NCA_REGISTRY_LOOKUPS_PER_MINUTE"); v != "" {
+		_ = fs.Set("registry-lookups-per-minute", v)
 	}
 	registerNotifyFlags(fs, &c.notify, env)
 	return fs, c
@@ -302,7 +308,7 @@ func assemble(ctx context.Context, c *serveConfig, log *slog.Logger) (*authority
 		a.close()
 		return nil, err
 	}
-	a.api = api.New(api.Config{RA: a.ra, Auth: au, Signer: auth0, Logger: log})
+	a.api = api.New(api.Config{RA: a.ra, Auth: au, Signer: auth0, Logger: log, Portal: web.Handler(), FormSecret: secret, LookupsPerMinute: c.lookups})
 	if err := a.operatorCredential(ctx, filepath.Join(c.data, "operator.p12")); err != nil {
 		a.close()
 		return nil, err
@@ -421,6 +427,7 @@ func (a *authority) operatorCredential(ctx context.Context, path string) error {
 // report prints what the authority created and how to use it.
 func (a *authority) report(w io.Writer, c *serveConfig, addr string) {
 	fmt.Fprintf(w, "nca: serving on http://%s (public base URL %s)\n", addr, c.baseURL)
+	fmt.Fprintf(w, "nca: portal (kk, ru, en) %s/\n", c.baseURL)
 	fmt.Fprintf(w, "nca: data folder %s\n", c.data)
 	if len(a.created) > 0 {
 		fmt.Fprintln(w, "nca: created on this start:")

@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DuplicateThenContinue", testDuplicateThenContinue},
 		{"SignedRequests", testSignedRequests},
 		{"CertificatesByBINAndExpiring", testCertificatesByBINAndExpiring},
+		{"Receipts", testReceipts},
 		{"Outbox", testOutbox},
 		{"IssuanceClaims", testIssuanceClaims},
 		{"ConcurrentClaims", testConcurrentClaims},

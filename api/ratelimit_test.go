@@ -1,0 +1,89 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/opennca/nca/core"
+)
+
+func TestLimiterRefillsAndRefuses(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	l := newLimiter(60, 3, func() time.Time { return now })
+	for i := range 3 {
+		if err := l.allow("a"); err != nil {
+			t.Fatalf("request %d within the burst refused: %v", i+1, err)
+		}
+	}
+	err := l.allow("a")
+	var re *retryError
+	if !errors.As(err, &re) || core.KindOf(err) != core.KindTooMany || re.retryAfter() != "1" {
+		t.Fatalf("4th request at once: got %v, want KindTooMany with Retry-After 1", err)
+	}
+	if err := l.allow("b"); err != nil {
+		t.Fatalf("another address shares the bucket: %v", err)
+	}
+	now = now.Add(time.Second)
+	if err := l.allow("a"); err != nil {
+		t.Fatalf("a token refilled after 1 s at 60/min, still refused: %v", err)
+	}
+	if err := l.allow("a"); err == nil {
+		t.Fatal("a second token after 1 s at 60/min")
+	}
+	if newLimiter(-1, 0, time.Now) != nil {
+		t.Fatal("a negative rate must mean no limit")
+	}
+	var none *limiter
+	if err := none.allow("a"); err != nil {
+		t.Fatalf("no limiter refused: %v", err)
+	}
+}
+
+func TestLimiterMemoryIsBounded(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	l := newLimiter(1, 2, func() time.Time { return now })
+	for i := range maxLimitedClients + 50 {
+		now = now.Add(time.Millisecond)
+		if err := l.allow(fmt.Sprintf("c%d", i)); err != nil {
+			t.Fatal(err)
+		}
+		if len(l.clients) > maxLimitedClients {
+			t.Fatalf("%d clients remembered, bound %d", len(l.clients), maxLimitedClients)
+		}
+	}
+	if _, ok := l.clients[fmt.Sprintf("c%d", maxLimitedClients+49)]; !ok {
+		t.Fatal("the newest client was evicted")
+	}
+}
+
+func TestRegistryLookupsAreLimited(t *testing.T) {
+	s := newTestServer(t)
+	api := New(Config{RA: s.ra, LookupsPerMinute: 1, LookupBurst: 2})
+	bad := "/api/v1/registry/persons/123456789012"
+	for i, path := range []string{bad, "/api/v1/registry/organizations/123456789012"} {
+		rec := httptest.NewRecorder()
+		api.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code == http.StatusTooManyRequests {
+			t.Fatalf("lookup %d within the burst got 429", i+1)
+		}
+	}
+	rec := httptest.NewRecorder()
+	api.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, bad, nil))
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("third lookup: status %d, Retry-After %q; want 429 with Retry-After", rec.Code, rec.Header().Get("Retry-After"))
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("429 answered as %q, want a problem document", ct)
+	}
+	other := httptest.NewRequest(http.MethodGet, bad, nil)
+	other.RemoteAddr = "192.0.2.7:4000"
+	rec = httptest.NewRecorder()
+	api.ServeHTTP(rec, other)
+	if rec.Code == http.StatusTooManyRequests {
+		t.Fatal("another address was limited by the first one's lookups")
+	}
+}
