@@ -381,9 +381,15 @@ func (a *Authority) serial() (*big.Int, error) {
 	return new(big.Int).SetBytes(b), nil
 }
 
+// NewSerial draws a serial number for a certificate to be issued (see serial). A
+// caller that must record the serial before the certificate is signed (ra's
+// issuance claims) draws it here and passes it in the template to Issue.
+func (a *Authority) NewSerial() (*big.Int, error) { return a.serial() }
+
 // Issue signs tmpl (a template from package profile; tmpl.PublicKey is the subject's
 // key) with the CA named issuer and returns the certificate. It works on a copy of
-// tmpl: fills SerialNumber (see serial) and AuthorityKeyId (the issuer's SKI), refuses
+// tmpl: keeps a SerialNumber drawn by NewSerial or, when it is nil, draws one (a
+// serial of another shape is refused), fills AuthorityKeyId (the issuer's SKI), refuses
 // root issuers, CA templates and validity outside the issuer's, lints the certificate
 // signed by a throwaway key under a mirror issuer, and returns the certificate signed
 // with the real key only if the lint passed (see lintAndSign).
@@ -413,8 +419,13 @@ func (a *Authority) Issue(ctx context.Context, issuerName string, tmpl *x509.Cer
 			is.Cert.NotBefore.UTC().Format(time.RFC3339), is.Cert.NotAfter.UTC().Format(time.RFC3339))
 	}
 	t := *tmpl
-	if t.SerialNumber, err = a.serial(); err != nil {
-		return nil, err
+	switch {
+	case t.SerialNumber == nil:
+		if t.SerialNumber, err = a.serial(); err != nil {
+			return nil, err
+		}
+	case t.SerialNumber.Sign() <= 0 || t.SerialNumber.BitLen() != 8*serialBytes-1:
+		return nil, core.Errorf(core.KindInternal, "issue: serial %s was not drawn by NewSerial", t.SerialNumber.Text(16))
 	}
 	t.AuthorityKeyId = is.Cert.SubjectKeyId
 	der, err := a.lintAndSign(ctx, &t, is)

@@ -15,6 +15,8 @@ import (
 	zx509 "github.com/zmap/zcrypto/x509"
 	"github.com/zmap/zlint/v3"
 	"github.com/zmap/zlint/v3/lint"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/gost"
@@ -51,7 +53,10 @@ var (
 	// every certificate's signature against the key of one compromised foreign CA
 	// (P-384): 4–5 ms per ECDSA-signed certificate, and meaningless here, where the
 	// signature is made by our own CA key (checked against its certificate at Open).
-	excludedLints = []string{"e_cert_issued_by_compromised_emudhra_ca"}
+	//
+	// e_rsa_fermat_factorization is not run by zlint but by linter.lintDER with the
+	// same test, rounds and verdict at a hundredth of the cost (lint_fermat.go).
+	excludedLints = []string{"e_cert_issued_by_compromised_emudhra_ca", fermatLint}
 )
 
 // waiver turns one lint's Error/Fatal result into a pass for the certificates it
@@ -203,6 +208,34 @@ func (l *linter) check(rnd io.Reader, tmpl, parent *x509.Certificate, pub, paren
 	if err != nil {
 		return core.Wrap(core.KindInternal, err, "lint: cannot encode the certificate")
 	}
+	return l.lintDER(der)
+}
+
+// checkTBS lints tbs, the TBSCertificate the CA key is about to sign, itself: it is
+// wrapped as a certificate with its signature algorithm algID and a signature value of
+// sigLen zero bytes. zlint reads no signature value (the one lint that verified
+// signatures is excluded above), so every lint judges exactly the bytes that get
+// signed: the real issuer name and key identifier, the real subject key. Only RSA and
+// ECDSA issuers and subject keys can be linted so (zcrypto knows no GOST); GOST
+// certificates go through check.
+func (l *linter) checkTBS(tbs, algID []byte, sigLen int) error {
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddBytes(tbs)
+		b.AddBytes(algID)
+		b.AddASN1BitString(make([]byte, sigLen))
+	})
+	der, err := b.Bytes()
+	if err != nil {
+		return core.Wrap(core.KindInternal, err, "lint: cannot wrap the TBSCertificate")
+	}
+	return l.lintDER(der)
+}
+
+// lintDER runs the lints that apply to the DER certificate der (the TLS and CA
+// sources only for TLS server and CA certificates) and returns a KindInternal
+// *core.Error naming the failed lints that are not waived.
+func (l *linter) lintDER(der []byte) error {
 	zc, err := zx509.ParseCertificate(der)
 	if err != nil {
 		return core.Wrap(core.KindInternal, err, "lint: cannot parse the certificate")
@@ -224,6 +257,12 @@ func (l *linter) check(rnd io.Reader, tmpl, parent *x509.Certificate, pub, paren
 			msg += " (" + r.Details + ")"
 		}
 		failed = append(failed, msg)
+	}
+	if k, ok := fermatApplies(zc); ok {
+		if p, _ := fermatFactors(k.N, fermatRounds); p != nil {
+			// The factors are the subscriber's private key: they are not told.
+			failed = append(failed, fmt.Sprintf("%s (the RSA key's prime factors are close enough for Fermat's method to find them in %d rounds)", fermatLint, fermatRounds))
+		}
 	}
 	if len(failed) > 0 {
 		sort.Strings(failed)

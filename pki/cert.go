@@ -60,6 +60,26 @@ func CreateCertificate(random io.Reader, template, parent *x509.Certificate, pub
 		}
 		return der, nil
 	}
+	tbs, err := TBSCertificate(random, template, parent, pub, signer)
+	if err != nil {
+		return nil, err
+	}
+	return signSigned(tbs, signer)
+}
+
+// TBSCertificate returns the DER TBSCertificate of template for the subject key pub,
+// issued by parent (nil: self-signed, parent = template), naming signer's signature
+// algorithm: the bytes CreateCertificate signs. crypto/x509 encodes it with a
+// placeholder ECDSA P-256 key standing for the subject key and the issuer key, and
+// the signature AlgorithmIdentifier and the SubjectPublicKeyInfo are then replaced by
+// signer's and pub's (see the comment above CreateCertificate). For an RSA or ECDSA
+// subject key and issuer key the result is byte for byte the TBSCertificate
+// crypto/x509 signs when it is given the real keys (proven by the tests). Nothing is
+// signed with signer.
+func TBSCertificate(random io.Reader, template, parent *x509.Certificate, pub crypto.PublicKey, signer *Signer) ([]byte, error) {
+	if template == nil || signer == nil {
+		return nil, errors.New("pki: TBSCertificate: nil template or signer")
+	}
 	spki, err := MarshalPublicKey(pub)
 	if err != nil {
 		return nil, err
@@ -93,9 +113,27 @@ func CreateCertificate(random io.Reader, template, parent *x509.Certificate, pub
 	if err != nil {
 		return nil, err
 	}
-	tbs, err = replaceTBSFields(tbs, signer.AlgorithmIdentifierDER(), spki)
+	return replaceTBSFields(tbs, signer.AlgorithmIdentifierDER(), spki)
+}
+
+// SignCertificate signs a TBSCertificate (from TBSCertificate, whose signature
+// algorithm is signer's) and returns the DER certificate: SEQUENCE { tbs, signer's
+// AlgorithmIdentifier, signature }. Unlike crypto/x509.CreateCertificate it does not
+// verify the fresh signature once more: a *rsa.PrivateKey checks its own PKCS#1 v1.5
+// signatures (it raises the result to the public exponent and compares before
+// returning, the defence against a faulty CRT computation); a caller whose signer
+// gives no such guarantee (a hardware module, ECDSA) verifies the result itself
+// (VerifySigned).
+func SignCertificate(tbs []byte, signer *Signer) ([]byte, error) {
+	if signer == nil {
+		return nil, errors.New("pki: sign certificate: nil signer")
+	}
+	inner, err := tbsSignatureAlgorithm(tbs)
 	if err != nil {
 		return nil, err
+	}
+	if !bytes.Equal(inner, signer.AlgorithmIdentifierDER()) {
+		return nil, errors.New("pki: sign certificate: the TBSCertificate names another signature algorithm than the signer's")
 	}
 	return signSigned(tbs, signer)
 }

@@ -15,6 +15,7 @@ import (
 	"crypto/x509"
 	"io"
 	"log/slog"
+	"math/big"
 	"sync"
 	"time"
 
@@ -36,6 +37,9 @@ type Signer interface {
 	Issuer(name string) (*ca.Issuer, error)
 	Issuers() []*ca.Issuer
 	Issue(ctx context.Context, issuer string, tmpl *x509.Certificate) (*x509.Certificate, error)
+	// NewSerial draws a serial for a template given to Issue, so that an approval
+	// records it before the certificate is signed (see ca.Authority.NewSerial).
+	NewSerial() (*big.Int, error)
 	// CRL signs a full or delta CRL whose entries stream from entries (see ca.CRL).
 	CRL(ctx context.Context, issuer string, req ca.CRLRequest, entries ca.RevokedSource) ([]byte, error)
 }

@@ -514,20 +514,96 @@ func (s *Service) Refuse(ctx context.Context, actor Actor, number string, reason
 	return out, err
 }
 
+// claimTimeout is how long an open issuance claim holds its application. A claim
+// older than this is taken over by the next approval: the approval that made it is
+// presumed gone (a crash, or a store lost between signing and storing), and its
+// serials are recorded in the audit log as possibly signed and never stored.
+const claimTimeout = 10 * time.Minute
+
 // Approve decides an accepted application: it checks the rules that hold on the day
-// of the decision (age 16, the registry) and issues the certificates, all in one
-// transaction. When a rule refuses, the application is refused (not an error) and the
-// returned application says why.
+// of the decision (age 16, the registry) and issues the certificates. When a rule
+// refuses, the application is refused (not an error) and the returned application
+// says why.
+//
+// Issuance takes two short transactions with the signatures between them, so that
+// approvals sign in parallel and no transaction waits for a signature:
+//
+//  1. decide and claim: the checks, the templates and their serials (drawn by the
+//     signer), and an issuance claim naming the serials (store.IssuanceClaim). The
+//     claim is exclusive: a second approval of the same application, on this node or
+//     another, stops here with KindConflict before it signs anything;
+//  2. sign the certificates (lint before sign, package ca), outside any transaction;
+//  3. store: the certificates, their audit records and notifications, the state
+//     change, and the claim marked completed, in one transaction that first checks
+//     the application is still accepted.
+//
+// A signed certificate is never unrecorded: if signing or storing fails, the claim is
+// released in a transaction whose audit record names the serials signed and not
+// stored (never delivered); if even that fails, the open claim keeps the serials and
+// the next approval after claimTimeout records them when it takes the claim over.
 func (s *Service) Approve(ctx context.Context, actor Actor, number string) (*core.Application, []IssuedCertificate, error) {
 	if err := requireStaff(actor); err != nil {
 		return nil, nil, err
 	}
+	out, plan, claim, err := s.claimApproval(ctx, actor, number)
+	if err != nil {
+		return nil, nil, err
+	}
+	if claim == nil { // refused by a rule of the day
+		return out, []IssuedCertificate{}, nil
+	}
+	certs, err := s.signPlanned(ctx, out, plan)
+	if err != nil {
+		s.releaseClaim(ctx, actor, claim, certs, err)
+		return nil, nil, err
+	}
+	var issued []*core.Certificate
+	err = s.store.Tx(ctx, func(tx store.Tx) error {
+		issued = nil
+		a, err := get(ctx, tx, number)
+		if err != nil {
+			return err
+		}
+		out = a
+		if err := checkTransition(a.Number, ActApprove, a.State, core.StateIssued); err != nil {
+			return err
+		}
+		a.Operator = actor.IIN
+		for i, p := range plan {
+			rec := p.record(a, certs[i])
+			if err := s.storeIssued(ctx, tx, actor, a, rec); err != nil {
+				return err
+			}
+			issued = append(issued, rec)
+		}
+		if err := tx.CompleteIssuance(ctx, claim, s.now().UTC()); err != nil {
+			return err
+		}
+		return s.move(ctx, tx, actor, a, ActApprove, core.StateIssued, "issued "+strings.Join(serialsOf(issued), ", "))
+	})
+	if err != nil {
+		s.releaseClaim(ctx, actor, claim, certs, err)
+		return nil, nil, err
+	}
+	s.log.InfoContext(ctx, "certificates issued", "number", out.Number, "count", len(issued), "actor", actor.String())
+	chains, err := s.withChains(issued)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, chains, nil
+}
+
+// claimApproval is the first step of Approve: in one transaction it applies the rules
+// of the day (a refusal is stored there and returned with a nil claim), plans the
+// certificates and claims the application for issuing them.
+func (s *Service) claimApproval(ctx context.Context, actor Actor, number string) (*core.Application, []plannedCert, *store.IssuanceClaim, error) {
 	var (
-		out    *core.Application
-		issued []*core.Certificate
+		out   *core.Application
+		plan  []plannedCert
+		claim *store.IssuanceClaim
 	)
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
-		issued = nil
+		out, plan, claim = nil, nil, nil
 		a, err := get(ctx, tx, number)
 		if err != nil {
 			return err
@@ -557,50 +633,139 @@ func (s *Service) Approve(ctx context.Context, actor Actor, number string) (*cor
 			return s.move(ctx, tx, actor, a, ActRefuse, core.StateRefused, a.RefusalDetail)
 		}
 		for _, r := range a.Requests {
-			c, err := s.issue(ctx, tx, actor, a, r)
+			p, err := s.planCert(ctx, tx, a, r)
 			if err != nil {
 				return err
 			}
-			issued = append(issued, c)
+			plan = append(plan, p)
 		}
-		serials := make([]string, len(issued))
-		for i, c := range issued {
-			serials[i] = c.Serial
+		c := &store.IssuanceClaim{Application: a.Number, Actor: actor.String(), ClaimedAt: s.now().UTC()}
+		for _, p := range plan {
+			c.Serials = append(c.Serials, p.name())
 		}
-		return s.move(ctx, tx, actor, a, ActApprove, core.StateIssued, "issued "+strings.Join(serials, ", "))
+		err = tx.ClaimIssuance(ctx, c)
+		if errors.Is(err, core.ErrDuplicate) {
+			if err = s.takeOverClaim(ctx, tx, actor, a.Number); err == nil {
+				err = tx.ClaimIssuance(ctx, c)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		claim = c
+		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	if out.State == core.StateIssued {
-		s.log.InfoContext(ctx, "certificates issued", "number", out.Number, "count", len(issued), "actor", actor.String())
-	}
-	chains, err := s.withChains(issued)
-	if err != nil {
-		return nil, nil, err
-	}
-	return out, chains, nil
+	return out, plan, claim, nil
 }
 
-// issue builds, signs and stores one certificate for request r of application a.
-func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, r core.KeyRequest) (*core.Certificate, error) {
+// takeOverClaim releases the open claim of application number if it is older than
+// claimTimeout, recording its serials in the audit log; a younger claim is an
+// approval at work, and the answer is KindConflict.
+func (s *Service) takeOverClaim(ctx context.Context, tx store.Tx, actor Actor, number string) error {
+	old, err := tx.IssuanceClaim(ctx, number)
+	if err != nil {
+		return err
+	}
+	if old.CompletedAt != nil {
+		return core.Errorf(core.KindConflict, "the certificates of application %s are already issued", number)
+	}
+	if s.now().Sub(old.ClaimedAt) < claimTimeout {
+		return core.Errorf(core.KindConflict, "application %s is being issued by another approval (%s, since %s)", number, old.Actor, old.ClaimedAt.In(s.loc).Format("15:04:05"))
+	}
+	if err := tx.ReleaseIssuance(ctx, old); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, actor, "certificate.claim_takeover", number,
+		fmt.Sprintf("claim of %s at %s abandoned; serials %s may have been signed and were never stored or delivered",
+			old.Actor, old.ClaimedAt.Format(time.RFC3339Nano), strings.Join(old.Serials, ", ")))
+}
+
+// releaseClaim releases the claim of an approval that failed after claiming (cause),
+// in a transaction of its own that survives ctx's cancellation, and records in the
+// audit log the serials that were signed (certs, nil where not) and not stored. If
+// the release fails the claim stays open with its serials (see claimTimeout) and the
+// failure is logged.
+func (s *Service) releaseClaim(ctx context.Context, actor Actor, claim *store.IssuanceClaim, certs []*x509.Certificate, cause error) {
+	ctx = context.WithoutCancel(ctx)
+	var signed []string
+	for i, c := range certs {
+		if c != nil && i < len(claim.Serials) {
+			signed = append(signed, claim.Serials[i])
+		}
+	}
+	detail := fmt.Sprintf("claim of %s at %s released: %v", claim.Actor, claim.ClaimedAt.Format(time.RFC3339Nano), cause)
+	if len(signed) > 0 {
+		detail += "; signed and not stored (never delivered): " + strings.Join(signed, ", ")
+	}
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		if err := tx.ReleaseIssuance(ctx, claim); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "certificate.claim_release", claim.Application, detail)
+	})
+	if err != nil {
+		s.log.ErrorContext(ctx, "issuance claim not released", "number", claim.Application, "serials", claim.Serials,
+			"signed", signed, "cause", cause.Error(), "error", err)
+		return
+	}
+	if len(signed) > 0 {
+		s.log.WarnContext(ctx, "signed certificates not stored", "number", claim.Application, "signed", signed, "cause", cause.Error())
+	}
+}
+
+// plannedCert is one certificate of an approval, decided before it is signed.
+type plannedCert struct {
+	req     core.KeyRequest
+	issuer  string
+	keyHash string
+	// tmpl is the template, its SerialNumber drawn by the signer.
+	tmpl *x509.Certificate
+}
+
+// name is how the claim names the certificate: "issuer/serial".
+func (p plannedCert) name() string { return p.issuer + "/" + p.tmpl.SerialNumber.Text(16) }
+
+// record is the store's record of the certificate signed for p.
+func (p plannedCert) record(a *core.Application, cert *x509.Certificate) *core.Certificate {
+	return &core.Certificate{
+		Serial:      cert.SerialNumber.Text(16),
+		Issuer:      p.issuer,
+		Application: a.Number,
+		Template:    a.Template,
+		Type:        p.req.Type,
+		IIN:         a.Applicant.IIN,
+		BIN:         a.Applicant.BIN,
+		Subject:     profile.DN(cert.RawSubject),
+		NotBefore:   cert.NotBefore,
+		NotAfter:    cert.NotAfter,
+		KeyHash:     p.keyHash,
+		DER:         cert.Raw,
+		Status:      core.CertGood,
+	}
+}
+
+// planCert decides the certificate of request r of application a (inside tx): its
+// issuer, that its key is not certified yet, its template and its serial.
+func (s *Service) planCert(ctx context.Context, tx store.Tx, a *core.Application, r core.KeyRequest) (plannedCert, error) {
 	csr, pub, err := parseRequest(r.CSR)
 	if err != nil {
-		return nil, fmt.Errorf("ra: stored request of %s: %w", a.Number, err)
+		return plannedCert{}, fmt.Errorf("ra: stored request of %s: %w", a.Number, err)
 	}
-	issuer := s.issuerFor(pub)
-	kh := KeyHash(csr.RawSubjectPublicKeyInfo)
-	switch _, err := tx.CertificateByKeyHash(ctx, kh); {
+	p := plannedCert{req: r, issuer: s.issuerFor(pub), keyHash: KeyHash(csr.RawSubjectPublicKeyInfo)}
+	switch _, err := tx.CertificateByKeyHash(ctx, p.keyHash); {
 	case err == nil:
-		return nil, core.Errorf(core.KindConflict, "the %s public key of application %s was certified meanwhile (by another application); the applicant must generate new keys and apply again", r.Type, a.Number)
+		return plannedCert{}, core.Errorf(core.KindConflict, "the %s public key of application %s was certified meanwhile (by another application); the applicant must generate new keys and apply again", r.Type, a.Number)
 	case !errors.Is(err, core.ErrNotFound):
-		return nil, err
+		return plannedCert{}, err
 	}
-	iss, err := s.signer.Issuer(issuer)
+	iss, err := s.signer.Issuer(p.issuer)
 	if err != nil {
-		return nil, err
+		return plannedCert{}, err
 	}
-	tmpl, err := profile.EndEntity(profile.Request{
+	p.tmpl, err = profile.EndEntity(profile.Request{
 		Template:           a.Template,
 		Type:               r.Type,
 		Applicant:          a.Applicant,
@@ -609,40 +774,60 @@ func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 		IdentifiedInPerson: true,
 	}, iss.Endpoints)
 	if err != nil {
-		return nil, fmt.Errorf("ra: build %s certificate of %s: %w", r.Type, a.Number, err)
+		return plannedCert{}, fmt.Errorf("ra: build %s certificate of %s: %w", r.Type, a.Number, err)
 	}
-	for attempt := 0; ; attempt++ {
-		cert, err := s.signer.Issue(ctx, issuer, tmpl)
-		if err != nil {
-			return nil, fmt.Errorf("ra: issue %s certificate of %s: %w", r.Type, a.Number, err)
-		}
-		rec := &core.Certificate{
-			Serial:      cert.SerialNumber.Text(16),
-			Issuer:      issuer,
-			Application: a.Number,
-			Template:    a.Template,
-			Type:        r.Type,
-			IIN:         a.Applicant.IIN,
-			BIN:         a.Applicant.BIN,
-			Subject:     profile.DN(cert.RawSubject),
-			NotBefore:   cert.NotBefore,
-			NotAfter:    cert.NotAfter,
-			KeyHash:     kh,
-			DER:         cert.Raw,
-			Status:      core.CertGood,
-		}
-		err = tx.InsertCertificate(ctx, rec)
-		if errors.Is(err, core.ErrDuplicate) && attempt < 3 {
-			continue // a serial collision: draw another
-		}
-		if err != nil {
-			return nil, err
-		}
-		if err := s.alertIssued(ctx, tx, a, rec); err != nil {
-			return nil, err
-		}
-		return rec, s.audit(ctx, tx, actor, "certificate.issue", "cert:"+rec.Issuer+"/"+rec.Serial, fmt.Sprintf("application %s; %s; %s", a.Number, r.Type, rec.Subject))
+	if p.tmpl.SerialNumber, err = s.signer.NewSerial(); err != nil {
+		return plannedCert{}, fmt.Errorf("ra: serial of the %s certificate of %s: %w", r.Type, a.Number, err)
 	}
+	return p, nil
+}
+
+// signPlanned signs the planned certificates of a, outside any transaction. On error
+// it returns what was signed so far (nil entries for the rest) with the error.
+func (s *Service) signPlanned(ctx context.Context, a *core.Application, plan []plannedCert) ([]*x509.Certificate, error) {
+	certs := make([]*x509.Certificate, len(plan))
+	for i, p := range plan {
+		cert, err := s.signer.Issue(ctx, p.issuer, p.tmpl)
+		if err != nil {
+			return certs, fmt.Errorf("ra: issue %s certificate of %s: %w", p.req.Type, a.Number, err)
+		}
+		certs[i] = cert
+	}
+	return certs, nil
+}
+
+// storeIssued stores a signed certificate with its notification and audit record.
+func (s *Service) storeIssued(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, rec *core.Certificate) error {
+	if err := tx.InsertCertificate(ctx, rec); err != nil {
+		return err
+	}
+	if err := s.alertIssued(ctx, tx, a, rec); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, actor, "certificate.issue", "cert:"+rec.Issuer+"/"+rec.Serial, fmt.Sprintf("application %s; %s; %s", a.Number, rec.Type, rec.Subject))
+}
+
+func serialsOf(cs []*core.Certificate) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Serial
+	}
+	return out
+}
+
+// issue builds, signs and stores one certificate for request r of application a,
+// inside tx (renewals without a visit, ra/owner_renew.go).
+func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, r core.KeyRequest) (*core.Certificate, error) {
+	p, err := s.planCert(ctx, tx, a, r)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := s.signer.Issue(ctx, p.issuer, p.tmpl)
+	if err != nil {
+		return nil, fmt.Errorf("ra: issue %s certificate of %s: %w", r.Type, a.Number, err)
+	}
+	rec := p.record(a, cert)
+	return rec, s.storeIssued(ctx, tx, actor, a, rec)
 }
 
 // HeadList lists the applications of the head's organisation awaiting confirmation.

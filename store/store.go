@@ -123,4 +123,6 @@ type Tx interface {
 	OwnerTx
 	// Desk receipts (receipts.go).
 	ReceiptTx
+	// Issuance claims (claims.go).
+	ClaimTx
 }

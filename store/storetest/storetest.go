@@ -60,6 +60,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CertificatesByBINAndExpiring", testCertificatesByBINAndExpiring},
 		{"Receipts", testReceipts},
 		{"Outbox", testOutbox},
+		{"IssuanceClaims", testIssuanceClaims},
+		{"ConcurrentClaims", testConcurrentClaims},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })

@@ -1,0 +1,191 @@
+package ra
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/profile"
+	"github.com/opennca/nca/store"
+)
+
+// hookSigner is the test's CA with a hook run before each Issue (between the claim
+// and the storing transaction of an approval).
+type hookSigner struct {
+	Signer
+	mu     sync.Mutex
+	before func() error
+}
+
+func (h *hookSigner) Issue(ctx context.Context, issuer string, tmpl *x509.Certificate) (*x509.Certificate, error) {
+	h.mu.Lock()
+	fn := h.before
+	h.mu.Unlock()
+	if fn != nil {
+		if err := fn(); err != nil {
+			return nil, err
+		}
+	}
+	return h.Signer.Issue(ctx, issuer, tmpl)
+}
+
+// hooked gives e a Service whose signer runs before before each Issue.
+func hooked(e *env, before func() error) *Service {
+	return New(Config{Store: e.store, Registry: e.reg, Signer: &hookSigner{Signer: e.ca, before: before}, Now: e.clock.Now})
+}
+
+func auditActions(t *testing.T, e *env, action string) []core.AuditRecord {
+	t.Helper()
+	var out []core.AuditRecord
+	err := e.store.Read(e.ctx, func(tx store.Tx) error {
+		recs, err := tx.AuditLog(e.ctx, 0, 10000)
+		for _, r := range recs {
+			if r.Action == action {
+				out = append(out, r)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func claimOf(t *testing.T, e *env, number string) *store.IssuanceClaim {
+	t.Helper()
+	var c *store.IssuanceClaim
+	err := e.store.Read(e.ctx, func(tx store.Tx) error {
+		var err error
+		c, err = tx.IssuanceClaim(e.ctx, number)
+		return err
+	})
+	if errors.Is(err, core.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestApproveClaimCompleted: a successful approval leaves a completed claim naming
+// exactly the stored certificates.
+func TestApproveClaimCompleted(t *testing.T) {
+	e := newEnv(t)
+	a := e.submit(e.demo(profile.Individual, ""))
+	e.acceptAll(a.Number)
+	_, certs, err := e.svc.Approve(e.ctx, e.staff, a.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := claimOf(t, e, a.Number)
+	if c == nil || c.CompletedAt == nil {
+		t.Fatalf("claim %+v, want a completed one", c)
+	}
+	var names []string
+	for _, ic := range certs {
+		names = append(names, ic.Issuer+"/"+ic.Serial)
+	}
+	if strings.Join(c.Serials, " ") != strings.Join(names, " ") {
+		t.Fatalf("claim names %v, stored %v", c.Serials, names)
+	}
+}
+
+// TestApproveStoreFailsAfterSigning: when the application is refused while its
+// certificates are being signed, the approval fails, nothing is stored, and the
+// audit log names the serials signed and not stored.
+func TestApproveStoreFailsAfterSigning(t *testing.T) {
+	e := newEnv(t)
+	a := e.submit(e.demo(profile.Individual, ""))
+	e.acceptAll(a.Number)
+	var once sync.Once
+	svc := hooked(e, func() error {
+		once.Do(func() {
+			if _, err := e.svc.Refuse(e.ctx, e.staff, a.Number, core.RefusalFalseInfo, "forged passport"); err != nil {
+				t.Errorf("refuse meanwhile: %v", err)
+			}
+		})
+		return nil
+	})
+	_, _, err := svc.Approve(e.ctx, e.staff, a.Number)
+	if core.KindOf(err) != core.KindConflict {
+		t.Fatalf("Approve = %v, want a conflict", err)
+	}
+	v, err := e.svc.Status(e.ctx, a.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Application.State != core.StateRefused || len(v.Certificates) != 0 {
+		t.Fatalf("state %s with %d certificates, want refused with none", v.Application.State, len(v.Certificates))
+	}
+	if c := claimOf(t, e, a.Number); c != nil {
+		t.Fatalf("claim %+v left open", c)
+	}
+	rel := auditActions(t, e, "certificate.claim_release")
+	if len(rel) != 1 || !strings.Contains(rel[0].Detail, "signed and not stored") || strings.Count(rel[0].Detail, "nca-rsa/") != 2 {
+		t.Fatalf("release records %+v, want one naming both signed serials", rel)
+	}
+}
+
+// TestApproveSignFailsReleasesClaim: a failed signature releases the claim (nothing
+// signed is named) and the application can be approved again.
+func TestApproveSignFailsReleasesClaim(t *testing.T) {
+	e := newEnv(t)
+	a := e.submit(e.demo(profile.Individual, ""))
+	e.acceptAll(a.Number)
+	fail := true
+	svc := hooked(e, func() error {
+		if fail {
+			fail = false
+			return errors.New("the key store is unreachable")
+		}
+		return nil
+	})
+	if _, _, err := svc.Approve(e.ctx, e.staff, a.Number); err == nil || !strings.Contains(err.Error(), "unreachable") {
+		t.Fatalf("Approve = %v, want the signer's error", err)
+	}
+	rel := auditActions(t, e, "certificate.claim_release")
+	if len(rel) != 1 || strings.Contains(rel[0].Detail, "signed and not stored") {
+		t.Fatalf("release records %+v, want one with nothing signed", rel)
+	}
+	got, certs, err := svc.Approve(e.ctx, e.staff, a.Number)
+	if err != nil || got.State != core.StateIssued || len(certs) != 2 {
+		t.Fatalf("second Approve = %v, %d certificates, %v", got, len(certs), err)
+	}
+}
+
+// TestApproveClaimExclusiveAndTakenOver: an open claim stops another approval before
+// it signs; once older than claimTimeout it is taken over, and the audit log records
+// its serials as possibly signed and never stored.
+func TestApproveClaimExclusiveAndTakenOver(t *testing.T) {
+	e := newEnv(t)
+	a := e.submit(e.demo(profile.Individual, ""))
+	e.acceptAll(a.Number)
+	stale := &store.IssuanceClaim{Application: a.Number, Actor: "staff:other-node", ClaimedAt: e.clock.Now().UTC(), Serials: []string{"nca-rsa/4aa1", "nca-rsa/4aa2"}}
+	if err := e.store.Tx(e.ctx, func(tx store.Tx) error { return tx.ClaimIssuance(e.ctx, stale) }); err != nil {
+		t.Fatal(err)
+	}
+	signed := false
+	svc := hooked(e, func() error { signed = true; return nil })
+	if _, _, err := svc.Approve(e.ctx, e.staff, a.Number); core.KindOf(err) != core.KindConflict || !strings.Contains(err.Error(), "being issued") {
+		t.Fatalf("Approve under an open claim = %v, want a conflict", err)
+	}
+	if signed {
+		t.Fatal("an approval signed under another's claim")
+	}
+	e.clock.Add(claimTimeout + time.Second)
+	got, certs, err := svc.Approve(e.ctx, e.staff, a.Number)
+	if err != nil || got.State != core.StateIssued || len(certs) != 2 {
+		t.Fatalf("Approve after the timeout = %v, %d certificates, %v", got, len(certs), err)
+	}
+	tk := auditActions(t, e, "certificate.claim_takeover")
+	if len(tk) != 1 || !strings.Contains(tk[0].Detail, "nca-rsa/4aa1, nca-rsa/4aa2") {
+		t.Fatalf("takeover records %+v, want one naming the old serials", tk)
+	}
+}

@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/opennca/nca/core"
+)
+
+// IssuanceClaim is an approval's claim on an application: the certificates it is
+// about to sign, recorded before they are signed (migration 0005).
+type IssuanceClaim struct {
+	Application string
+	// Actor is who approved (core.Actor's String form).
+	Actor     string
+	ClaimedAt time.Time
+	// Serials name the certificates to be signed, each "issuer/serial" (hex).
+	Serials []string
+	// CompletedAt is when the certificates were stored; nil while the claim is open.
+	CompletedAt *time.Time
+}
+
+// ClaimTx is the part of Tx serving issuance claims.
+type ClaimTx interface {
+	// ClaimIssuance records an open claim. An application has at most one claim:
+	// a second one is a core.ErrDuplicate error, whatever the first one's state.
+	//
+	// On PostgreSQL the transaction that makes a claim commits without waiting for
+	// its write-ahead log to reach the disk (synchronous_commit off for that
+	// transaction only): the claim is visible to every node at once, and the
+	// transaction that stores the certificates commits durably, which flushes the
+	// log up to and including the claim. A crash in between can lose the claim, but
+	// then also the certificates signed under it, which exist only in the memory of
+	// the process until that second commit.
+	ClaimIssuance(ctx context.Context, c *IssuanceClaim) error
+	// IssuanceClaim loads the claim of an application (core.ErrNotFound if none).
+	IssuanceClaim(ctx context.Context, application string) (*IssuanceClaim, error)
+	// CompleteIssuance marks the open claim c (matched by application, claimed_at
+	// and serials) completed at `at`. When there is no such open claim (it was
+	// released or taken over meanwhile) it returns a KindConflict error.
+	CompleteIssuance(ctx context.Context, c *IssuanceClaim, at time.Time) error
+	// ReleaseIssuance deletes the open claim c (matched as by CompleteIssuance), so
+	// that the application may be claimed again; no such open claim is a
+	// KindConflict error. The caller records the released serials in the audit log
+	// in the same transaction.
+	ReleaseIssuance(ctx context.Context, c *IssuanceClaim) error
+}
+
+// ClaimIssuance implements ClaimTx.
+func (t *sqlTx) ClaimIssuance(ctx context.Context, c *IssuanceClaim) error {
+	what := "claim issuance of " + c.Application
+	if c.Application == "" || len(c.Serials) == 0 {
+		return fmt.Errorf("store: %s: %w", what, core.Errorf(core.KindInvalid, "a claim names an application and its serials"))
+	}
+	for _, s := range c.Serials {
+		if s == "" || strings.ContainsAny(s, " \t\n") {
+			return fmt.Errorf("store: %s: %w", what, core.Errorf(core.KindInvalid, "serial %q", s))
+		}
+	}
+	if err := checkTimes(what, c.ClaimedAt); err != nil {
+		return err
+	}
+	if t.eng.dialect.Name == "postgres" {
+		if _, err := t.exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return t.writeErr(what, err)
+		}
+	}
+	res, err := t.exec(ctx, `INSERT INTO issuance_claims (application, actor, claimed_at, serials, completed_at)
+VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		c.Application, c.Actor, formatTime(c.ClaimedAt), strings.Join(c.Serials, " "), nullTime(c.CompletedAt))
+	return t.insertErr(what, "application "+c.Application, res, err)
+}
+
+// IssuanceClaim implements ClaimTx.
+func (t *sqlTx) IssuanceClaim(ctx context.Context, application string) (*IssuanceClaim, error) {
+	c := &IssuanceClaim{Application: application}
+	var serials string
+	var completed sql.NullString
+	err := t.queryRow(ctx, `SELECT actor, claimed_at, serials, completed_at FROM issuance_claims WHERE application = ?`, application).
+		Scan(&c.Actor, timeScanner{&c.ClaimedAt}, &serials, &completed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("issuance claim of " + application)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: issuance claim of %s: %w", application, err)
+	}
+	c.Serials = strings.Fields(serials)
+	if completed.Valid {
+		at, err := time.Parse(timeLayout, completed.String)
+		if err != nil {
+			return nil, fmt.Errorf("store: issuance claim of %s: completed_at: %w", application, err)
+		}
+		c.CompletedAt = &at
+	}
+	return c, nil
+}
+
+// CompleteIssuance implements ClaimTx.
+func (t *sqlTx) CompleteIssuance(ctx context.Context, c *IssuanceClaim, at time.Time) error {
+	what := "complete issuance of " + c.Application
+	if err := checkTimes(what, at); err != nil {
+		return err
+	}
+	res, err := t.exec(ctx, `UPDATE issuance_claims SET completed_at = ?
+WHERE application = ? AND claimed_at = ? AND serials = ? AND completed_at IS NULL`,
+		formatTime(at), c.Application, formatTime(c.ClaimedAt), strings.Join(c.Serials, " "))
+	return t.claimChanged(what, res, err)
+}
+
+// ReleaseIssuance implements ClaimTx.
+func (t *sqlTx) ReleaseIssuance(ctx context.Context, c *IssuanceClaim) error {
+	res, err := t.exec(ctx, `DELETE FROM issuance_claims
+WHERE application = ? AND claimed_at = ? AND serials = ? AND completed_at IS NULL`,
+		c.Application, formatTime(c.ClaimedAt), strings.Join(c.Serials, " "))
+	return t.claimChanged("release issuance claim of "+c.Application, res, err)
+}
+
+func (t *sqlTx) claimChanged(what string, res sql.Result, err error) error {
+	if err != nil {
+		return t.writeErr(what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	if n != 1 {
+		return fmt.Errorf("store: %s: %w", what, core.Errorf(core.KindConflict, "the claim is no longer open (released or taken over meanwhile)"))
+	}
+	return nil
+}

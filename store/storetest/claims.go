@@ -1,0 +1,124 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/store"
+)
+
+// testIssuanceClaims checks the life of a claim: one per application, read back as
+// written, completed or released only while open and only by its own claimed_at.
+func testIssuanceClaims(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	write(t, s, func(tx store.Tx) error { return tx.InsertApplication(ctx, minimalApplication("A-1")) })
+	c := &store.IssuanceClaim{Application: "A-1", Actor: "staff:1", ClaimedAt: at(0), Serials: []string{"nca-rsa/4a01", "nca-rsa/4a02"}}
+	write(t, s, func(tx store.Tx) error { return tx.ClaimIssuance(ctx, c) })
+	err := s.Tx(ctx, func(tx store.Tx) error {
+		return tx.ClaimIssuance(ctx, &store.IssuanceClaim{Application: "A-1", Actor: "staff:2", ClaimedAt: at(1), Serials: []string{"nca-rsa/4a03"}})
+	})
+	wantIs(t, "second claim", err, core.ErrDuplicate)
+	err = s.Tx(ctx, func(tx store.Tx) error {
+		return tx.ClaimIssuance(ctx, &store.IssuanceClaim{Application: "A-9", Actor: "staff:2", ClaimedAt: at(1), Serials: []string{"x/1"}})
+	})
+	wantIs(t, "claim of an unknown application", err, core.ErrNotFound)
+	err = s.Tx(ctx, func(tx store.Tx) error {
+		return tx.ClaimIssuance(ctx, &store.IssuanceClaim{Application: "A-1", ClaimedAt: at(1)})
+	})
+	wantKind(t, "claim without serials", err, core.KindInvalid)
+	read(t, s, func(tx store.Tx) error {
+		got, err := tx.IssuanceClaim(ctx, "A-1")
+		if err != nil {
+			return err
+		}
+		equal(t, "claim", got, c)
+		_, err = tx.IssuanceClaim(ctx, "A-2")
+		wantIs(t, "missing claim", err, core.ErrNotFound)
+		return nil
+	})
+	// Only the claim itself (claimed_at and serials) completes or releases it.
+	other := *c
+	other.ClaimedAt = at(5)
+	err = s.Tx(ctx, func(tx store.Tx) error { return tx.CompleteIssuance(ctx, &other, at(6)) })
+	wantKind(t, "complete another claim", err, core.KindConflict)
+	err = s.Tx(ctx, func(tx store.Tx) error { return tx.ReleaseIssuance(ctx, &other) })
+	wantKind(t, "release another claim", err, core.KindConflict)
+	other = *c
+	other.Serials = []string{"nca-rsa/4a01"}
+	err = s.Tx(ctx, func(tx store.Tx) error { return tx.ReleaseIssuance(ctx, &other) })
+	wantKind(t, "release a claim of other serials", err, core.KindConflict)
+	write(t, s, func(tx store.Tx) error { return tx.CompleteIssuance(ctx, c, at(2)) })
+	err = s.Tx(ctx, func(tx store.Tx) error { return tx.ReleaseIssuance(ctx, c) })
+	wantKind(t, "release a completed claim", err, core.KindConflict)
+	err = s.Tx(ctx, func(tx store.Tx) error { return tx.CompleteIssuance(ctx, c, at(3)) })
+	wantKind(t, "complete twice", err, core.KindConflict)
+	read(t, s, func(tx store.Tx) error {
+		got, err := tx.IssuanceClaim(ctx, "A-1")
+		if err != nil {
+			return err
+		}
+		if got.CompletedAt == nil || !got.CompletedAt.Equal(at(2)) {
+			t.Errorf("completed at %v, want %v", got.CompletedAt, at(2))
+		}
+		return nil
+	})
+	// A released claim frees the application for a new one.
+	write(t, s, func(tx store.Tx) error { return tx.InsertApplication(ctx, minimalApplication("A-2")) })
+	c2 := &store.IssuanceClaim{Application: "A-2", Actor: "staff:1", ClaimedAt: at(0), Serials: []string{"nca-rsa/5b"}}
+	write(t, s, func(tx store.Tx) error { return tx.ClaimIssuance(ctx, c2) })
+	write(t, s, func(tx store.Tx) error { return tx.ReleaseIssuance(ctx, c2) })
+	c2.ClaimedAt = at(1)
+	write(t, s, func(tx store.Tx) error { return tx.ClaimIssuance(ctx, c2) })
+}
+
+// testConcurrentClaims has workers claim one application at once: exactly one wins,
+// the others get core.ErrDuplicate (or a conflict the store retried into it).
+func testConcurrentClaims(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	write(t, s, func(tx store.Tx) error { return tx.InsertApplication(ctx, minimalApplication("A-1")) })
+	const workers = 8
+	results := make([]error, workers)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			results[w] = s.Tx(ctx, func(tx store.Tx) error {
+				return tx.ClaimIssuance(ctx, &store.IssuanceClaim{Application: "A-1", Actor: fmt.Sprint("staff:", w),
+					ClaimedAt: at(0), Serials: []string{fmt.Sprint("nca-rsa/", w+10)}})
+			})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	winner := -1
+	for w, err := range results {
+		switch {
+		case err == nil && winner >= 0:
+			t.Fatalf("workers %d and %d both claimed", winner, w)
+		case err == nil:
+			winner = w
+		case !errors.Is(err, core.ErrDuplicate) && core.KindOf(err) != core.KindConflict:
+			t.Fatalf("worker %d: %v", w, err)
+		}
+	}
+	if winner < 0 {
+		t.Fatal("no worker claimed")
+	}
+	read(t, s, func(tx store.Tx) error {
+		c, err := tx.IssuanceClaim(ctx, "A-1")
+		if err != nil {
+			return err
+		}
+		if c.Actor != fmt.Sprint("staff:", winner) {
+			t.Errorf("claim by %s, want staff:%d", c.Actor, winner)
+		}
+		return nil
+	})
+}
