@@ -150,6 +150,19 @@ func TestCSPCompatible(t *testing.T) {
 	}
 }
 
+// TestNoBareAppend checks that the scripts add children through put or h, which skip
+// null: the DOM's own append would show an absent optional part as the text "null".
+func TestNoBareAppend(t *testing.T) {
+	for p, s := range sources(t) {
+		if strings.HasSuffix(p, "/ui.js") {
+			continue // put itself and appends of elements it has just made
+		}
+		if strings.Contains(s, ".append(") {
+			t.Errorf("%s calls the DOM's append: use put or h, which skip null", p)
+		}
+	}
+}
+
 func loadLang(t *testing.T, l string) map[string]string {
 	t.Helper()
 	b, err := fs.ReadFile(static, "static/i18n/"+l+".json")

@@ -4,7 +4,7 @@
 // #/status, #/status/<number>, #/cabinet, #/head, #/desk, #/desk/<number>.
 
 import { initialLang, setLang, translate } from './i18n.js';
-import { clear, clearMessage, focusHeading, message } from './ui.js';
+import { clear, clearMessage, focusHeading, message, put } from './ui.js';
 import { renderHome } from './home.js';
 import { renderApply } from './apply.js';
 import { renderStatus } from './status.js';
@@ -52,7 +52,7 @@ async function route(keepMessage) {
   // Each route draws into its own container, so a slower earlier route that is still
   // loading draws into a detached element, never beside the current one.
   const box = document.createElement('div');
-  clear(app).append(box);
+  put(clear(app), box);
   try {
     await view(box, args);
   } catch (e) {

@@ -5,7 +5,7 @@
 
 import { get, post, enc, ApiError } from './api.js';
 import { lang, fmtDate, t } from './i18n.js';
-import { h, field, select, clear, message, clearMessage, showError, busy, keyFiles, toB64, fromB64, focusHeading, downloadBytes } from './ui.js';
+import { h, field, select, clear, message, clearMessage, showError, busy, keyFiles, toB64, fromB64, focusHeading, downloadBytes, put } from './ui.js';
 import { checkIIN, validChecksum } from './checks.js';
 import { crypto } from './keys.js';
 
@@ -27,7 +27,7 @@ export async function renderApply(app, args) {
   try {
     list = await busy('progress.loading', templates);
   } catch (e) {
-    app.append(h('h1', { i18n: 'apply.title' }));
+    put(app, h('h1', { i18n: 'apply.title' }));
     showError(e);
     return;
   }
@@ -36,7 +36,7 @@ export async function renderApply(app, args) {
     if (tpl) return renderForm(app, tpl);
     message('error', 'apply.unknown_template');
   }
-  app.append(
+  put(app, 
     h('h1', { i18n: 'apply.title' }),
     h('p', { class: 'lead', i18n: 'apply.choose' }),
     h('ul', { class: 'cards templates' }, list.map((tpl) => h('li', { class: 'card' },
@@ -95,20 +95,20 @@ function renderForm(app, tpl) {
     after: f.name === 'iin' ? h('p', { id: 'iin-check', class: 'check', 'aria-live': 'polite', dataset: { valid: 'false' } }) : (f.name === 'bin' ? h('p', { id: 'bin-check', class: 'check', 'aria-live': 'polite' }) : null) });
 
   const form = h('form', { id: 'apply-form', novalidate: true, 'aria-labelledby': 'apply-title' });
-  app.append(
+  put(app, 
     h('p', { class: 'crumbs' }, h('a', { href: '#/apply', i18n: 'apply.back' })),
     h('h1', { id: 'apply-title' }, h('span', { i18n: 'apply.form_title' }), ': ', h('span', { i18n: `tpl.${tpl.id}` })),
     h('p', { class: 'lead', i18n: 'apply.form_lead' }),
     form);
 
   if (tpl.fields.some((f) => orgNames.includes(f.name))) {
-    form.append(h('fieldset', {}, h('legend', { i18n: 'form.organization' }), orgNames.filter(has).map((n) => mk(fieldOf(n)))));
+    put(form, h('fieldset', {}, h('legend', { i18n: 'form.organization' }), orgNames.filter(has).map((n) => mk(fieldOf(n)))));
   }
-  form.append(h('fieldset', { class: 'grid' }, h('legend', { i18n: 'form.applicant' }),
+  put(form, h('fieldset', { class: 'grid' }, h('legend', { i18n: 'form.applicant' }),
     personNames.filter(has).map((n) => mk(fieldOf(n))),
     field({ id: 'f-lang', label: 'field.lang', hint: 'form.lang_hint', control: select('f-lang', [{ value: 'kk', text: 'Қазақша' }, { value: 'ru', text: 'Русский' }, { value: 'en', text: 'English' }], { value: lang() }) })));
   const rest = fields.filter((f) => !orgNames.includes(f.name) && !personNames.includes(f.name));
-  if (rest.length) form.append(h('fieldset', {}, h('legend', { i18n: `form.extra.${tpl.id}` }), rest.map(mk)));
+  if (rest.length) put(form, h('fieldset', {}, h('legend', { i18n: `form.extra.${tpl.id}` }), rest.map(mk)));
   document.getElementById('f-lang').value = lang();
 
   // Keys.
@@ -119,7 +119,7 @@ function renderForm(app, tpl) {
   let keysSaved = false;
   const keyBox = h('fieldset', { id: 'keys' }, h('legend', { i18n: 'keys.legend' }));
   if (isSSL) {
-    keyBox.append(h('p', { i18n: 'keys.ssl_text' }),
+    put(keyBox, h('p', { i18n: 'keys.ssl_text' }),
       field({ id: 'f-csr', label: 'field.csr', required: true, hint: 'form.csr_hint', wide: true, control: h('textarea', { id: 'f-csr', name: 'csr', rows: '8', required: true, spellcheck: 'false', class: 'mono' }) }));
   } else {
     const legal = fields.some((f) => f.name === 'bin');
@@ -133,7 +133,7 @@ function renderForm(app, tpl) {
     const pw2 = h('input', { type: 'password', id: 'key-password2', autocomplete: 'new-password', required: true, minlength: '6' });
     const gen = h('button', { type: 'button', id: 'generate-keys', i18n: 'keys.generate' });
     const downloads = h('div', { id: 'key-downloads', 'aria-live': 'polite' });
-    keyBox.append(
+    put(keyBox, 
       h('p', { i18n: 'keys.text' }),
       h('p', { class: 'note', i18n: 'keys.storage' }),
       field({ id: 'key-alg', label: 'keys.alg', control: alg, hint: 'keys.alg_hint' }),
@@ -172,18 +172,18 @@ function renderForm(app, tpl) {
       }
     });
   }
-  form.append(keyBox);
+  put(form, keyBox);
 
   // Consents.
   const consent = (id, key) => h('div', { class: 'check-row' },
     h('input', { type: 'checkbox', id, name: id, required: true }),
     h('label', { for: id, i18n: key }));
-  form.append(h('fieldset', {}, h('legend', { i18n: 'consent.legend' }),
+  put(form, h('fieldset', {}, h('legend', { i18n: 'consent.legend' }),
     consent('consent-policy', 'consent.policy'),
     consent('consent-agreement', 'consent.agreement'),
     consent('consent-personal-data', 'consent.personal_data'),
     consent('consent-notifications', 'consent.notifications')));
-  form.append(h('div', { class: 'actions' }, submit), submitHint);
+  put(form, h('div', { class: 'actions' }, submit), submitHint);
 
   wireChecks(tpl);
 
@@ -366,7 +366,7 @@ function renderResult(app, tpl, res, applicant) {
     }
   });
   const head = res.state === 'awaiting_head_confirmation';
-  app.append(
+  put(app, 
     h('h1', { i18n: 'result.title' }),
     h('p', { class: 'lead', i18n: 'result.lead' }),
     h('dl', { class: 'facts' },

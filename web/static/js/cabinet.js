@@ -4,13 +4,13 @@
 
 import { get, post, enc } from './api.js';
 import { fmtDate } from './i18n.js';
-import { h, field, select, clear, message, clearMessage, showError, busy, keyFiles, signDialog, downloadBytes, fromB64, focusHeading } from './ui.js';
+import { h, field, select, clear, message, clearMessage, showError, busy, keyFiles, signDialog, downloadBytes, fromB64, focusHeading, put } from './ui.js';
 import { current, signInBlock, handleAuthError } from './session.js';
 import { crypto } from './keys.js';
 
 export async function renderCabinet(app) {
   const rerender = () => { clear(app); renderCabinet(app).then(() => focusHeading(app)); };
-  app.append(h('h1', { i18n: 'cabinet.title' }), h('p', { class: 'lead', i18n: 'cabinet.lead' }));
+  put(app, h('h1', { i18n: 'cabinet.title' }), h('p', { class: 'lead', i18n: 'cabinet.lead' }));
   signInBlock(app, 'signin.hint_cabinet', rerender);
   const s = current();
   if (!s) return;
@@ -22,12 +22,12 @@ export async function renderCabinet(app) {
     return;
   }
   const work = h('div', { id: 'renewal', 'aria-live': 'polite' });
-  app.append(work);
-  app.append(certTable('cabinet-certificates', 'cabinet.certificates', cab.certificates || [], false, rerender, work));
+  put(app, work);
+  put(app, certTable('cabinet-certificates', 'cabinet.certificates', cab.certificates || [], false, rerender, work));
   if (cab.employees && cab.employees.length) {
-    app.append(certTable('cabinet-employees', 'cabinet.employees', cab.employees, true, rerender, work));
+    put(app, certTable('cabinet-employees', 'cabinet.employees', cab.employees, true, rerender, work));
   }
-  app.append(h('div', { class: 'table-wrap' }, h('table', { id: 'cabinet-applications' },
+  put(app, h('div', { class: 'table-wrap' }, h('table', { id: 'cabinet-applications' },
     h('caption', { i18n: 'cabinet.applications' }),
     h('thead', {}, h('tr', {}, ['result.number', 'result.template', 'result.state', 'status.created'].map((k) => h('th', { scope: 'col', i18n: k })))),
     h('tbody', {}, (cab.applications || []).map((a) => h('tr', { dataset: { number: a.number, state: a.state } },
@@ -37,7 +37,7 @@ export async function renderCabinet(app) {
       h('td', { text: fmtDate(a.created_at) }))))),
     (cab.applications || []).length ? null : h('p', { class: 'hint', i18n: 'cabinet.no_applications' })));
   if ((cab.requests || []).length) {
-    app.append(h('div', { class: 'table-wrap' }, h('table', { id: 'cabinet-requests' },
+    put(app, h('div', { class: 'table-wrap' }, h('table', { id: 'cabinet-requests' },
       h('caption', { i18n: 'cabinet.requests' }),
       h('thead', {}, h('tr', {}, ['status.when', 'cabinet.action', 'cabinet.object', 'cabinet.result'].map((k) => h('th', { scope: 'col', i18n: k })))),
       h('tbody', {}, cab.requests.map((r) => h('tr', {},
@@ -54,15 +54,15 @@ function certTable(id, captionKey, certs, employees, rerender, work) {
     const actions = h('td', { class: 'row-actions' });
     const dl = h('button', { type: 'button', class: 'download secondary', i18n: 'cabinet.download', 'aria-describedby': `serial-${id}-${c.serial}` });
     dl.addEventListener('click', () => downloadBytes(`${c.serial}.cer`, fromB64(c.der), 'application/pkix-cert'));
-    actions.append(dl);
+    put(actions, dl);
     if (good) {
       const rv = h('button', { type: 'button', class: 'revoke danger', i18n: 'cabinet.revoke', 'aria-describedby': `serial-${id}-${c.serial}` });
       rv.addEventListener('click', () => revoke(c, employees, rerender));
-      actions.append(' ', rv);
+      put(actions, ' ', rv);
       if (!employees && c.type === 'SIGN') {
         const rn = h('button', { type: 'button', class: 'renew', i18n: 'cabinet.renew', 'aria-describedby': `serial-${id}-${c.serial}` });
         rn.addEventListener('click', () => renew(c, work, rerender));
-        actions.append(' ', rn);
+        put(actions, ' ', rn);
       }
     }
     return h('tr', { dataset: { serial: c.serial, status: c.status } },
@@ -125,7 +125,7 @@ async function renew(c, work, rerender) {
   // The new key files are saved before the renewal is sent, as on the application form.
   const downloads = h('div', { id: 'key-downloads' });
   const send = h('button', { type: 'button', id: 'renew-submit', class: 'primary', disabled: true, i18n: 'renew.submit' });
-  work.append(h('section', { class: 'panel', 'aria-labelledby': 'renew-title' },
+  put(work, h('section', { class: 'panel', 'aria-labelledby': 'renew-title' },
     h('h2', { id: 'renew-title', i18n: 'renew.title' }),
     h('p', { i18n: 'renew.save_first' }),
     downloads,
@@ -151,7 +151,7 @@ async function renew(c, work, rerender) {
         pw = null;
         clear(work);
         const dl2 = h('div', { id: 'renewed-downloads' });
-        work.append(h('section', { class: 'panel' },
+        put(work, h('section', { class: 'panel' },
           h('h2', { id: 'renewed-title', i18n: 'renew.issued' }),
           h('p', { i18n: 'renew.issued_text', i18nParams: { number: out.status.number } }),
           dl2,

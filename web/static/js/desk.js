@@ -5,7 +5,7 @@
 
 import { get, post, enc, bytes } from './api.js';
 import { fmtDate, lang } from './i18n.js';
-import { h, field, select, clear, message, clearMessage, showError, busy, focusHeading, downloadBytes } from './ui.js';
+import { h, field, select, clear, message, clearMessage, showError, busy, focusHeading, downloadBytes, put } from './ui.js';
 import { current, signInBlock, handleAuthError } from './session.js';
 
 const allStates = ['awaiting_head_confirmation', 'awaiting_identification', 'accepted', 'issued', 'refused', 'rejected_by_head', 'expired'];
@@ -14,14 +14,14 @@ const refuseReasons = ['under_16', 'false_information', 'court_decision'];
 
 export async function renderDesk(app, args) {
   const rerender = () => { clear(app); renderDesk(app, args).then(() => focusHeading(app)); };
-  app.append(h('h1', { i18n: args[0] ? 'desk.detail_title' : 'desk.title' }), h('p', { class: 'lead', i18n: 'desk.lead' }));
+  put(app, h('h1', { i18n: args[0] ? 'desk.detail_title' : 'desk.title' }), h('p', { class: 'lead', i18n: 'desk.lead' }));
   signInBlock(app, 'signin.hint_desk', rerender);
   if (!current()) return;
   const area = h('div', { id: 'desk-area' });
-  app.append(area);
+  put(app, area);
   if (args[0]) await renderDetail(area, args[0], null, rerender);
   else await renderQueue(area, rerender);
-  app.append(revokeBlock(rerender));
+  put(app, revokeBlock(rerender));
 }
 
 async function renderQueue(area, rerender, query) {
@@ -30,7 +30,7 @@ async function renderQueue(area, rerender, query) {
   const form = h('form', { id: 'desk-search-form', role: 'search', novalidate: true },
     field({ id: 'desk-search', label: 'desk.search_label', control: search, hint: 'desk.search_hint' }),
     h('div', { class: 'actions' }, btn));
-  area.append(form);
+  put(area, form);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     clear(area);
@@ -60,7 +60,7 @@ async function renderQueue(area, rerender, query) {
     tr.addEventListener('click', (e) => { if (e.target.tagName !== 'A') location.hash = `#/desk/${a.number}`; });
     return tr;
   });
-  area.append(h('div', { class: 'table-wrap' }, h('table', { id: 'desk-queue' },
+  put(area, h('div', { class: 'table-wrap' }, h('table', { id: 'desk-queue' },
     h('caption', { i18n: q ? 'desk.results' : 'desk.queue' }),
     h('thead', {}, h('tr', {}, ['result.number', 'head.employee', 'result.template', 'result.state', 'result.deadline'].map((k) => h('th', { scope: 'col', i18n: k })))),
     h('tbody', {}, rows)),
@@ -77,7 +77,7 @@ async function renderDetail(area, number, receipt, rerender) {
     v = await busy('progress.loading', () => get(`/api/v1/desk/applications/${enc(number)}`));
   } catch (e) {
     if (!handleAuthError(e, rerender)) showError(e, 'desk.failed');
-    area.append(h('p', {}, h('a', { href: '#/desk', i18n: 'desk.back' })));
+    put(area, h('p', {}, h('a', { href: '#/desk', i18n: 'desk.back' })));
     return;
   }
   const a = v.application;
@@ -89,14 +89,14 @@ async function renderDetail(area, number, receipt, rerender) {
   const o = reg.organization;
   const redraw = (rc) => { clear(area); renderDetail(area, a.number, rc, rerender).then(() => focusHeading(area)); };
 
-  area.append(
+  put(area, 
     h('p', { class: 'crumbs' }, h('a', { href: '#/desk', i18n: 'desk.back' })),
     h('h2', {}, h('span', { i18n: 'status.application' }), ' ', h('span', { class: 'mono', text: a.number })),
     h('p', {}, h('strong', { id: 'desk-state', dataset: { state: a.state }, i18n: `state.${a.state}` }), ' · ', h('span', { i18n: `tpl.${a.template}` }), ' · ', h('span', { i18n: 'desk.age', i18nParams: { age: v.age } })));
   if ((reg.mismatches || []).length) {
-    area.append(h('div', { class: 'warning', role: 'note' }, h('p', { i18n: 'desk.mismatches' }), h('ul', {}, reg.mismatches.map((m) => h('li', { lang: 'en', text: m })))));
+    put(area, h('div', { class: 'warning', role: 'note' }, h('p', { i18n: 'desk.mismatches' }), h('ul', {}, reg.mismatches.map((m) => h('li', { lang: 'en', text: m })))));
   }
-  if (v.age < 16) area.append(h('div', { class: 'warning', role: 'note' }, h('p', { i18n: 'desk.under16' })));
+  if (v.age < 16) put(area, h('div', { class: 'warning', role: 'note' }, h('p', { i18n: 'desk.under16' })));
 
   const appDl = h('dl', { class: 'facts' },
     row('field.iin', ap.iin, mm('iin')), row('field.surname', ap.surname, mm('surname')), row('field.name', ap.name, mm('name')),
@@ -112,13 +112,13 @@ async function renderDetail(area, number, receipt, rerender) {
     p ? [row('field.iin', p.iin), row('field.surname', p.surname), row('field.name', p.name), row('field.patronymic', p.patronymic), row('desk.birth_date', p.birth_date),
       p.deceased ? [h('dt', { i18n: 'desk.deceased' }), h('dd', { class: 'mismatch', i18n: 'desk.yes' })] : null] : h('p', { i18n: 'desk.no_person' }),
     o ? [row('field.bin', o.bin), row('field.organization', o.name), row('desk.head_iin', o.head_iin), o.role ? [h('dt', { i18n: 'field.role' }), h('dd', { i18n: `role.${o.role}` })] : null] : null);
-  area.append(h('div', { class: 'compare' },
+  put(area, h('div', { class: 'compare' },
     h('section', { id: 'desk-application', 'aria-labelledby': 'desk-app-title' }, h('h3', { id: 'desk-app-title', i18n: 'desk.application' }), appDl),
     h('section', { id: 'desk-registry', 'aria-labelledby': 'desk-reg-title' }, h('h3', { id: 'desk-reg-title', i18n: 'desk.registry' }), regDl)));
 
   const formPdf = h('a', { id: 'desk-form-pdf', class: 'button secondary', href: `/api/v1/desk/applications/${enc(a.number)}/form.pdf`, i18n: 'desk.form_pdf' });
   formPdf.addEventListener('click', (e) => { e.preventDefault(); pdfDownload(`/api/v1/desk/applications/${enc(a.number)}/form.pdf?lang=${lang()}`, `application-${a.number}.pdf`, formPdf); });
-  area.append(h('p', {}, formPdf));
+  put(area, h('p', {}, formPdf));
 
   // The document checklist and acceptance.
   if (a.state === 'awaiting_identification') {
@@ -127,7 +127,7 @@ async function renderDetail(area, number, receipt, rerender) {
     const repPhone = h('input', { id: 'representative-phone', type: 'tel', autocomplete: 'off' });
     const accept = h('button', { type: 'button', id: 'desk-accept', class: 'primary', i18n: 'desk.accept' });
     const refuseDocs = h('button', { type: 'button', id: 'desk-refuse-documents', class: 'danger', i18n: 'desk.refuse_documents' });
-    area.append(h('form', { id: 'desk-checklist', novalidate: true },
+    put(area, h('form', { id: 'desk-checklist', novalidate: true },
       h('fieldset', {}, h('legend', { i18n: 'desk.checklist' }),
         h('p', { class: 'hint', i18n: 'desk.checklist_hint' }),
         docs.map((d) => h('div', { class: 'check-row' },
@@ -155,7 +155,7 @@ async function renderDetail(area, number, receipt, rerender) {
     accept.addEventListener('click', () => act('accept', 'desk.accepted'));
     refuseDocs.addEventListener('click', () => act('refuse-documents', 'desk.refused_documents'));
   }
-  if (receipt) area.append(receiptBlock(receipt));
+  if (receipt) put(area, receiptBlock(receipt));
 
   // The decision.
   if (a.state === 'accepted') {
@@ -163,7 +163,7 @@ async function renderDetail(area, number, receipt, rerender) {
     const reason = select('desk-refuse-reason', refuseReasons.map((r) => ({ value: r, i18n: `refusal.${r}` })));
     const detail = h('textarea', { id: 'desk-refuse-detail', rows: '2', maxlength: '1000' });
     const refuse = h('button', { type: 'button', id: 'desk-refuse', class: 'danger', i18n: 'desk.refuse' });
-    area.append(h('section', { class: 'panel', 'aria-labelledby': 'desk-decision-title' },
+    put(area, h('section', { class: 'panel', 'aria-labelledby': 'desk-decision-title' },
       h('h3', { id: 'desk-decision-title', i18n: 'desk.decision' }),
       h('p', { class: 'hint', i18n: 'desk.approve_hint' }),
       h('p', {}, approve),
@@ -199,7 +199,7 @@ async function renderDetail(area, number, receipt, rerender) {
     try {
       const st = await get(`/api/v1/applications/${enc(a.number)}`);
       if ((st.certificates || []).length) {
-        area.append(h('section', { class: 'panel', 'aria-labelledby': 'desk-issued-title' },
+        put(area, h('section', { class: 'panel', 'aria-labelledby': 'desk-issued-title' },
           h('h3', { id: 'desk-issued-title', i18n: 'desk.issued_certs' }),
           h('ul', { id: 'desk-serials' }, st.certificates.map((s) => h('li', {}, h('span', { class: 'mono', text: s }), ' ',
             h('button', { type: 'button', class: 'secondary use-serial', dataset: { serial: s }, i18n: 'desk.use_serial', on: { click: () => { const el = document.getElementById('desk-revoke-serial'); el.value = s; el.focus(); } } }))))));
@@ -207,7 +207,7 @@ async function renderDetail(area, number, receipt, rerender) {
     } catch (_) { /* the list is a convenience */ }
   }
 
-  area.append(h('div', { class: 'table-wrap' }, h('table', { id: 'desk-history' },
+  put(area, h('div', { class: 'table-wrap' }, h('table', { id: 'desk-history' },
     h('caption', { i18n: 'status.history' }),
     h('thead', {}, h('tr', {}, ['status.when', 'status.event', 'status.who', 'status.detail'].map((k) => h('th', { scope: 'col', i18n: k })))),
     h('tbody', {}, (v.history || []).map((ev) => h('tr', {},

@@ -4,13 +4,13 @@
 
 import { get, post, enc } from './api.js';
 import { fmtDate } from './i18n.js';
-import { h, field, clear, message, clearMessage, showError, busy, signDialog, focusHeading } from './ui.js';
+import { h, field, clear, message, clearMessage, showError, busy, signDialog, focusHeading, put } from './ui.js';
 import { current, signInBlock, handleAuthError } from './session.js';
 import { crypto } from './keys.js';
 
 export async function renderHead(app) {
   const rerender = () => { clear(app); renderHead(app).then(() => focusHeading(app)); };
-  app.append(h('h1', { i18n: 'head.title' }), h('p', { class: 'lead', i18n: 'head.lead' }));
+  put(app, h('h1', { i18n: 'head.title' }), h('p', { class: 'lead', i18n: 'head.lead' }));
   signInBlock(app, 'signin.hint_head', rerender);
   if (!current()) return;
   let list;
@@ -22,7 +22,7 @@ export async function renderHead(app) {
   }
   const apps = list.applications || [];
   const reason = h('textarea', { id: 'reject-reason', rows: '2', maxlength: '500' });
-  app.append(field({ id: 'reject-reason', label: 'head.reject_reason', control: reason, hint: 'head.reject_reason_hint', wide: true }));
+  put(app, field({ id: 'reject-reason', label: 'head.reject_reason', control: reason, hint: 'head.reject_reason_hint', wide: true }));
   const rows = apps.map((a) => {
     const ap = a.applicant || {};
     const confirm = h('button', { type: 'button', class: 'confirm primary', i18n: 'head.confirm', 'aria-describedby': `head-${a.number}` });
@@ -37,7 +37,7 @@ export async function renderHead(app) {
       h('td', { text: fmtDate(a.created_at) }),
       h('td', { class: 'row-actions' }, confirm, ' ', reject));
   });
-  app.append(h('div', { class: 'table-wrap' }, h('table', { id: 'head-list' },
+  put(app, h('div', { class: 'table-wrap' }, h('table', { id: 'head-list' },
     h('caption', { i18n: 'head.list' }),
     h('thead', {}, h('tr', {}, ['result.number', 'head.employee', 'head.role', 'head.organization', 'status.created', 'cabinet.actions'].map((k) => h('th', { scope: 'col', i18n: k })))),
     h('tbody', {}, rows)),

@@ -1,12 +1,12 @@
 // The home page: what the portal does and where to start.
 
-import { h } from './ui.js';
+import { h, put } from './ui.js';
 
 export async function renderHome(app) {
   const card = (href, title, text) => h('li', { class: 'card' },
     h('h2', {}, h('a', { href, i18n: title })),
     h('p', { i18n: text }));
-  app.append(
+  put(app, 
     h('h1', { i18n: 'home.title' }),
     h('p', { class: 'lead', i18n: 'home.lead' }),
     h('ul', { class: 'cards' },

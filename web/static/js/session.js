@@ -3,7 +3,7 @@
 // in memory only: a reload or sign-out forgets it.
 
 import { post, setToken, ApiError } from './api.js';
-import { h, field, clearMessage, message, showError, busy, readFile } from './ui.js';
+import { h, field, clearMessage, message, showError, busy, readFile, put } from './ui.js';
 import { crypto } from './keys.js';
 
 let session = null; // {token, principal, expiresAt}
@@ -36,7 +36,7 @@ export function signInBlock(app, hintKey, onChange) {
   if (s) {
     const out = h('button', { type: 'button', id: 'signout', class: 'secondary', i18n: 'signin.signout' });
     out.addEventListener('click', () => { signOut(); message('info', 'signin.signed_out'); onChange(); });
-    app.append(h('div', { class: 'who' },
+    put(app, h('div', { class: 'who' },
       h('p', {}, h('span', { i18n: 'signin.as' }), ' ', h('strong', { text: s.principal.name || '' }), ' ', h('span', { class: 'mono', text: `(${s.principal.iin}${s.principal.bin ? ', ' + s.principal.bin : ''})` })),
       out));
     return;
@@ -73,7 +73,7 @@ export function signInBlock(app, hintKey, onChange) {
       pw.focus();
     }
   });
-  app.append(form);
+  put(app, form);
 }
 
 /** handleAuthError signs out on a 401 (expired token) and tells the user to sign in again. */

@@ -4,7 +4,7 @@
 
 import { get, enc } from './api.js';
 import { fmtDate } from './i18n.js';
-import { h, field, clear, message, clearMessage, showError, busy, readFile } from './ui.js';
+import { h, field, clear, message, clearMessage, showError, busy, readFile, put } from './ui.js';
 import { crypto } from './keys.js';
 
 export async function renderStatus(app, args) {
@@ -14,7 +14,7 @@ export async function renderStatus(app, args) {
   const form = h('form', { id: 'status-form', novalidate: true, role: 'search' },
     field({ id: 'status-number', label: 'status.number', control: num, required: true, hint: 'status.number_hint' }),
     h('div', { class: 'actions' }, btn));
-  app.append(h('h1', { i18n: 'status.title' }), h('p', { class: 'lead', i18n: 'status.lead' }), form, out);
+  put(app, h('h1', { i18n: 'status.title' }), h('p', { class: 'lead', i18n: 'status.lead' }), form, out);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const n = num.value.trim();
@@ -37,7 +37,7 @@ async function lookup(out, number, btn) {
     return;
   }
   const refused = st.state === 'refused' || st.state === 'rejected_by_head';
-  out.append(
+  put(out, 
     h('h2', { i18n: 'status.application' }),
     h('dl', { class: 'facts' },
       h('dt', { i18n: 'result.number' }), h('dd', { class: 'mono', text: st.number }),
@@ -49,18 +49,18 @@ async function lookup(out, number, btn) {
     h('p', { class: 'explain', i18n: `state.${st.state}.explain` }));
   const refusal = h('div', { id: 'status-refusal', hidden: !refused && !(st.missing_documents || []).length });
   if (refused) {
-    refusal.append(h('h3', { i18n: 'status.refusal' }),
+    put(refusal, h('h3', { i18n: 'status.refusal' }),
       st.refusal_reason ? h('p', { dataset: { reason: st.refusal_reason } }, h('strong', { i18n: `refusal.${st.refusal_reason}` })) : null,
       st.refusal_detail ? h('p', { text: st.refusal_detail }) : null,
       h('p', { class: 'hint', i18n: 'status.refusal_next' }));
   }
   if ((st.missing_documents || []).length) {
-    refusal.append(h('h3', { i18n: 'status.missing' }),
+    put(refusal, h('h3', { i18n: 'status.missing' }),
       h('ul', {}, st.missing_documents.map((id) => h('li', { i18n: `doc.${id}` }))),
       h('p', { class: 'hint', i18n: 'status.missing_next' }));
   }
-  out.append(refusal);
-  out.append(h('div', { class: 'table-wrap' }, h('table', { id: 'status-history' },
+  put(out, refusal);
+  put(out, h('div', { class: 'table-wrap' }, h('table', { id: 'status-history' },
     h('caption', { i18n: 'status.history' }),
     h('thead', {}, h('tr', {}, ['status.when', 'status.event', 'status.who', 'status.detail'].map((k) => h('th', { scope: 'col', i18n: k })))),
     h('tbody', {}, (st.history || []).map((ev) => h('tr', { dataset: { to: ev.to } },
@@ -68,7 +68,7 @@ async function lookup(out, number, btn) {
       h('td', {}, h('span', { i18n: `state.${ev.to}` })),
       h('td', { i18n: `actor.${ev.actor}` }),
       h('td', { text: ev.detail || '' })))))));
-  if (st.state === 'issued') out.append(installBlock(st));
+  if (st.state === 'issued') put(out, installBlock(st));
 }
 
 /** installBlock: load the key file, write the issued certificates into it, download it. */
@@ -101,7 +101,7 @@ function installBlock(st) {
       }, btn);
       pw.value = '';
       const url = URL.createObjectURL(new Blob([res.data], { type: 'application/x-pkcs12' }));
-      result.append(
+      put(result, 
         h('p', { i18n: 'install.done', i18nParams: { n: (res.installed || []).length } }),
         h('p', {}, h('a', { id: 'installed-download', class: 'button key-file', href: url, download: f.name }, h('span', { i18n: 'install.download' }), ' ', h('code', { text: f.name }))),
         h('p', { class: 'hint', i18n: 'install.after' }));

@@ -25,11 +25,20 @@ export function h(tag, attrs, ...children) {
     else if (k === 'value') el.value = v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
+  put(el, children);
+  translateOne(el);
+  return el;
+}
+
+/**
+ * put appends children to el, skipping null, undefined and false (the DOM's own
+ * append would print them as text: "null") and flattening arrays; it returns el.
+ */
+export function put(el, ...children) {
   for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
-  translateOne(el);
   return el;
 }
 
@@ -78,9 +87,9 @@ export function message(kind, key, params, detail, list) {
   el.dataset.kind = kind;
   el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
   el.setAttribute('aria-live', kind === 'error' ? 'assertive' : 'polite');
-  for (const k of Array.isArray(key) ? key : [key]) el.append(h('p', { i18n: k, i18nParams: params }));
-  if (detail) el.append(h('p', { class: 'detail' }, h('span', { i18n: 'msg.server_said' }), ' ', h('span', { lang: 'en', text: detail })));
-  if (list && list.length) el.append(h('ul', {}, list.map((x) => (x instanceof Node ? h('li', {}, x) : h('li', { text: x })))));
+  for (const k of Array.isArray(key) ? key : [key]) put(el, h('p', { i18n: k, i18nParams: params }));
+  if (detail) put(el, h('p', { class: 'detail' }, h('span', { i18n: 'msg.server_said' }), ' ', h('span', { lang: 'en', text: detail })));
+  if (list && list.length) put(el, h('ul', {}, list.map((x) => (x instanceof Node ? h('li', {}, x) : h('li', { text: x })))));
   el.hidden = false;
   // An error must be seen even when the button that caused it is far down the page.
   if (kind === 'error' && typeof el.scrollIntoView === 'function') el.scrollIntoView({ block: 'nearest' });
@@ -132,7 +141,7 @@ export async function busy(labelKey, fn, ...buttons) {
   let bar = document.getElementById('progress');
   if (!bar) {
     bar = h('progress', { id: 'progress', 'aria-labelledby': 'progress-label' });
-    box.append(bar);
+    put(box, bar);
   }
   box.hidden = false;
   document.body.setAttribute('aria-busy', 'true');
@@ -204,9 +213,9 @@ export function keyFiles(container, files, onChange) {
       mark.hidden = false;
       update();
     });
-    list.append(h('li', {}, a, ' ', mark));
+    put(list, h('li', {}, a, ' ', mark));
   }
-  container.append(list);
+  put(container, list);
   if (typeof window.showDirectoryPicker === 'function') {
     const btn = h('button', { type: 'button', id: 'save-to-folder', i18n: 'keys.save_folder' });
     btn.addEventListener('click', async () => {
@@ -230,9 +239,9 @@ export function keyFiles(container, files, onChange) {
         message('error', 'keys.folder_failed', undefined, e && e.message);
       }
     });
-    container.append(h('p', {}, btn, ' ', h('span', { class: 'hint', i18n: 'keys.save_folder_hint' })));
+    put(container, h('p', {}, btn, ' ', h('span', { class: 'hint', i18n: 'keys.save_folder_hint' })));
   }
-  container.append(status);
+  put(container, status);
   update();
   return () => urls.forEach((u) => URL.revokeObjectURL(u));
 }
@@ -268,7 +277,7 @@ export function signDialog(whatKey, whatParams, action, extra) {
   what.dataset.i18nParams = JSON.stringify(whatParams || {});
   translateOne(what);
   clear(extraBox);
-  if (extra) extraBox.append(extra);
+  if (extra) put(extraBox, extra);
   err.hidden = true;
   pw.value = '';
   file.value = '';
@@ -311,8 +320,8 @@ export function signDialog(whatKey, whatParams, action, extra) {
 
 function showDialogError(el, key, detail) {
   clear(el);
-  el.append(h('span', { i18n: key }));
-  if (detail) el.append(' ', h('span', { text: detail }));
+  put(el, h('span', { i18n: key }));
+  if (detail) put(el, ' ', h('span', { text: detail }));
   el.hidden = false;
 }
 
