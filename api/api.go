@@ -230,6 +230,11 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
 			p.Type = "/problems/documents-incomplete"
 			p.Missing = md.IDs
 		}
+		if errors.Is(err, ra.ErrRegistryMismatch) {
+			// The fields that differ, by name, so that a page can say so in its language.
+			p.Type = "/problems/registry-mismatch"
+			p.Missing = mismatchFields(mismatchesOf(ce.Detail))
+		}
 	default:
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		p.Type, p.Status, p.Detail = "/problems/internal", http.StatusInternalServerError, "internal error; the authority logged it"

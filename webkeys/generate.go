@@ -47,6 +47,46 @@ var (
 	ErrNeedSignFile     = errors.New("this is an authentication key file: sign with the signing key file (RSA256_….p12 or GOSTKNCA_….p12)")
 )
 
+// codes are the stable names of the user errors, for user interfaces that say them
+// in the user's language (the portal's i18n keys crypto.<code>).
+var codes = []struct {
+	err  error
+	code string
+}{
+	{ErrUnknownAlgorithm, "unknown_algorithm"},
+	{ErrWrongPassword, "wrong_password"},
+	{ErrNotKeyFile, "not_key_file"},
+	{ErrNoKey, "no_key"},
+	{ErrNoCertificate, "no_certificate"},
+	{ErrNoMatch, "no_matching_certificate"},
+	{ErrRevoked, "certificate_revoked"},
+	{ErrEmptyPassword, "empty_password"},
+	{ErrApplicant, "applicant_missing"},
+	{ErrWrongCertificate, "wrong_certificate"},
+	{ErrNeedAuthFile, "need_auth_file"},
+	{ErrNeedSignFile, "need_sign_file"},
+}
+
+// Code returns the stable code of err when it is (or wraps) one of the user errors
+// above, and "" otherwise. The codes never change; ErrorCodes lists them.
+func Code(err error) string {
+	for _, c := range codes {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
+	return ""
+}
+
+// ErrorCodes returns every code Code can return.
+func ErrorCodes() []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = c.code
+	}
+	return out
+}
+
 // Env is what the operations take from their surroundings.
 type Env struct {
 	// Rand is the source of randomness for keys, salts, nonces and signatures

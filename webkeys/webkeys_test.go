@@ -13,6 +13,7 @@ import (
 	"encoding/asn1"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/big"
 	"os"
 	"os/exec"
@@ -596,4 +597,29 @@ func BenchmarkKeyGeneration(b *testing.B) {
 func sha256Sum(b []byte) []byte {
 	s := sha256.Sum256(b)
 	return s[:]
+}
+
+// TestErrorCodes checks that every user error has its own code, also when wrapped,
+// and that other errors have none.
+func TestErrorCodes(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range codes {
+		if c.code == "" || seen[c.code] {
+			t.Errorf("%v: code %q empty or repeated", c.err, c.code)
+		}
+		seen[c.code] = true
+		if got := Code(fmt.Errorf("opening: %w", c.err)); got != c.code {
+			t.Errorf("Code(wrapped %v) = %q, want %q", c.err, got, c.code)
+		}
+	}
+	if got := Code(errors.New("something else")); got != "" {
+		t.Errorf("Code(other) = %q, want empty", got)
+	}
+	if len(ErrorCodes()) != len(codes) {
+		t.Errorf("ErrorCodes lists %d codes, want %d", len(ErrorCodes()), len(codes))
+	}
+	e := testEnv()
+	if _, _, err := e.Install([]byte("not a key file"), testPassword, nil); Code(err) != "not_key_file" {
+		t.Errorf("garbage: code %q of %v, want not_key_file", Code(err), err)
+	}
 }

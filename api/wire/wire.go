@@ -38,7 +38,9 @@ type Problem struct {
 	Status   int    `json:"status"`
 	Detail   string `json:"detail"`
 	Instance string `json:"instance,omitempty"`
-	// Missing lists missing documents (type …/documents-incomplete) or missing fields.
+	// Missing lists missing documents (type …/documents-incomplete) or the fields the
+	// state registry does not confirm (type …/registry-mismatch: iin, deceased, surname,
+	// name, patronymic, bin, organization, employee, role).
 	Missing []string `json:"missing,omitempty"`
 }
 
@@ -198,6 +200,9 @@ type RegistryView struct {
 	Organization *RegistryOrganization `json:"organization,omitempty"`
 	// Mismatches lists where the application differs from the registry.
 	Mismatches []string `json:"mismatches,omitempty"`
+	// MismatchFields names what Mismatches are about, in order, each once (the names
+	// of Problem.Missing of a registry mismatch), for pages in the user's language.
+	MismatchFields []string `json:"mismatch_fields,omitempty"`
 }
 
 // RegistryPerson mirrors registry.Person for display.

@@ -7,7 +7,9 @@
 //
 // The module sets globalThis.ncaWasm to an object of synchronous functions, one per
 // API method. Each takes one object argument and returns {ok: result} or
-// {error: "a sentence for the user"}. Binary values are Uint8Array; values meant for
+// {error: "a sentence for the user", code: "wrong_password"|…}; code is
+// webkeys.Code of the error ("" when it is none of the user errors), so the page
+// can say it in the user's language. Binary values are Uint8Array; values meant for
 // the server's JSON API are base64 strings, as Go's encoding/json writes []byte.
 package main
 
@@ -102,7 +104,9 @@ func message(err error) string {
 	return msg
 }
 
-func errorResult(err error) any { return map[string]any{"error": message(err)} }
+func errorResult(err error) any {
+	return map[string]any{"error": message(err), "code": webkeys.Code(err)}
+}
 
 // argument readers
 

@@ -3,7 +3,8 @@
 // page stays responsive while keys are made. crypto.js starts it on first use.
 //
 // Messages in:  {id, method, args}          (method: a function of globalThis.ncaWasm)
-// Messages out: {id, result} or {id, error} (error: a sentence for the user)
+// Messages out: {id, result} or {id, error, code} (error: an English sentence for the
+//               user; code: its stable name, see docs/portal-crypto.md, or "")
 // Uint8Arrays of a result are transferred, not copied.
 'use strict';
 
@@ -52,7 +53,7 @@ self.onmessage = async (event) => {
   try {
     api = await ready;
   } catch (e) {
-    self.postMessage({ id, error: 'The cryptography module could not be loaded in this browser (' + (e && e.message ? e.message : e) + ').' });
+    self.postMessage({ id, code: 'module_unavailable', error: 'The cryptography module could not be loaded in this browser (' + (e && e.message ? e.message : e) + ').' });
     return;
   }
   if (method === 'load') {
@@ -61,18 +62,18 @@ self.onmessage = async (event) => {
   }
   const fn = api[method];
   if (typeof fn !== 'function') {
-    self.postMessage({ id, error: 'Unknown cryptographic operation: ' + method + '.' });
+    self.postMessage({ id, code: '', error: 'Unknown cryptographic operation: ' + method + '.' });
     return;
   }
   let out;
   try {
     out = fn(args || {});
   } catch (e) {
-    self.postMessage({ id, error: 'The cryptographic operation failed (' + (e && e.message ? e.message : e) + ').' });
+    self.postMessage({ id, code: '', error: 'The cryptographic operation failed (' + (e && e.message ? e.message : e) + ').' });
     return;
   }
   if (out.error !== undefined) {
-    self.postMessage({ id, error: out.error });
+    self.postMessage({ id, error: out.error, code: out.code || '' });
     return;
   }
   self.postMessage({ id, result: out.ok }, [...buffers(out.ok, new Set())]);

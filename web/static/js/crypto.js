@@ -9,15 +9,22 @@
 // Every method takes one object and returns a Promise. Binary values are Uint8Array
 // (arguments are copied, so they stay usable; results are transferred); values meant
 // for the API's JSON are base64 strings. A failure rejects with an Error whose message
-// is a sentence for the user.
+// is an English sentence for the user and whose code names it for translation
+// ("wrong_password", "not_key_file", …, "module_unavailable"; "" when unnamed).
 
 let worker = null;
 let nextId = 1;
 const pending = new Map();
 
+function failure(message, code) {
+  const err = new Error(message);
+  err.code = code || '';
+  return err;
+}
+
 function failAll(message) {
   for (const { reject } of pending.values()) {
-    reject(new Error(message));
+    reject(failure(message, 'module_unavailable'));
   }
   pending.clear();
 }
@@ -25,14 +32,14 @@ function failAll(message) {
 function start() {
   worker = new Worker(new URL('./crypto-worker.js', import.meta.url));
   worker.onmessage = (event) => {
-    const { id, result, error } = event.data || {};
+    const { id, result, error, code } = event.data || {};
     const call = pending.get(id);
     if (!call) {
       return;
     }
     pending.delete(id);
     if (error !== undefined) {
-      call.reject(new Error(error));
+      call.reject(failure(error, code));
     } else {
       call.resolve(result);
     }
