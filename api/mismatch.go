@@ -66,4 +66,3 @@ func mismatchesOf(detail string) []string {
 	}
 	return strings.Split(list, "; ")
 }
-
