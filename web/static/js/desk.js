@@ -177,7 +177,7 @@ async function renderDetail(area, number, receipt, rerender) {
         const res = await busy('progress.issuing', () => post(`/api/v1/desk/applications/${enc(a.number)}/approve`, {}), approve, refuse);
         redraw(null);
         if (res.status.state === 'issued') message('success', 'desk.issued', { n: (res.certificates || []).length });
-        else message('error', 'desk.refused_at_decision', undefined, [res.status.refusal_reason, res.status.refusal_detail].filter(Boolean).join(': '));
+        else message('error', ['desk.refused_at_decision', `refusal.${res.status.refusal_reason || 'false_information'}`], undefined, res.status.refusal_detail);
       } catch (e) {
         if (!handleAuthError(e, rerender)) showError(e, 'desk.action_failed');
       }

@@ -1,7 +1,7 @@
 // Small DOM helpers of the portal: element building with translated text, the
 // message area, the progress indicator, key-file downloads and the signing dialog.
 
-import { t } from './i18n.js';
+import { t, has } from './i18n.js';
 import { ApiError } from './api.js';
 
 /**
@@ -78,8 +78,8 @@ const msgEl = () => document.getElementById('message');
 
 /**
  * message shows a message of kind error|info|success: a translated key with params
- * (or several keys, one paragraph each), and optionally an untranslated detail (the
- * server's words) and a list.
+ * (or several keys, one paragraph each), and optionally an untranslated English detail
+ * (folded under "Details", for support) and a list.
  */
 export function message(kind, key, params, detail, list) {
   const el = msgEl();
@@ -88,8 +88,8 @@ export function message(kind, key, params, detail, list) {
   el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
   el.setAttribute('aria-live', kind === 'error' ? 'assertive' : 'polite');
   for (const k of Array.isArray(key) ? key : [key]) put(el, h('p', { i18n: k, i18nParams: params }));
-  if (detail) put(el, h('p', { class: 'detail' }, h('span', { i18n: 'msg.server_said' }), ' ', h('span', { lang: 'en', text: detail })));
   if (list && list.length) put(el, h('ul', {}, list.map((x) => (x instanceof Node ? h('li', {}, x) : h('li', { text: x })))));
+  if (detail) put(el, h('details', { class: 'detail' }, h('summary', { i18n: 'msg.details' }), h('p', { lang: 'en', text: detail })));
   el.hidden = false;
   // An error must be seen even when the button that caused it is far down the page.
   if (kind === 'error' && typeof el.scrollIntoView === 'function') el.scrollIntoView({ block: 'nearest' });
@@ -108,7 +108,8 @@ export function problemKey(err) {
   if (!(err instanceof ApiError)) return 'err.generic';
   if (err.status === 0) return 'err.network';
   if (err.type === '/problems/documents-incomplete') return 'err.documents_incomplete';
-  const byStatus = { 400: 'err.invalid', 401: 'err.unauthorized', 403: 'err.forbidden', 404: 'err.not_found', 409: 'err.conflict', 410: 'err.expired', 413: 'err.too_large', 422: 'err.unprocessable' };
+  if (err.type === '/problems/registry-mismatch') return 'err.registry_mismatch';
+  const byStatus = { 400: 'err.invalid', 401: 'err.unauthorized', 403: 'err.forbidden', 404: 'err.not_found', 409: 'err.conflict', 410: 'err.expired', 413: 'err.too_large', 422: 'err.unprocessable', 429: 'err.too_many' };
   return byStatus[err.status] || 'err.internal';
 }
 
@@ -118,15 +119,24 @@ export function problemKey(err) {
  */
 export function showError(err, key) {
   if (!(err instanceof ApiError)) {
-    // Errors of the browser crypto are plain sentences for the user.
+    // The browser crypto names its errors (err.code, docs/portal-crypto.md): say them
+    // in the page's language; an unnamed one keeps its English words as a detail.
+    const code = err && err.code;
+    if (code && has(`crypto.${code}`)) {
+      message('error', key ? [key, `crypto.${code}`] : `crypto.${code}`);
+      return;
+    }
     message('error', key || 'err.crypto', undefined, err && err.message ? err.message : String(err));
     return;
   }
-  const missing = (err.missing || []).map((id) => h('span', { i18n: `doc.${id}` }));
-  // What failed, what to do, the server's words, then what is missing.
+  // Documents (documents-incomplete) or registry fields (registry-mismatch) by name.
+  const mismatch = err.type === '/problems/registry-mismatch';
+  const missing = (err.missing || []).map((id) => h('span', { i18n: mismatch ? `mismatch.${id}` : `doc.${id}` }));
+  // What failed, what to do, then what is missing; the server's English words only
+  // folded, for support.
   const keys = key && err.status !== 0 ? [key, problemKey(err)] : [problemKey(err)];
   message('error', keys, undefined, missing.length ? null : err.detail, missing);
-  if (missing.length) msgEl().append(h('p', { i18n: 'err.documents_incomplete_next' }));
+  if (missing.length && !mismatch) put(msgEl(), h('p', { i18n: 'err.documents_incomplete_next' }));
 }
 
 /**
@@ -306,7 +316,9 @@ export function signDialog(whatKey, whatParams, action, extra) {
           showError(ex);
           return;
         }
-        showDialogError(err, 'sign.failed', ex && ex.message);
+        const code = ex && ex.code;
+        if (code && has(`crypto.${code}`)) showDialogError(err, 'sign.failed', null, `crypto.${code}`);
+        else showDialogError(err, 'sign.failed', ex && ex.message);
         pw.focus();
       }
     };
@@ -318,10 +330,11 @@ export function signDialog(whatKey, whatParams, action, extra) {
   });
 }
 
-function showDialogError(el, key, detail) {
+function showDialogError(el, key, detail, detailKey) {
   clear(el);
   put(el, h('span', { i18n: key }));
-  if (detail) put(el, ' ', h('span', { text: detail }));
+  if (detailKey) put(el, ' ', h('span', { i18n: detailKey }));
+  else if (detail) put(el, ' ', h('span', { lang: 'en', text: detail }));
   el.hidden = false;
 }
 
