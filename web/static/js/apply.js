@@ -386,8 +386,7 @@ function renderResult(app, tpl, res, applicant) {
       h('ul', { id: 'result-documents' }, (res.documents || []).map((d) => h('li', { dataset: { doc: d.id } },
         h('span', { i18n: `doc.${d.id}` }), d.required ? null : h('span', { class: 'hint' }, ' (', h('span', { i18n: 'result.if_applicable' }), ')'))))),
     h('p', { class: 'actions' }, pdf, ' ', h('a', { href: `#/status/${res.number}`, class: 'button secondary', i18n: 'result.check_status' })),
-    h('p', { class: 'note', i18n: 'result.keep_keys' }),
-    res.next_steps ? h('p', { class: 'hint' }, h('span', { i18n: 'msg.server_said' }), ' ', h('span', { lang: 'en', text: res.next_steps })) : null);
+    h('p', { class: 'note', i18n: 'result.keep_keys' }));
   message('success', 'result.submitted', { number: res.number });
   focusHeading(app);
 }
