@@ -279,6 +279,17 @@ func TestSignInAndDesk(t *testing.T) {
 		if strings.Contains(e.Actor, "800101300016") || (e.Actor != "applicant" && e.Actor != "registration centre") {
 			t.Errorf("public history actor %q", e.Actor)
 		}
+		// The numbers that matter come as data, for pages in the applicant's language.
+		switch e.Action {
+		case "accept":
+			if e.Receipt == "" || len(e.Documents) == 0 {
+				t.Errorf("accept event without receipt or documents: %+v", e)
+			}
+		case "approve":
+			if len(e.Serials) != 2 {
+				t.Errorf("approve event serials %q, want 2", e.Serials)
+			}
+		}
 	}
 	var certs wire.CertificatesResponse
 	if code, p := s.do("GET", "/api/v1/applications/"+sub.Number+"/certificates", "", "", nil, &certs); code != 200 || len(certs.Certificates) != 2 || len(certs.Certificates[0].Chain) != 2 {

@@ -84,14 +84,14 @@ func statusOf(v *ra.StatusView) wire.Status {
 	st := wire.Status{
 		Number: a.Number, Template: a.Template, State: a.State, CreatedAt: a.CreatedAt, Deadline: a.Deadline,
 		RefusalReason: a.RefusalReason, RefusalDetail: a.RefusalDetail, MissingDocuments: a.MissingDocuments,
-		History: make([]core.Event, 0, len(v.History)),
+		History: make([]wire.HistoryEvent, 0, len(v.History)),
 	}
 	for _, e := range v.History {
 		e.Actor = publicActor(e.Actor)
 		if e.Action == string(ra.ActRenew) {
 			e.Actor = "owner" // a renewal is asked for by the owner's signature
 		}
-		st.History = append(st.History, e)
+		st.History = append(st.History, historyEvent(e))
 	}
 	for _, c := range v.Certificates {
 		st.Certificates = append(st.Certificates, c.Serial)
@@ -239,7 +239,7 @@ func (s *Server) deskShow(w http.ResponseWriter, r *http.Request) error {
 	out := wire.DeskApplication{
 		Application: *v.Application,
 		Checklist:   documents(v.Checklist, "en"),
-		History:     v.History,
+		History:     history(v.History),
 		Age:         v.Age,
 	}
 	out.Registry.Mismatches = v.Facts.Mismatches

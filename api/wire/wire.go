@@ -103,10 +103,39 @@ type Status struct {
 	RefusalReason core.RefusalReason `json:"refusal_reason,omitempty"`
 	RefusalDetail string             `json:"refusal_detail,omitempty"`
 	// MissingDocuments is set after a desk visit with an incomplete document set.
-	MissingDocuments []string     `json:"missing_documents,omitempty"`
-	History          []core.Event `json:"history"`
+	MissingDocuments []string       `json:"missing_documents,omitempty"`
+	History          []HistoryEvent `json:"history"`
 	// Certificates lists the serials issued for the application.
 	Certificates []string `json:"certificates,omitempty"`
+}
+
+// HistoryEvent is one event of an application's history: the stored event and,
+// read from it, the facts that matter to the applicant, so that pages can say the
+// event in their language (Detail stays the authority's English record).
+type HistoryEvent struct {
+	core.Event
+	// Receipt is the number of the receipt given at the desk (accept: the receipt;
+	// refuse_documents: the refusal receipt).
+	Receipt string `json:"receipt,omitempty"`
+	// Documents are document ids: presented (accept) or missing (refuse_documents).
+	Documents []string `json:"documents,omitempty"`
+	// Serials are the certificates issued (approve, head_confirm of a renewal, renew).
+	Serials []string `json:"serials,omitempty"`
+	// RenewalOf is the serial a renewal replaces (renew).
+	RenewalOf string `json:"renewal_of,omitempty"`
+	// Reason is the refusal reason (refuse) and Note the words a person gave with
+	// a decision (head_reject: the head's reason).
+	Reason core.RefusalReason `json:"reason,omitempty"`
+	Note   string             `json:"note,omitempty"`
+}
+
+// Events returns the stored events of h.
+func Events(h []HistoryEvent) []core.Event {
+	out := make([]core.Event, len(h))
+	for i, e := range h {
+		out[i] = e.Event
+	}
+	return out
 }
 
 // IssuedCertificate is one certificate as clients download it.
@@ -189,7 +218,7 @@ type DeskApplication struct {
 	Application core.Application `json:"application"`
 	Registry    RegistryView     `json:"registry"`
 	Checklist   []Document       `json:"checklist"`
-	History     []core.Event     `json:"history"`
+	History     []HistoryEvent   `json:"history"`
 	// Age is the applicant's age today from the IIN.
 	Age int `json:"age"`
 }

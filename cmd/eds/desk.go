@@ -175,7 +175,7 @@ func printDeskApplication(w io.Writer, d *wire.DeskApplication) error {
 	if len(app.MissingDocuments) > 0 {
 		fmt.Fprintf(w, "missing documents: %s\n", strings.Join(app.MissingDocuments, ", "))
 	}
-	printHistory(w, d.History)
+	printHistory(w, wire.Events(d.History))
 	return nil
 }
 

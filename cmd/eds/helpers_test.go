@@ -251,7 +251,7 @@ func newFakeServer(t *testing.T) *fakeServer {
 		Registry: wire.RegistryView{Person: &wire.RegistryPerson{IIN: "871008401427", Surname: "ИВАНОВА", Name: "АЙГУЛЬ", BirthDate: "1987-10-08"},
 			Mismatches: []string{`name "АЙГЕРІМ" differs from the registry ("АЙГУЛЬ")`}},
 		Checklist: []wire.Document{{ID: "identity_document", Title: "Identity document", Required: true}, {ID: "power_of_attorney", Title: "Power of attorney"}},
-		History:   []core.Event{{At: now, To: core.StateAwaitingIdentification, Action: "submit", Actor: "iin:871008401427"}},
+		History:   []wire.HistoryEvent{{Event: core.Event{At: now, To: core.StateAwaitingIdentification, Action: "submit", Actor: "iin:871008401427"}}},
 	}))
 	receipt := wire.Receipt{ReceiptNumber: "R-7", ApplicationNumber: testNumber, Date: now, Service: "issue of registration certificates",
 		Documents: []string{"identity_document"}, Operator: "OPERATOR ONE", Applicant: "ИВАНОВА АЙГЕРІМ", ApplicantPhone: "+77010000000"}
@@ -346,7 +346,7 @@ func (f *fakeServer) status(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	st := wire.Status{Number: testNumber, Template: "individual", State: f.state,
 		CreatedAt: time.Date(2026, 1, 5, 9, 30, 0, 0, time.UTC), Deadline: time.Date(2026, 2, 4, 9, 30, 0, 0, time.UTC),
-		History: []core.Event{{At: time.Date(2026, 1, 5, 9, 30, 0, 0, time.UTC), To: core.StateAwaitingIdentification, Action: "submit", Actor: "applicant"}}}
+		History: []wire.HistoryEvent{{Event: core.Event{At: time.Date(2026, 1, 5, 9, 30, 0, 0, time.UTC), To: core.StateAwaitingIdentification, Action: "submit", Actor: "applicant"}}}}
 	if f.state == core.StateRefused {
 		st.RefusalReason, st.RefusalDetail = core.RefusalUnder16, "the applicant is 15"
 	}

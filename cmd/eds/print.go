@@ -93,7 +93,7 @@ func printStatus(w io.Writer, st *wire.Status) {
 	for _, s := range st.Certificates {
 		fmt.Fprintf(w, "certificate: %s\n", s)
 	}
-	printHistory(w, st.History)
+	printHistory(w, wire.Events(st.History))
 }
 
 // printReceipt prints a desk receipt.

@@ -1,0 +1,39 @@
+package api
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/opennca/nca/api/wire"
+	"github.com/opennca/nca/core"
+)
+
+// TestHistoryEvent checks the facts read from each shape of event detail ra writes.
+func TestHistoryEvent(t *testing.T) {
+	for _, c := range []struct {
+		action, detail string
+		want           wire.HistoryEvent
+	}{
+		{"submit", "template individual", wire.HistoryEvent{}},
+		{"accept", "receipt R-20260105-0001; documents: identity_document, power_of_attorney",
+			wire.HistoryEvent{Receipt: "R-20260105-0001", Documents: []string{"identity_document", "power_of_attorney"}}},
+		{"refuse_documents", "refusal receipt R-7; missing: identity_document",
+			wire.HistoryEvent{Receipt: "R-7", Documents: []string{"identity_document"}}},
+		{"approve", "issued 7fe1, 7fe2", wire.HistoryEvent{Serials: []string{"7fe1", "7fe2"}}},
+		{"head_confirm", "confirmed by the head (signed)", wire.HistoryEvent{}},
+		{"head_confirm", "renewal confirmed by the head (signed); issued 01, 02", wire.HistoryEvent{Serials: []string{"01", "02"}}},
+		{"renew", "renewal of 0a; issued 0b", wire.HistoryEvent{RenewalOf: "0a", Serials: []string{"0b"}}},
+		{"renew", "renewal of 0a", wire.HistoryEvent{RenewalOf: "0a"}},
+		{"head_reject", "rejected by the head (signed): not our employee", wire.HistoryEvent{Note: "not our employee"}},
+		{"refuse", "false_information: passport differs", wire.HistoryEvent{Reason: core.RefusalFalseInfo}},
+		{"refuse", "the applicant is 15 years old on the day of the decision", wire.HistoryEvent{}},
+		{"expire", "not identified within 30 calendar days", wire.HistoryEvent{}},
+	} {
+		e := core.Event{Action: c.action, Detail: c.detail, To: core.StateIssued}
+		got := historyEvent(e)
+		c.want.Event = e
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s %q: %+v, want %+v", c.action, c.detail, got, c.want)
+		}
+	}
+}
