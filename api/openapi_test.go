@@ -70,7 +70,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		"SubmitRequest":        wire.SubmitRequest{},
 		"SubmitResponse":       wire.SubmitResponse{},
 		"Document":             wire.Document{},
-		"Event":                core.Event{},
+		"Event":                wire.HistoryEvent{},
 		"Status":               wire.Status{},
 		"IssuedCertificate":    wire.IssuedCertificate{},
 		"CertificatesResponse": wire.CertificatesResponse{},
@@ -120,6 +120,10 @@ func jsonFields(t reflect.Type) []string {
 		tag := t.Field(i).Tag.Get("json")
 		name, _, _ := strings.Cut(tag, ",")
 		if name == "-" || !t.Field(i).IsExported() {
+			continue
+		}
+		if name == "" && t.Field(i).Anonymous && t.Field(i).Type.Kind() == reflect.Struct {
+			out = append(out, jsonFields(t.Field(i).Type)...) // promoted fields
 			continue
 		}
 		if name == "" {
