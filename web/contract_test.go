@@ -11,6 +11,8 @@ import (
 
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/profile"
+	"github.com/opennca/nca/ra"
+	"github.com/opennca/nca/webkeys"
 )
 
 // sources returns the portal's own HTML and JavaScript (crypto*.js and the wasm
@@ -277,6 +279,17 @@ func TestTranslations(t *testing.T) {
 	}
 	for _, a := range []string{"applicant", "registration centre", "organisation head", "system", "owner"} {
 		need = append(need, "actor."+a)
+	}
+	// History rows are said by action; key-file errors by their webkeys code;
+	// registry refusals by the field that differs (api's Mismatch names).
+	for _, a := range []ra.Action{ra.ActSubmit, ra.ActHeadConfirm, ra.ActHeadReject, ra.ActAccept, ra.ActRefuseDocuments, ra.ActApprove, ra.ActRefuse, ra.ActExpire, ra.ActRenew} {
+		need = append(need, "event."+string(a))
+	}
+	for _, c := range append(webkeys.ErrorCodes(), "module_unavailable") {
+		need = append(need, "crypto."+c)
+	}
+	for _, f := range []string{"iin", "deceased", "surname", "name", "patronymic", "bin", "organization", "employee", "role"} {
+		need = append(need, "mismatch."+f)
 	}
 	for _, k := range need {
 		if _, ok := en[k]; !ok {

@@ -5,6 +5,7 @@
 
 import { get, post, enc, bytes } from './api.js';
 import { fmtDate, lang } from './i18n.js';
+import { historyTable } from './history.js';
 import { h, field, select, clear, message, clearMessage, showError, busy, focusHeading, downloadBytes, put } from './ui.js';
 import { current, signInBlock, handleAuthError } from './session.js';
 
@@ -207,11 +208,7 @@ async function renderDetail(area, number, receipt, rerender) {
     } catch (_) { /* the list is a convenience */ }
   }
 
-  put(area, h('div', { class: 'table-wrap' }, h('table', { id: 'desk-history' },
-    h('caption', { i18n: 'status.history' }),
-    h('thead', {}, h('tr', {}, ['status.when', 'status.event', 'status.who', 'status.detail'].map((k) => h('th', { scope: 'col', i18n: k })))),
-    h('tbody', {}, (v.history || []).map((ev) => h('tr', {},
-      h('td', { text: fmtDate(ev.at, true) }), h('td', { i18n: `state.${ev.to}` }), h('td', { class: 'mono', text: ev.actor }), h('td', { text: ev.detail || '' })))))));
+  put(area, historyTable('desk-history', v.history, true));
 }
 
 /** receiptBlock shows a receipt and offers its PDF (a#receipt-pdf) fetched with the token. */

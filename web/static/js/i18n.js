@@ -61,21 +61,42 @@ export function translate(root) {
   if (title) document.title = t('app.title');
 }
 
-/** Formats a date (ISO string or Date) in the chosen language. */
+/** Formats a date (ISO string or Date) in the chosen language and the authority's time zone. */
 export function fmtDate(v, withTime) {
   if (!v) return '';
   const d = v instanceof Date ? v : new Date(v);
   if (Number.isNaN(d.getTime())) return String(v);
   if (current === 'kk') {
-    // Browsers often lack Kazakh month names: they are written out here.
+    // Browsers often lack Kazakh month names: they are written out here, from the
+    // date's parts in the authority's time zone.
     const months = ['қаңтар', 'ақпан', 'наурыз', 'сәуір', 'мамыр', 'маусым', 'шілде', 'тамыз', 'қыркүйек', 'қазан', 'қараша', 'желтоқсан'];
-    const p2 = (n) => String(n).padStart(2, '0');
-    const day = `${d.getFullYear()} ж. ${d.getDate()} ${months[d.getMonth()]}`;
-    return withTime ? `${day}, ${p2(d.getHours())}:${p2(d.getMinutes())}` : day;
+    const p = astanaParts(d);
+    const day = `${p.year} ж. ${p.day} ${months[p.month - 1]}`;
+    return withTime ? `${day}, ${p.hour}:${p.minute}` : day;
   }
   const loc = { ru: 'ru-RU', en: 'en-GB' }[current];
   const opts = withTime
-    ? { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' }
-    : { year: 'numeric', month: 'long', day: 'numeric' };
+    ? { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: TIME_ZONE }
+    : { year: 'numeric', month: 'long', day: 'numeric', timeZone: TIME_ZONE };
   try { return d.toLocaleString(loc, opts); } catch (_) { return d.toISOString().slice(0, withTime ? 16 : 10); }
+}
+
+/**
+ * TIME_ZONE is the authority's time zone: the portal shows dates and times in it,
+ * as its PDFs and deadlines do, whatever the browser's zone.
+ */
+export const TIME_ZONE = 'Asia/Almaty';
+
+// astanaParts returns the year, month (1–12), day, hour and minute ("09") of d in
+// TIME_ZONE.
+function astanaParts(d) {
+  const p = {};
+  try {
+    for (const x of new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d)) p[x.type] = x.value;
+    return { year: p.year, month: Number(p.month), day: Number(p.day), hour: p.hour, minute: p.minute };
+  } catch (_) {
+    const u = new Date(d.getTime() + 5 * 3600 * 1000); // UTC+5 without a zone database
+    const p2 = (n) => String(n).padStart(2, '0');
+    return { year: u.getUTCFullYear(), month: u.getUTCMonth() + 1, day: u.getUTCDate(), hour: p2(u.getUTCHours()), minute: p2(u.getUTCMinutes()) };
+  }
 }

@@ -4,6 +4,7 @@
 
 import { get, enc } from './api.js';
 import { fmtDate } from './i18n.js';
+import { historyTable } from './history.js';
 import { h, field, clear, message, clearMessage, showError, busy, readFile, put } from './ui.js';
 import { crypto } from './keys.js';
 
@@ -60,14 +61,7 @@ async function lookup(out, number, btn) {
       h('p', { class: 'hint', i18n: 'status.missing_next' }));
   }
   put(out, refusal);
-  put(out, h('div', { class: 'table-wrap' }, h('table', { id: 'status-history' },
-    h('caption', { i18n: 'status.history' }),
-    h('thead', {}, h('tr', {}, ['status.when', 'status.event', 'status.who', 'status.detail'].map((k) => h('th', { scope: 'col', i18n: k })))),
-    h('tbody', {}, (st.history || []).map((ev) => h('tr', { dataset: { to: ev.to } },
-      h('td', { text: fmtDate(ev.at, true) }),
-      h('td', {}, h('span', { i18n: `state.${ev.to}` })),
-      h('td', { i18n: `actor.${ev.actor}` }),
-      h('td', { text: ev.detail || '' })))))));
+  put(out, historyTable('status-history', st.history, false));
   if (st.state === 'issued') put(out, installBlock(st));
 }
 
