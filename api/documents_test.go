@@ -303,7 +303,11 @@ func TestReceiptsStoredAndPrinted(t *testing.T) {
 	code, _, body = s.get(rc.PDF+"?lang=kk", tok)
 	wantStatus(t, "desk receipt", code, 200, body)
 	text = pdfText(t, body)
-	for _, w := range []string{"Құжаттарды қабылдау туралы қолхат", rc.ReceiptNumber, sub.Number, rc.Applicant, rc.Operator} {
+	if rc.OperatorIIN == "" || rc.OperatorName == "" || len(rc.DocumentIDs) != len(docs) {
+		t.Errorf("receipt without the operator's parts or document ids: %+v", rc)
+	}
+	// The operator's IIN under the Kazakh label, not the English one.
+	for _, w := range []string{"Құжаттарды қабылдау туралы қолхат", rc.ReceiptNumber, sub.Number, rc.Applicant, rc.OperatorName + " (ЖСН " + rc.OperatorIIN + ")"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("desk receipt lacks %q: %s", w, text)
 		}

@@ -259,6 +259,7 @@ func receipt(rc *ra.Receipt) wire.Receipt {
 		Documents: rc.Documents, Missing: rc.Missing, Refused: rc.Refused, ResultDate: rc.ResultDate,
 		ResultPlace: rc.ResultPlace, Operator: rc.Operator, Applicant: rc.Applicant, ApplicantPhone: rc.ApplicantPhone,
 		Representative: rc.Representative, RepresentativePhone: rc.RepresentativePhone,
+		DocumentIDs: rc.DocumentIDs, MissingIDs: rc.MissingIDs, OperatorName: operatorName(rc), OperatorIIN: rc.OperatorIIN,
 		PDF: wire.PathReceipts + rc.Number + "/pdf",
 	}
 }

@@ -92,7 +92,7 @@ func ApplicationForm(a *core.Application, lang string, loc *time.Location) ([]by
 	d.text(ax.subtitle.in(lang), "", sizeTxt, 0, "C")
 	d.space(8)
 	d.field(lNumber.in(lang), a.Number)
-	d.field(lSubmitted.in(lang), created.Format("02.01.2006 15:04"))
+	d.field(lSubmitted.in(lang), clock(created, lang))
 	d.field(lTemplate.in(lang), t.Title[lang])
 	d.rule()
 

@@ -157,7 +157,7 @@ func TestRefusalReceiptListsMissingDocuments(t *testing.T) {
 		Date:      time.Date(2026, 11, 23, 16, 5, 0, 0, almaty),
 		Documents: []string{profile.DocIdentity}, Missing: []string{profile.DocAppointmentOrder, profile.DocStateRegistration},
 		Deadline: time.Date(2026, 12, 23, 16, 5, 0, 0, almaty),
-		Operator: "Жұмабекова Әсел (IIN 750101300123)", Applicant: "Әбілқасымова Ғалия Өтегенқызы", ApplicantPhone: "+7 701 234 56 78",
+		Operator: "Жұмабекова Әсел", OperatorIIN: "750101300123", Applicant: "Әбілқасымова Ғалия Өтегенқызы", ApplicantPhone: "+7 701 234 56 78",
 		Representative: "Нұрланұлы Һадис", RepresentativePhone: "+7 702 000 00 01",
 	}
 	for lang, want := range map[string][]string{
@@ -176,6 +176,9 @@ func TestRefusalReceiptListsMissingDocuments(t *testing.T) {
 			}
 			text := pdfText(t, pdf)
 			wantText(t, text, want...)
+			// The operator's IIN under the label of the receipt's language.
+			iinLabel := map[string]string{"kk": "ЖСН", "ru": "ИИН", "en": "IIN"}[lang]
+			wantText(t, text, r.Operator+" ("+iinLabel+" "+r.OperatorIIN+")", "23.11.2026 16:05 ("+lZone.in(lang)+")")
 			wantText(t, text, r.Number, r.Application, "23.11.2026 16:05", r.Operator, r.Applicant, r.ApplicantPhone,
 				r.Representative, r.RepresentativePhone, lServiceName.in(lang))
 		})
@@ -188,7 +191,7 @@ func TestDeskReceipt(t *testing.T) {
 		Date:       time.Date(2026, 11, 27, 17, 40, 0, 0, almaty),
 		ResultDate: time.Date(2026, 11, 30, 18, 30, 0, 0, almaty),
 		Documents:  []string{profile.DocIdentity, profile.DocPowerOfAttorney},
-		Operator:   "Жұмабекова Әсел (IIN 750101300123)", Applicant: "Әбілқасымова Ғалия Өтегенқызы", ApplicantPhone: "+7 701 234 56 78",
+		Operator:   "Жұмабекова Әсел", OperatorIIN: "750101300123", Applicant: "Әбілқасымова Ғалия Өтегенқызы", ApplicantPhone: "+7 701 234 56 78",
 	}
 	pdf, err := DeskReceipt(r, "ru")
 	if err != nil {
@@ -198,7 +201,7 @@ func TestDeskReceipt(t *testing.T) {
 	wantText(t, text, "Расписка о приеме документов", "Номер расписки: R-20261123-7QK2M4ZT9B", "Дата и время обращения: 27.11.2026 17:40",
 		"Номер заявления: 7QK2M-4ZT9B-XC3DN-8HPRA", "Принятые документы (2):", "1. "+docTitle(profile.DocIdentity, "ru"),
 		"2. "+docTitle(profile.DocPowerOfAttorney, "ru"), "Дата выдачи результата: 30.11.2026 18:30",
-		"онлайн: страница статуса заявления 7QK2M-4ZT9B-XC3DN-8HPRA", "Ф.И.О. работника, принявшего документы: Жұмабекова Әсел (IIN 750101300123)",
+		"онлайн: страница статуса заявления 7QK2M-4ZT9B-XC3DN-8HPRA", "Ф.И.О. работника, принявшего документы: Жұмабекова Әсел (ИИН 750101300123)",
 		"Ф.И.О. услугополучателя: Әбілқасымова Ғалия Өтегенқызы", "Телефон услугополучателя: +7 701 234 56 78")
 	for _, no := range []string{"отказ", "Ф.И.О. представителя"} {
 		if strings.Contains(text, no) {

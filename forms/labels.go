@@ -1,5 +1,7 @@
 package forms
 
+import "time"
+
 // tr is one text in the three languages of the labels.
 type tr struct{ kk, ru, en string }
 
@@ -17,7 +19,7 @@ func (t tr) in(lang string) string {
 // the service standard (seed 003 annexes 2–13, seed 002 annex 9).
 var (
 	lNumber      = tr{"Бірегей нөмір", "Уникальный номер", "Unique number"}
-	lSubmitted   = tr{"Өтінім берілген күн", "Дата подачи заявления", "Date of the application"}
+	lSubmitted   = tr{"Өтініш берілген күн", "Дата подачи заявления", "Date of the application"}
 	lTemplate    = tr{"Өтініш берушінің санаты", "Категория заявителя", "Applicant category"}
 	lAnnex       = tr{"Мемлекеттік көрсетілетін қызмет стандартының %s-қосымшасы бойынша нысан", "Форма по приложению %s к стандарту государственной услуги", "Form of annex %s of the public service standard"}
 	lOrgHeading  = tr{"Заңды тұлғаның сәйкестендіру деректері:", "Идентификационные данные юридического лица:", "Identification data of the legal entity:"}
@@ -40,6 +42,15 @@ var (
 		{"Электрондық пошта арқылы хабарламалар алуға келісемін.", "Даю согласие на получение уведомлений по электронной почте.", "I consent to receiving notifications by e-mail."},
 	}
 )
+
+// lZone labels the times a PDF prints: they are in the registration centre's zone,
+// Asia/Almaty (the portal shows its times there too).
+var lZone = tr{"Астана уақыты", "время Астаны", "Astana time"}
+
+// clock formats t as date and time with the zone's label: "27.11.2026 17:40 (время Астаны)".
+func clock(t time.Time, lang string) string {
+	return t.Format("02.01.2006 15:04") + " (" + lZone.in(lang) + ")"
+}
 
 // fieldLabels are the labels of the applicant's fields (profile.Field names).
 var fieldLabels = map[string]tr{
@@ -84,7 +95,7 @@ var (
 	lReceiptTitle  = tr{"Құжаттарды қабылдау туралы қолхат", "Расписка о приеме документов", "Receipt for the documents received"}
 	lRefusalTitle  = tr{"Құжаттарды қабылдаудан бас тарту туралы қолхат", "Расписка об отказе в приеме документов", "Receipt of refusal to accept the documents"}
 	lReceiptNumber = tr{"Қолхат нөмірі", "Номер расписки", "Receipt number"}
-	lReceiptDate   = tr{"Өтінімнің күні мен уақыты", "Дата и время обращения", "Date and time of the request"}
+	lReceiptDate   = tr{"Жүгінген күні мен уақыты", "Дата и время обращения", "Date and time of the request"}
 	lApplication   = tr{"Өтініш нөмірі", "Номер заявления", "Application number"}
 	lService       = tr{"Мемлекеттік көрсетілетін қызмет", "Государственная услуга", "Public service"}
 	lServiceName   = tr{"Қазақстан Республикасы Ұлттық куәландырушы орталығының тіркеу куәлігін беру және кері қайтарып алу", "Выдача и отзыв регистрационного свидетельства Национального удостоверяющего центра Республики Казахстан", "Issuance and revocation of registration certificates of the National Certification Authority of the Republic of Kazakhstan"}

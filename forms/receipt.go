@@ -2,6 +2,7 @@ package forms
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/opennca/nca/profile"
@@ -23,8 +24,11 @@ type Receipt struct {
 	Missing    []string
 	// Deadline, when set on a refusal receipt, is until when the application waits
 	// for a complete visit.
-	Deadline            time.Time
+	Deadline time.Time
+	// Operator is the name of the operator who received the documents and
+	// OperatorIIN their IIN, printed after it under the IIN's label of the language.
 	Operator            string
+	OperatorIIN         string
 	Applicant           string
 	ApplicantPhone      string
 	Representative      string
@@ -62,7 +66,7 @@ func DeskReceipt(r Receipt, lang string) ([]byte, error) {
 	d.text(title.in(lang), "B", 13, 0, "C")
 	d.space(8)
 	d.field(lReceiptNumber.in(lang), r.Number)
-	d.field(lReceiptDate.in(lang), r.Date.Format("02.01.2006 15:04"))
+	d.field(lReceiptDate.in(lang), clock(r.Date, lang))
 	d.field(lApplication.in(lang), r.Application)
 	d.field(lService.in(lang), lServiceName.in(lang))
 	d.field(lTemplate.in(lang), t.Title[lang])
@@ -87,7 +91,7 @@ func DeskReceipt(r Receipt, lang string) ([]byte, error) {
 	}
 	d.space(6)
 	if !r.Refused {
-		d.field(lResultDate.in(lang), r.ResultDate.Format("02.01.2006 15:04"))
+		d.field(lResultDate.in(lang), clock(r.ResultDate, lang))
 		d.field(lResultPlace.in(lang), fmt.Sprintf(lResultOnline.in(lang), r.Application))
 	}
 	d.field(lApplicant.in(lang), r.Applicant)
@@ -96,7 +100,11 @@ func DeskReceipt(r Receipt, lang string) ([]byte, error) {
 		d.field(lRepr.in(lang), r.Representative)
 		d.field(lReprTel.in(lang), r.RepresentativePhone)
 	}
-	d.field(lOperator.in(lang), r.Operator)
+	operator := r.Operator
+	if r.OperatorIIN != "" {
+		operator += " (" + fieldLabels["iin"].in(lang) + " " + r.OperatorIIN + ")"
+	}
+	d.field(lOperator.in(lang), strings.TrimSpace(operator))
 	d.space(8)
 	if r.Refused {
 		d.para(lTwoCopies.in(lang))

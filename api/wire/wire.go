@@ -302,6 +302,13 @@ type Receipt struct {
 	ApplicantPhone      string    `json:"applicant_phone"`
 	Representative      string    `json:"representative,omitempty"`
 	RepresentativePhone string    `json:"representative_phone,omitempty"`
+	// DocumentIDs and MissingIDs are the ids of Documents and Missing (English
+	// titles), for pages that show them in their language.
+	DocumentIDs []string `json:"document_ids,omitempty"`
+	MissingIDs  []string `json:"missing_ids,omitempty"`
+	// OperatorName and OperatorIIN are Operator's parts.
+	OperatorName string `json:"operator_name,omitempty"`
+	OperatorIIN  string `json:"operator_iin,omitempty"`
 	// PDF is the path of the printable receipt (staff only):
 	// /api/v1/desk/receipts/{receipt_number}/pdf, with ?lang=kk|ru|en.
 	PDF string `json:"pdf"`

@@ -84,8 +84,9 @@ async function renderDetail(area, number, receipt, rerender) {
   const a = v.application;
   const ap = a.applicant || {};
   const reg = v.registry || {};
-  const mism = (reg.mismatches || []).join(' ').toLowerCase();
-  const mm = (k) => mism.includes(k);
+  // What differs from the registry, by field (api: registry.mismatch_fields).
+  const fields = reg.mismatch_fields || [];
+  const mm = (...k) => k.some((x) => fields.includes(x));
   const p = reg.person;
   const o = reg.organization;
   const redraw = (rc) => { clear(area); renderDetail(area, a.number, rc, rerender).then(() => focusHeading(area)); };
@@ -95,15 +96,17 @@ async function renderDetail(area, number, receipt, rerender) {
     h('h2', {}, h('span', { i18n: 'status.application' }), ' ', h('span', { class: 'mono', text: a.number })),
     h('p', {}, h('strong', { id: 'desk-state', dataset: { state: a.state }, i18n: `state.${a.state}` }), ' · ', h('span', { i18n: `tpl.${a.template}` }), ' · ', h('span', { i18n: 'desk.age', i18nParams: { age: v.age } })));
   if ((reg.mismatches || []).length) {
-    put(area, h('div', { class: 'warning', role: 'note' }, h('p', { i18n: 'desk.mismatches' }), h('ul', {}, reg.mismatches.map((m) => h('li', { lang: 'en', text: m })))));
+    put(area, h('div', { class: 'warning', role: 'note' }, h('p', { i18n: 'desk.mismatches' }),
+      h('ul', { id: 'desk-mismatches' }, fields.map((f) => h('li', { dataset: { field: f }, i18n: `mismatch.${f}` }))),
+      h('details', {}, h('summary', { i18n: 'msg.details' }), h('ul', {}, reg.mismatches.map((m) => h('li', { lang: 'en', text: m }))))));
   }
   if (v.age < 16) put(area, h('div', { class: 'warning', role: 'note' }, h('p', { i18n: 'desk.under16' })));
 
   const appDl = h('dl', { class: 'facts' },
-    row('field.iin', ap.iin, mm('iin')), row('field.surname', ap.surname, mm('surname')), row('field.name', ap.name, mm('name')),
+    row('field.iin', ap.iin, mm('iin', 'deceased')), row('field.surname', ap.surname, mm('surname')), row('field.name', ap.name, mm('name')),
     row('field.patronymic', ap.patronymic, mm('patronymic')),
     ap.bin ? row('field.bin', ap.bin, mm('bin')) : null, ap.organization ? row('field.organization', ap.organization, mm('organization')) : null,
-    ap.role ? [h('dt', { i18n: 'field.role' }), h('dd', { class: mm('role') ? 'mismatch' : '', i18n: `role.${ap.role}` })] : null,
+    ap.role ? [h('dt', { i18n: 'field.role' }), h('dd', { class: mm('role', 'employee') ? 'mismatch' : '', i18n: `role.${ap.role}` })] : null,
     row('field.city', [ap.region, ap.city].filter(Boolean).join(', ')), row('field.email', ap.email), row('field.phone', ap.phone),
     ap.domain ? row('field.domain', [ap.domain, ...(ap.extra_domains || [])].join(', ')) : null,
     ap.state_body_code ? row('field.state_body_code', ap.state_body_code) : null, ap.rnn ? row('field.rnn', ap.rnn) : null,
@@ -211,6 +214,12 @@ async function renderDetail(area, number, receipt, rerender) {
   put(area, historyTable('desk-history', v.history, true));
 }
 
+/** docItems lists documents by id in the page's language (English titles when ids are absent). */
+function docItems(ids, titles) {
+  if ((ids || []).length) return ids.map((id) => h('li', { dataset: { doc: id }, i18n: `doc.${id}` }));
+  return (titles || []).map((d) => h('li', { text: d }));
+}
+
 /** receiptBlock shows a receipt and offers its PDF (a#receipt-pdf) fetched with the token. */
 function receiptBlock(rc) {
   const link = h('a', { id: 'receipt-pdf', class: 'button', href: `/api/v1/desk/receipts/${enc(rc.receipt_number)}/pdf?lang=${lang()}`, download: `receipt-${rc.receipt_number}.pdf`, i18n: rc.refused ? 'desk.refusal_receipt_pdf' : 'desk.receipt_pdf' });
@@ -223,10 +232,13 @@ function receiptBlock(rc) {
     h('h3', { id: 'desk-receipt-title', i18n: rc.refused ? 'desk.refusal_receipt' : 'desk.receipt' }),
     h('dl', { class: 'facts' },
       row('desk.receipt_number', rc.receipt_number), row('status.when', fmtDate(rc.date, true)),
-      h('dt', { i18n: 'desk.documents' }), h('dd', {}, h('ul', { id: 'receipt-documents' }, (rc.documents || []).map((d) => h('li', { text: d })))),
-      rc.refused ? [h('dt', { i18n: 'status.missing' }), h('dd', {}, h('ul', { id: 'receipt-missing' }, (rc.missing || []).map((d) => h('li', { text: d }))))] : null,
-      rc.refused ? null : row('desk.result_date', `${fmtDate(rc.result_date)}${rc.result_place ? ', ' + rc.result_place : ''}`),
-      row('desk.operator', rc.operator), row('desk.applicant', `${rc.applicant || ''} ${rc.applicant_phone || ''}`)),
+      h('dt', { i18n: 'desk.documents' }), h('dd', {}, h('ul', { id: 'receipt-documents' }, docItems(rc.document_ids, rc.documents))),
+      rc.refused ? [h('dt', { i18n: 'status.missing' }), h('dd', {}, h('ul', { id: 'receipt-missing' }, docItems(rc.missing_ids, rc.missing)))] : null,
+      rc.refused ? null : row('desk.result_date', fmtDate(rc.result_date, true)),
+      rc.refused ? null : [h('dt', { i18n: 'desk.result_place' }), h('dd', { i18n: 'desk.result_place_online', i18nParams: { number: rc.application_number } })],
+      [h('dt', { i18n: 'desk.operator' }), h('dd', {}, rc.operator_name || rc.operator || '—',
+        rc.operator_iin ? h('span', { class: 'mono' }, ' (', h('abbr', { i18n: 'hist.iin' }), ' ', rc.operator_iin, ')') : null)],
+      row('desk.applicant', `${rc.applicant || ''} ${rc.applicant_phone || ''}`)),
     h('p', {}, link));
 }
 
