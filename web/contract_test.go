@@ -266,7 +266,7 @@ func TestTranslations(t *testing.T) {
 		need = append(need, "sysrole."+r)
 	}
 	for _, s := range []core.State{core.StateAwaitingHead, core.StateAwaitingIdentification, core.StateAccepted, core.StateIssued, core.StateRefused, core.StateRejectedByHead, core.StateExpired} {
-		need = append(need, "state."+string(s), "state."+string(s)+".explain")
+		need = append(need, "state."+string(s), "state."+string(s)+".explain", "deskstate."+string(s))
 	}
 	for _, r := range []core.RefusalReason{core.RefusalUnder16, core.RefusalFalseInfo, core.RefusalCourtDecision, core.RefusalRegistryMismatch} {
 		need = append(need, "refusal."+string(r))

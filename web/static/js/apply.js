@@ -286,7 +286,7 @@ function wireChecks(tpl) {
     const c = checkIIN(v);
     if (!c.valid) { setCheck(false, c.reason); return; }
     if (c.age < 16) { setCheck(false, 'iin.under16', { age: c.age }); return; }
-    setCheck(true, 'iin.valid_checking', { date: c.birthDate, age: c.age });
+    setCheck(true, 'iin.valid_checking', { date: fmtDate(c.birthDate), age: c.age });
     try {
       const p = await get(`/api/v1/registry/persons/${enc(v)}`);
       if (my !== seq) return;
@@ -296,12 +296,12 @@ function wireChecks(tpl) {
         if (!el) continue;
         if (!el.value || auto.get(el.id) === el.value) { el.value = val || ''; auto.set(el.id, el.value); }
       }
-      setCheck(true, 'iin.found', { date: c.birthDate, age: c.age, name: [p.surname, p.name, p.patronymic].filter(Boolean).join(' ') });
+      setCheck(true, 'iin.found', { date: fmtDate(c.birthDate), age: c.age, name: [p.surname, p.name, p.patronymic].filter(Boolean).join(' ') });
     } catch (e) {
       if (my !== seq) return;
       if (e instanceof ApiError && e.status === 404) setCheck(false, 'iin.unknown');
       else if (e instanceof ApiError && e.status === 400) setCheck(false, 'iin.checksum');
-      else setCheck(true, 'iin.valid_offline', { date: c.birthDate, age: c.age });
+      else setCheck(true, 'iin.valid_offline', { date: fmtDate(c.birthDate), age: c.age });
     }
   };
   iinEl.addEventListener('input', onIIN);

@@ -56,7 +56,7 @@ async function renderQueue(area, rerender, query) {
       h('td', {}, h('a', { href: `#/desk/${a.number}`, class: 'mono', text: a.number })),
       h('td', {}, h('div', { text: [ap.surname, ap.name, ap.patronymic].filter(Boolean).join(' ') }), h('div', { class: 'hint mono', text: ap.iin })),
       h('td', { i18n: `tpl.${a.template}` }),
-      h('td', { i18n: `state.${a.state}` }),
+      h('td', { i18n: `deskstate.${a.state}` }),
       h('td', { text: fmtDate(a.deadline) }));
     tr.addEventListener('click', (e) => { if (e.target.tagName !== 'A') location.hash = `#/desk/${a.number}`; });
     return tr;
@@ -94,7 +94,7 @@ async function renderDetail(area, number, receipt, rerender) {
   put(area, 
     h('p', { class: 'crumbs' }, h('a', { href: '#/desk', i18n: 'desk.back' })),
     h('h2', {}, h('span', { i18n: 'status.application' }), ' ', h('span', { class: 'mono', text: a.number })),
-    h('p', {}, h('strong', { id: 'desk-state', dataset: { state: a.state }, i18n: `state.${a.state}` }), ' · ', h('span', { i18n: `tpl.${a.template}` }), ' · ', h('span', { i18n: 'desk.age', i18nParams: { age: v.age } })));
+    h('p', {}, h('strong', { id: 'desk-state', dataset: { state: a.state }, i18n: `deskstate.${a.state}` }), ' · ', h('span', { i18n: `tpl.${a.template}` }), ' · ', h('span', { i18n: 'desk.age', i18nParams: { age: v.age } })));
   if ((reg.mismatches || []).length) {
     put(area, h('div', { class: 'warning', role: 'note' }, h('p', { i18n: 'desk.mismatches' }),
       h('ul', { id: 'desk-mismatches' }, fields.map((f) => h('li', { dataset: { field: f }, i18n: `mismatch.${f}` }))),

@@ -45,19 +45,24 @@ async function lookup(out, number, btn) {
       h('dt', { i18n: 'result.template' }), h('dd', { i18n: `tpl.${st.template}` }),
       h('dt', { i18n: 'result.state' }), h('dd', {}, h('strong', { id: 'status-state', class: `state state-${st.state}`, dataset: { state: st.state }, i18n: `state.${st.state}` })),
       h('dt', { i18n: 'status.created' }), h('dd', { text: fmtDate(st.created_at, true) }),
-      st.state === 'awaiting_identification' || st.state === 'awaiting_head_confirmation' || st.state === 'accepted'
-        ? [h('dt', { i18n: 'result.deadline' }), h('dd', { text: fmtDate(st.deadline) })] : null),
+      // The deadline matters only while the application waits for a visit or the head.
+      st.state === 'awaiting_identification' || st.state === 'awaiting_head_confirmation'
+        ? [h('dt', { i18n: 'result.deadline' }), h('dd', { id: 'status-deadline', text: fmtDate(st.deadline) })] : null,
+      st.state === 'expired'
+        ? [h('dt', { i18n: 'status.expired_on' }), h('dd', { id: 'status-expired-on', text: fmtDate(expiredAt(st)) })] : null),
     h('p', { class: 'explain', i18n: `state.${st.state}.explain` }));
-  const refusal = h('div', { id: 'status-refusal', hidden: !refused && !(st.missing_documents || []).length });
+  // Missing documents matter only while another visit can complete the application.
+  const missing = st.state === 'awaiting_identification' ? (st.missing_documents || []) : [];
+  const refusal = h('div', { id: 'status-refusal', hidden: !refused && !missing.length });
   if (refused) {
     put(refusal, h('h3', { i18n: 'status.refusal' }),
       st.refusal_reason ? h('p', { dataset: { reason: st.refusal_reason } }, h('strong', { i18n: `refusal.${st.refusal_reason}` })) : null,
       st.refusal_detail ? h('p', { text: st.refusal_detail }) : null,
       h('p', { class: 'hint', i18n: 'status.refusal_next' }));
   }
-  if ((st.missing_documents || []).length) {
+  if (missing.length) {
     put(refusal, h('h3', { i18n: 'status.missing' }),
-      h('ul', {}, st.missing_documents.map((id) => h('li', { i18n: `doc.${id}` }))),
+      h('ul', {}, missing.map((id) => h('li', { i18n: `doc.${id}` }))),
       h('p', { class: 'hint', i18n: 'status.missing_next' }));
   }
   put(out, refusal);
@@ -106,4 +111,10 @@ function installBlock(st) {
     }
   });
   return form;
+}
+
+/** expiredAt is when st expired: its expire event, else its deadline. */
+function expiredAt(st) {
+  const ev = (st.history || []).find((e) => e.action === 'expire');
+  return ev ? ev.at : st.deadline;
 }
