@@ -227,7 +227,7 @@ func deskDocs(ctx context.Context, a *app, args []string, name, about string,
 func deskAccept(ctx context.Context, a *app, args []string) error {
 	return deskDocs(ctx, a, args, "accept", `Records the documents presented and accepts the application. Output: the receipt as
 "key: value" lines ("receipt", "application", "refused: false", "date", "service",
-"documents: N" with "  - <document>" items, "result date", "result place", "operator",
+"documents: N" with "  - <document>" items, "result date" and "result place" (not for refusals), "operator",
 "applicant", "representative"). An incomplete set is refused by the server with the
 missing documents listed (exit 1).`, (*client.Client).Accept)
 }

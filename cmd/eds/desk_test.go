@@ -75,6 +75,9 @@ func TestDeskAndHead(t *testing.T) {
 
 	out = run(append([]string{"desk", "refuse-documents", testNumber, "--doc", "power_of_attorney"}, common...)...)
 	has(out, "refused: true\n", "missing: 1\n  - identity_document\n")
+	if strings.Contains(out, "result place") || strings.Contains(out, "result date") {
+		t.Errorf("a refusal receipt prints a result:\n%s", out)
+	}
 
 	receiptPDF := filepath.Join(dir, "receipt.pdf")
 	out = run(append([]string{"desk", "receipt", "R-7", "--pdf", receiptPDF, "--lang", "kk"}, common...)...)

@@ -258,6 +258,7 @@ func newFakeServer(t *testing.T) *fakeServer {
 	mux.HandleFunc("POST /api/v1/desk/applications/{number}/accept", desk(receipt))
 	refusedReceipt := receipt
 	refusedReceipt.Refused, refusedReceipt.Missing = true, []string{"identity_document"}
+	refusedReceipt.ResultDate, refusedReceipt.ResultPlace = now, "online: the status page"
 	mux.HandleFunc("POST /api/v1/desk/applications/{number}/refuse-documents", desk(refusedReceipt))
 	mux.HandleFunc("POST /api/v1/desk/applications/{number}/approve", desk(wire.ApproveResponse{
 		Status:       wire.Status{Number: testNumber, State: core.StateIssued},

@@ -113,10 +113,11 @@ func printReceipt(w io.Writer, r *wire.Receipt) {
 			fmt.Fprintf(w, "  - %s\n", d)
 		}
 	}
-	if !r.ResultDate.IsZero() {
+	// A refusal receipt gives no result: its date and place are not printed.
+	if !r.ResultDate.IsZero() && !r.Refused {
 		fmt.Fprintf(w, "result date: %s\n", fmtTime(r.ResultDate))
 	}
-	if r.ResultPlace != "" {
+	if r.ResultPlace != "" && !r.Refused {
 		fmt.Fprintf(w, "result place: %s\n", oneLine(r.ResultPlace))
 	}
 	fmt.Fprintf(w, "operator: %s\n", r.Operator)
