@@ -63,7 +63,7 @@ async function renderQueue(area, rerender, query) {
   });
   put(area, h('div', { class: 'table-wrap' }, h('table', { id: 'desk-queue' },
     h('caption', { i18n: q ? 'desk.results' : 'desk.queue' }),
-    h('thead', {}, h('tr', {}, ['result.number', 'head.employee', 'result.template', 'result.state', 'result.deadline'].map((k) => h('th', { scope: 'col', i18n: k })))),
+    h('thead', {}, h('tr', {}, ['result.number', 'head.employee', 'result.template', 'result.state', 'desk.deadline'].map((k) => h('th', { scope: 'col', i18n: k })))),
     h('tbody', {}, rows)),
   apps.length ? null : h('p', { class: 'hint', id: 'desk-empty', i18n: q ? 'desk.nothing_found' : 'desk.queue_empty' })));
 }
@@ -111,9 +111,9 @@ async function renderDetail(area, number, receipt, rerender) {
     ap.domain ? row('field.domain', [ap.domain, ...(ap.extra_domains || [])].join(', ')) : null,
     ap.state_body_code ? row('field.state_body_code', ap.state_body_code) : null, ap.rnn ? row('field.rnn', ap.rnn) : null,
     ap.system_role ? row('field.system_role', ap.system_role) : null, ap.residence_document ? row('field.residence_document', ap.residence_document) : null,
-    row('result.deadline', fmtDate(a.deadline)));
+    a.state === 'awaiting_identification' || a.state === 'awaiting_head_confirmation' ? row('desk.deadline', fmtDate(a.deadline)) : null);
   const regDl = h('dl', { class: 'facts' },
-    p ? [row('field.iin', p.iin), row('field.surname', p.surname), row('field.name', p.name), row('field.patronymic', p.patronymic), row('desk.birth_date', p.birth_date),
+    p ? [row('field.iin', p.iin), row('field.surname', p.surname), row('field.name', p.name), row('field.patronymic', p.patronymic), row('desk.birth_date', fmtDate(p.birth_date)),
       p.deceased ? [h('dt', { i18n: 'desk.deceased' }), h('dd', { class: 'mismatch', i18n: 'desk.yes' })] : null] : h('p', { i18n: 'desk.no_person' }),
     o ? [row('field.bin', o.bin), row('field.organization', o.name), row('desk.head_iin', o.head_iin), o.role ? [h('dt', { i18n: 'field.role' }), h('dd', { i18n: `role.${o.role}` })] : null] : null);
   put(area, h('div', { class: 'compare' },
@@ -217,7 +217,8 @@ async function renderDetail(area, number, receipt, rerender) {
 /** docItems lists documents by id in the page's language (English titles when ids are absent). */
 function docItems(ids, titles) {
   if ((ids || []).length) return ids.map((id) => h('li', { dataset: { doc: id }, i18n: `doc.${id}` }));
-  return (titles || []).map((d) => h('li', { text: d }));
+  if (!(titles || []).length) return [h('li', { class: 'none', text: '—' })];
+  return titles.map((d) => h('li', { text: d }));
 }
 
 /** receiptBlock shows a receipt and offers its PDF (a#receipt-pdf) fetched with the token. */
