@@ -88,6 +88,11 @@ func TestPortal(t *testing.T) {
 		if eval[bool](citizen, `document.querySelector('#status-refusal').hidden`) {
 			t.Fatal("#status-refusal is hidden")
 		}
+		// Absent parts are left out, not printed as "null"; history rows are said by
+		// action, not by the authority's English record.
+		if main := citizen.text("main"); strings.Contains(main, "null") || strings.Contains(main, "template individual") || strings.Contains(main, "receipt R-") {
+			t.Fatalf("the status page shows null or English history details: %q", main)
+		}
 	})
 
 	t.Run("refusal to accept with missing documents gives a refusal receipt", func(t *testing.T) {
