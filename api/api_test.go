@@ -428,3 +428,14 @@ func TestPublication(t *testing.T) {
 		t.Fatalf("templates: %d, %d templates", code, len(tm.Templates))
 	}
 }
+
+func TestNextStepsFollowTheApplicationLanguage(t *testing.T) {
+	for lang, want := range map[string]string{"kk": "тіркеу орталығына", "ru": "центр регистрации", "en": "registration centre", "": "registration centre"} {
+		if got := nextSteps(false, "2026-12-23", lang); !strings.Contains(got, want) || !strings.Contains(got, "2026-12-23") {
+			t.Errorf("lang %q: %q lacks %q or the deadline", lang, got, want)
+		}
+		if got := nextSteps(true, "2026-12-23", lang); got == nextSteps(false, "2026-12-23", lang) {
+			t.Errorf("lang %q: an employee's next steps do not mention the head", lang)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -54,14 +55,38 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
 		Documents: documents(t.RequiredDocuments(a.Applicant.Role), a.Applicant.Language),
 		FormToken: s.FormToken(a.Number),
 	}
-	switch a.State {
-	case core.StateAwaitingHead:
-		resp.NextSteps = "The first head of your organisation must confirm this application by signing it in the head's cabinet. Then come to a registration centre with the documents listed before " + a.Deadline.Format("2006-01-02") + "."
-	default:
-		resp.NextSteps = "Come to a registration centre with the documents listed before " + a.Deadline.Format("2006-01-02") + " (30 calendar days); after that the application expires."
-	}
+	resp.NextSteps = nextSteps(a.State == core.StateAwaitingHead, a.Deadline.Format("2006-01-02"), a.Applicant.Language)
 	w.Header().Set("Location", wire.PathApplication+a.Number)
 	return writeJSON(w, http.StatusCreated, resp)
+}
+
+// nextSteps tells the applicant, in the application's language (kk, ru, else
+// English), what to do after submitting: wait for the head's confirmation (employees)
+// and come to a registration centre before the deadline.
+func nextSteps(awaitingHead bool, deadline, lang string) string {
+	type words struct{ head, visit string }
+	w := map[string]words{
+		"en": {
+			"The first head of your organisation must confirm this application by signing it in the head's cabinet. Then come to a registration centre with the documents listed before %s.",
+			"Come to a registration centre with the documents listed before %s (30 calendar days); after that the application expires.",
+		},
+		"ru": {
+			"Первый руководитель вашей организации должен подтвердить это заявление, подписав его в кабинете руководителя. Затем придите в центр регистрации с перечисленными документами до %s.",
+			"Придите в центр регистрации с перечисленными документами до %s (30 календарных дней); после этого заявление утратит силу.",
+		},
+		"kk": {
+			"Ұйымыңыздың бірінші басшысы бұл өтінішті басшы кабинетінде қол қойып растауы тиіс. Содан кейін тізімдегі құжаттармен %s дейін тіркеу орталығына келіңіз.",
+			"Тізімдегі құжаттармен %s дейін тіркеу орталығына келіңіз (30 күнтізбелік күн); одан кейін өтініштің күші жойылады.",
+		},
+	}
+	t, ok := w[lang]
+	if !ok {
+		t = w["en"]
+	}
+	if awaitingHead {
+		return fmt.Sprintf(t.head, deadline)
+	}
+	return fmt.Sprintf(t.visit, deadline)
 }
 
 func documents(ds []profile.Document, lang string) []wire.Document {

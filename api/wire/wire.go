@@ -73,7 +73,8 @@ type SubmitResponse struct {
 	Number   string     `json:"number"`
 	State    core.State `json:"state"`
 	Deadline time.Time  `json:"deadline"`
-	// NextSteps tells the applicant what to do next, in plain words.
+	// NextSteps tells the applicant what to do next, in plain words, in the
+	// application's language (kk, ru; English otherwise).
 	NextSteps string `json:"next_steps"`
 	// Documents lists what to bring to the registration centre.
 	Documents []Document `json:"documents"`
