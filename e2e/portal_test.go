@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -131,6 +133,12 @@ func TestPortal(t *testing.T) {
 		if st.State != core.StateAwaitingIdentification || len(st.MissingDocuments) == 0 {
 			t.Errorf("after the refusal to accept: %+v", st)
 		}
+	})
+
+	t.Run("accessible on a phone, by keyboard", func(t *testing.T) {
+		w.t = t
+		defer func() { w.t = root }()
+		w.portalAccessible()
 	})
 
 	t.Run("language choice survives a reload", func(t *testing.T) {
@@ -458,4 +466,69 @@ func containsSerial(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// a11yProblems is evaluated on a page: it lists the form controls without a label
+// (a <label for>, a wrapping label, aria-label or aria-labelledby), buttons and links
+// without a name, images without alt, and whether the page is wider than the
+// screen (a phone would scroll sideways).
+const a11yProblems = `(() => {
+  const out = [];
+  const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    if (el.type === 'hidden' || !visible(el)) continue;
+    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+    if (!named) out.push('unlabelled ' + el.tagName.toLowerCase() + '#' + el.id);
+  }
+  for (const el of document.querySelectorAll('button, a[href]')) {
+    if (!visible(el)) continue;
+    if (!(el.textContent.trim() || el.getAttribute('aria-label') || el.getAttribute('title'))) out.push('nameless ' + el.tagName.toLowerCase() + '#' + el.id);
+  }
+  for (const el of document.querySelectorAll('img')) {
+    if (!el.hasAttribute('alt')) out.push('img without alt ' + el.src);
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push('page ' + document.documentElement.scrollWidth + 'px wide on a ' + window.innerWidth + 'px screen');
+  return out.join('; ');
+})()`
+
+// portalAccessible opens every screen on a phone-sized screen in each language and
+// checks labels, names and width; then it moves with the keyboard only: Tab reaches
+// the screen's controls, the skip link jumps to the content, Enter follows a link.
+func (w *world) portalAccessible() {
+	t := w.t
+	b := newBrowser(t, "phone")
+	b.do("phone screen", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	routes := []string{"", "apply", "apply/individual", "apply/legal_entity", "apply/ssl_legal", "status", "cabinet", "head", "desk"}
+	for _, lang := range []string{"kk", "ru", "en"} {
+		b.open(w.s.url + "/#/")
+		b.setField("select#lang", lang)
+		b.waitJS(stepTimeout, "the page switches to "+lang, fmt.Sprintf(`document.documentElement.lang === %q`, lang))
+		for _, r := range routes {
+			b.do("route "+r, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#/%s'`, r)))
+			b.waitJS(stepTimeout, "screen #/"+r+" is drawn", `document.querySelector('main h1') !== null && document.querySelector('main h1').textContent.trim() !== ''`)
+			if p := eval[string](b, a11yProblems); p != "" {
+				t.Errorf("#/%s in %s: %s", r, lang, p)
+			}
+		}
+	}
+	// Keyboard only. A screen drawn after navigation has the focus on its heading, so
+	// the next Tab lands on the screen's first control, not back in the header.
+	b.open(w.s.url + "/#/apply")
+	b.waitJS(stepTimeout, "the template list", `document.querySelector('a#template-individual') !== null`)
+	b.do("Tab after the screen is drawn", chromedp.KeyEvent(kb.Tab))
+	if in := eval[bool](b, `!!document.activeElement && document.querySelector('main').contains(document.activeElement) && document.activeElement.matches('a[href], button, input, select, textarea')`); !in {
+		t.Errorf("the first Tab on #/apply reaches %q, not a control of the screen", eval[string](b, `document.activeElement ? document.activeElement.outerHTML.slice(0, 80) : ''`))
+	}
+	// The skip link (the header's first stop) moves the focus to the main content.
+	b.do("Enter on the skip link", chromedp.Focus("#skip-link"), chromedp.KeyEvent(kb.Enter))
+	b.waitJS(stepTimeout, "the skip link moved the focus to the main content", `document.activeElement && document.activeElement.id === 'main'`)
+	if h := eval[string](b, `location.hash`); h != "#/apply" {
+		t.Errorf("the skip link changed the route to %q", h)
+	}
+	b.do("Enter on a focused template link", chromedp.Focus("a#template-individual"), chromedp.KeyEvent(kb.Enter))
+	b.waitJS(stepTimeout, "Enter opened the individual form", `location.hash === '#/apply/individual' && document.querySelector('#f-iin') !== null`)
+	b.do("type the IIN", chromedp.Focus("#f-iin"), chromedp.KeyEvent("12"))
+	if v := eval[string](b, `document.querySelector('#f-iin').value`); v != "12" {
+		t.Errorf("typing into the focused IIN field gave %q", v)
+	}
 }

@@ -88,6 +88,12 @@ async function start() {
     if (!keepOnLangChange.has(currentRoute)) await route(true);
     else translate(document);
   });
+  // The skip link must not change the hash: the hash is the route, and "#main"
+  // would leave the screen the user is on. It moves the focus instead.
+  document.getElementById('skip-link').addEventListener('click', (ev) => {
+    ev.preventDefault();
+    document.getElementById('main').focus();
+  });
   window.addEventListener('hashchange', () => route(false));
   await route(false);
 }
