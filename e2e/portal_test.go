@@ -470,8 +470,9 @@ func containsSerial(list []string, s string) bool {
 
 // a11yProblems is evaluated on a page: it lists the form controls without a label
 // (a <label for>, a wrapping label, aria-label or aria-labelledby), buttons and links
-// without a name, images without alt, and whether the page is wider than the
-// screen (a phone would scroll sideways).
+// without a name, images without alt, text whose contrast with its background is
+// below WCAG AA, and whether the page is wider than the screen (a phone would scroll
+// sideways).
 const a11yProblems = `(() => {
   const out = [];
   const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
@@ -488,6 +489,33 @@ const a11yProblems = `(() => {
     if (!el.hasAttribute('alt')) out.push('img without alt ' + el.src);
   }
   if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push('page ' + document.documentElement.scrollWidth + 'px wide on a ' + window.innerWidth + 'px screen');
+  // Text contrast (WCAG 2.1 AA): 4.5:1, or 3:1 for large text (24px, or 18.66px bold).
+  const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.99)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!n.textContent.trim() || !el || seen.has(el) || !visible(el)) continue;
+    seen.add(el);
+    const st = getComputedStyle(el);
+    if (st.visibility === 'hidden' || el.closest('[hidden], [aria-hidden="true"], option')) continue;
+    const l1 = lum(rgb(st.color).slice(0, 3)), l2 = lum(background(el));
+    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+    const need = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
+    if (ratio < need) out.push('contrast ' + ratio.toFixed(2) + ':1 of "' + n.textContent.trim().slice(0, 30) + '"');
+  }
   return out.join('; ');
 })()`
 
