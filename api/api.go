@@ -230,10 +230,11 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
 			p.Type = "/problems/documents-incomplete"
 			p.Missing = md.IDs
 		}
-		if errors.Is(err, ra.ErrRegistryMismatch) {
+		var rm *ra.RegistryMismatch
+		if errors.As(err, &rm) {
 			// The fields that differ, by name, so that a page can say so in its language.
 			p.Type = "/problems/registry-mismatch"
-			p.Missing = mismatchFields(mismatchesOf(ce.Detail))
+			p.Missing = rm.Fields
 		}
 	default:
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -268,7 +268,7 @@ func (s *Server) deskShow(w http.ResponseWriter, r *http.Request) error {
 		Age:         v.Age,
 	}
 	out.Registry.Mismatches = v.Facts.Mismatches
-	out.Registry.MismatchFields = mismatchFields(v.Facts.Mismatches)
+	out.Registry.MismatchFields = v.Facts.MismatchFields
 	if p := v.Facts.Person; p != nil {
 		out.Registry.Person = &wire.RegistryPerson{IIN: p.IIN, Surname: p.Surname, Name: p.Name, Patronymic: p.Patronymic, BirthDate: p.BirthDate.Format(time.DateOnly), Deceased: p.Deceased}
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/opennca/nca/core"
@@ -257,8 +258,68 @@ type registryFacts struct {
 	org    *registry.Organization
 	// role is the applicant's role in the organisation per the registry.
 	role       string
-	mismatches []string
+	mismatches []Mismatch
 }
+
+// Registry mismatch fields: what a Mismatch is about. Pages translate them; they
+// name what differs, never the registry's values.
+const (
+	MismatchIIN          = "iin"          // the IIN is not in the registry of individuals
+	MismatchDeceased     = "deceased"     // the registry does not allow certificates for the IIN
+	MismatchSurname      = "surname"      // the surname differs from the registry
+	MismatchName         = "name"         // the name differs
+	MismatchPatronymic   = "patronymic"   // the patronymic differs
+	MismatchBIN          = "bin"          // the BIN is not in the registry of legal entities
+	MismatchOrganization = "organization" // the organisation's name differs
+	MismatchEmployee     = "employee"     // the IIN is not an employee of the BIN
+	MismatchRole         = "role"         // the role differs
+)
+
+// Mismatch is one difference between an application and the state registry: the
+// field it is about (Mismatch* constants) and a sentence saying it in English with
+// the values typed on the application (never the registry's).
+type Mismatch struct {
+	Field string
+	Text  string
+}
+
+func (f *registryFacts) add(field, format string, args ...any) {
+	f.mismatches = append(f.mismatches, Mismatch{Field: field, Text: fmt.Sprintf(format, args...)})
+}
+
+// mismatchTexts returns the sentences of ms.
+func mismatchTexts(ms []Mismatch) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Text
+	}
+	return out
+}
+
+// mismatchFields returns the fields of ms in order, each once.
+func mismatchFields(ms []Mismatch) []string {
+	var out []string
+	for _, m := range ms {
+		if !slices.Contains(out, m.Field) {
+			out = append(out, m.Field)
+		}
+	}
+	return out
+}
+
+// RegistryMismatch is the cause of a refused submission the state registry does not
+// confirm: the fields that differ (Mismatch* constants). errors.Is(err,
+// ErrRegistryMismatch) holds for it.
+type RegistryMismatch struct {
+	Fields []string
+}
+
+func (e *RegistryMismatch) Error() string {
+	return "the state registry does not confirm the application (" + strings.Join(e.Fields, ", ") + ")"
+}
+
+// Is makes errors.Is(e, ErrRegistryMismatch) true.
+func (e *RegistryMismatch) Is(target error) bool { return target == ErrRegistryMismatch }
 
 // lookupRegistry asks the registry about the applicant and lists every difference.
 // Only registry failures other than "not found" are returned as errors.
@@ -267,24 +328,24 @@ func (s *Service) lookupRegistry(ctx context.Context, t *profile.Template, app c
 	p, err := s.registry.Person(ctx, app.IIN)
 	switch {
 	case errors.Is(err, core.ErrNotFound):
-		f.mismatches = append(f.mismatches, fmt.Sprintf("IIN %s is not in the state registry of individuals", app.IIN))
+		f.add(MismatchIIN, "IIN %s is not in the state registry of individuals", app.IIN)
 	case err != nil:
 		return nil, fmt.Errorf("ra: registry: %w", err)
 	default:
 		f.person = p
 		if p.Deceased {
-			f.mismatches = append(f.mismatches, fmt.Sprintf("the state registry does not allow certificates for IIN %s", app.IIN))
+			f.add(MismatchDeceased, "the state registry does not allow certificates for IIN %s", app.IIN)
 		}
 		// The registry's values are never quoted: this answer goes to whoever
 		// submitted, and the registry is not theirs to read (the desk shows it).
 		cmp := func(field, typed, registered string) {
 			if registered != "" && !sameName(typed, registered) {
-				f.mismatches = append(f.mismatches, fmt.Sprintf("%s %q differs from the registry", field, typed))
+				f.add(field, "%s %q differs from the registry", field, typed)
 			}
 		}
-		cmp("surname", app.Surname, p.Surname)
-		cmp("name", app.Name, p.Name)
-		cmp("patronymic", app.Patronymic, p.Patronymic)
+		cmp(MismatchSurname, app.Surname, p.Surname)
+		cmp(MismatchName, app.Name, p.Name)
+		cmp(MismatchPatronymic, app.Patronymic, p.Patronymic)
 	}
 	if !t.Legal || app.BIN == "" {
 		return f, nil
@@ -292,14 +353,14 @@ func (s *Service) lookupRegistry(ctx context.Context, t *profile.Template, app c
 	o, err := s.registry.Organization(ctx, app.BIN)
 	switch {
 	case errors.Is(err, core.ErrNotFound):
-		f.mismatches = append(f.mismatches, fmt.Sprintf("BIN %s is not in the state registry of legal entities", app.BIN))
+		f.add(MismatchBIN, "BIN %s is not in the state registry of legal entities", app.BIN)
 		return f, nil
 	case err != nil:
 		return nil, fmt.Errorf("ra: registry: %w", err)
 	}
 	f.org = o
 	if app.Organization != "" && !sameName(app.Organization, o.Name) {
-		f.mismatches = append(f.mismatches, fmt.Sprintf("organisation %q differs from the registry", app.Organization))
+		f.add(MismatchOrganization, "organisation %q differs from the registry", app.Organization)
 	}
 	if o.HeadIIN == app.IIN {
 		f.role = "first_head"
@@ -311,9 +372,9 @@ func (s *Service) lookupRegistry(ctx context.Context, t *profile.Template, app c
 	}
 	switch {
 	case f.role == "":
-		f.mismatches = append(f.mismatches, fmt.Sprintf("IIN %s is not an employee of BIN %s in the registry", app.IIN, app.BIN))
+		f.add(MismatchEmployee, "IIN %s is not an employee of BIN %s in the registry", app.IIN, app.BIN)
 	case app.Role != "" && app.Role != f.role:
-		f.mismatches = append(f.mismatches, fmt.Sprintf("role %q differs from the registry", app.Role))
+		f.add(MismatchRole, "role %q differs from the registry", app.Role)
 	}
 	return f, nil
 }
@@ -330,7 +391,7 @@ func (s *Service) checkRegistry(ctx context.Context, t *profile.Template, app co
 		return nil, err
 	}
 	if len(f.mismatches) > 0 {
-		return nil, &core.Error{Kind: core.KindUnprocessable, Err: ErrRegistryMismatch, Detail: "the state registry does not confirm the application: " + strings.Join(f.mismatches, "; ")}
+		return nil, &core.Error{Kind: core.KindUnprocessable, Err: &RegistryMismatch{Fields: mismatchFields(f.mismatches)}, Detail: "the state registry does not confirm the application: " + strings.Join(mismatchTexts(f.mismatches), "; ")}
 	}
 	return f, nil
 }

@@ -209,7 +209,10 @@ type DeskView struct {
 type RegistryFacts struct {
 	Person       *RegistryPerson
 	Organization *RegistryOrganization
-	Mismatches   []string
+	// Mismatches says in English where the application differs from the registry;
+	// MismatchFields names the fields (Mismatch* constants), in order, each once.
+	Mismatches     []string
+	MismatchFields []string
 }
 
 // RegistryPerson is the registry's record of the applicant.
@@ -245,7 +248,7 @@ func (s *Service) DeskShow(ctx context.Context, actor Actor, number string) (*De
 		return nil, err
 	}
 	dv := &DeskView{Application: a, History: v.History, Checklist: t.RequiredDocuments(a.Applicant.Role)}
-	dv.Facts.Mismatches = f.mismatches
+	dv.Facts.Mismatches, dv.Facts.MismatchFields = mismatchTexts(f.mismatches), mismatchFields(f.mismatches)
 	if f.person != nil {
 		p := f.person
 		dv.Facts.Person = &RegistryPerson{IIN: p.IIN, Surname: p.Surname, Name: p.Name, Patronymic: p.Patronymic, BirthDate: p.BirthDate, Deceased: p.Deceased}
@@ -629,7 +632,7 @@ func (s *Service) claimApproval(ctx context.Context, actor Actor, number string)
 		}
 		if len(f.mismatches) > 0 {
 			a.RefusalReason = core.RefusalRegistryMismatch
-			a.RefusalDetail = "the state registry no longer confirms the application: " + strings.Join(f.mismatches, "; ")
+			a.RefusalDetail = "the state registry no longer confirms the application: " + strings.Join(mismatchTexts(f.mismatches), "; ")
 			return s.move(ctx, tx, actor, a, ActRefuse, core.StateRefused, a.RefusalDetail)
 		}
 		for _, r := range a.Requests {

@@ -8,6 +8,7 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -408,6 +409,10 @@ func TestSubmitRefusesBadInput(t *testing.T) {
 	if !errors.Is(err, ErrRegistryMismatch) {
 		t.Fatalf("a registry refusal does not wrap ErrRegistryMismatch: %v", err)
 	}
+	var rm *RegistryMismatch
+	if !errors.As(err, &rm) || !slices.Equal(rm.Fields, []string{MismatchSurname, MismatchName, MismatchPatronymic}) {
+		t.Fatalf("registry refusal fields: %+v, want surname, name, patronymic", rm)
+	}
 	for _, v := range []string{registered.Surname, registered.Name, registered.Patronymic} {
 		if v != "" && strings.Contains(err.Error(), v) {
 			t.Fatalf("the refusal quotes the registry's %q: %v", v, err)
@@ -594,5 +599,48 @@ func TestSSLNamesMustMatchTheForm(t *testing.T) {
 	x, _ := x509.ParseCertificate(certs[0].DER)
 	if strings.Join(x.DNSNames, ",") != "example.kz,www.example.kz" {
 		t.Errorf("SAN %v", x.DNSNames)
+	}
+}
+
+// TestRegistryMismatchFields checks that every difference the registry check finds
+// names its field, for the organisation's checks too.
+func TestRegistryMismatchFields(t *testing.T) {
+	e := newEnv(t)
+	tmpl, _ := profile.Lookup(profile.LegalEntity)
+	emp := e.applicant(e.demo(profile.LegalEntity, "employee"))
+	cases := []struct {
+		name string
+		app  func() core.Applicant
+		want []string
+	}{
+		{"organisation name and role", func() core.Applicant {
+			a := emp
+			a.Organization, a.Role = "Другая организация", "first_head"
+			return a
+		}, []string{MismatchOrganization, MismatchRole}},
+		{"organisation unknown", func() core.Applicant {
+			a := emp
+			a.BIN = "000000000000"
+			return a
+		}, []string{MismatchBIN}},
+		{"not an employee", func() core.Applicant {
+			a := e.applicant(e.demo(profile.Individual, ""))
+			a.BIN, a.Organization = emp.BIN, emp.Organization
+			return a
+		}, []string{MismatchEmployee}},
+	}
+	for _, c := range cases {
+		f, err := e.svc.lookupRegistry(e.ctx, tmpl, c.app())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := mismatchFields(f.mismatches); !slices.Equal(got, c.want) {
+			t.Errorf("%s: fields %q, want %q (%q)", c.name, got, c.want, mismatchTexts(f.mismatches))
+		}
+		for _, m := range f.mismatches {
+			if m.Field == "" || m.Text == "" {
+				t.Errorf("%s: mismatch without field or text: %+v", c.name, m)
+			}
+		}
 	}
 }
