@@ -169,7 +169,7 @@ func (s *Server) receiptPDF(w http.ResponseWriter, r *http.Request) error {
 	fr := forms.Receipt{
 		Number: rc.Number, Application: rc.Application, Template: rc.Template, Refused: rc.Refused,
 		Date: rc.Date, ResultDate: rc.ResultDate, Documents: rc.DocumentIDs, Missing: rc.MissingIDs,
-		Operator: operatorName(rc), OperatorIIN: rc.OperatorIIN, Applicant: rc.Applicant, ApplicantPhone: rc.ApplicantPhone,
+		Operator: rc.Operator, OperatorIIN: rc.OperatorIIN, Applicant: rc.Applicant, ApplicantPhone: rc.ApplicantPhone,
 		Representative: rc.Representative, RepresentativePhone: rc.RepresentativePhone,
 	}
 	if rc.Refused {
@@ -188,14 +188,13 @@ func (s *Server) receiptPDF(w http.ResponseWriter, r *http.Request) error {
 	return writePDF(w, "receipt-"+rc.Number+".pdf", pdf)
 }
 
-// operatorName is the name of the operator of rc: its Operator without the
-// " (IIN …)" ra appends, which the PDF prints under the label of its language.
-func operatorName(rc *ra.Receipt) string {
+// operatorLine is the operator of rc in one line, "Name (IIN …)", as the receipt's
+// operator field has always read.
+func operatorLine(rc *ra.Receipt) string {
 	if rc.OperatorIIN == "" {
 		return rc.Operator
 	}
-	name := strings.TrimSuffix(rc.Operator, "(IIN "+rc.OperatorIIN+")")
-	return strings.TrimSpace(name)
+	return strings.TrimSpace(rc.Operator + " (IIN " + rc.OperatorIIN + ")")
 }
 
 // registryPerson answers the state registry's name of an IIN (see docs/api.md on

@@ -282,9 +282,9 @@ func receipt(rc *ra.Receipt) wire.Receipt {
 	return wire.Receipt{
 		ReceiptNumber: rc.Number, ApplicationNumber: rc.Application, Date: rc.Date, Service: rc.Service,
 		Documents: rc.Documents, Missing: rc.Missing, Refused: rc.Refused, ResultDate: rc.ResultDate,
-		ResultPlace: rc.ResultPlace, Operator: rc.Operator, Applicant: rc.Applicant, ApplicantPhone: rc.ApplicantPhone,
+		ResultPlace: rc.ResultPlace, Operator: operatorLine(rc), Applicant: rc.Applicant, ApplicantPhone: rc.ApplicantPhone,
 		Representative: rc.Representative, RepresentativePhone: rc.RepresentativePhone,
-		DocumentIDs: rc.DocumentIDs, MissingIDs: rc.MissingIDs, OperatorName: operatorName(rc), OperatorIIN: rc.OperatorIIN,
+		DocumentIDs: rc.DocumentIDs, MissingIDs: rc.MissingIDs, OperatorName: rc.Operator, OperatorIIN: rc.OperatorIIN,
 		PDF: wire.PathReceipts + rc.Number + "/pdf",
 	}
 }

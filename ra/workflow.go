@@ -283,13 +283,15 @@ type Receipt struct {
 	Service  string
 	// Documents and Missing are the English titles of the checklist items presented
 	// and missing; DocumentIDs and MissingIDs their IDs (profile.Document.ID).
-	Documents           []string
-	Missing             []string
-	DocumentIDs         []string
-	MissingIDs          []string
-	Refused             bool
-	ResultDate          time.Time
-	ResultPlace         string
+	Documents   []string
+	Missing     []string
+	DocumentIDs []string
+	MissingIDs  []string
+	Refused     bool
+	ResultDate  time.Time
+	ResultPlace string
+	// Operator is the name of the operator who received the documents, OperatorIIN
+	// their IIN.
 	Operator            string
 	OperatorIIN         string
 	Applicant           string
@@ -409,7 +411,7 @@ func (s *Service) receipt(a *core.Application, actor Actor, p Presentation, pres
 		Refused:             len(missing) > 0,
 		ResultDate:          nextWorkingDay(now),
 		ResultPlace:         "online: the status page of application " + a.Number + " (download and install the certificates there)",
-		Operator:            strings.TrimSpace(actor.Name + " (IIN " + actor.IIN + ")"),
+		Operator:            strings.TrimSpace(actor.Name),
 		OperatorIIN:         actor.IIN,
 		Applicant:           strings.TrimSpace(ap.Surname + " " + ap.Name + " " + ap.Patronymic),
 		ApplicantPhone:      ap.Phone,
