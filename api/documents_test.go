@@ -3,12 +3,10 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"github.com/opennca/nca/internal/pdftext"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -51,28 +49,6 @@ func (s *testServer) get(path, token string) (int, string, []byte) {
 		s.t.Errorf("GET %s: a PDF with personal data may be cached: Cache-Control %q", path, resp.Header.Get("Cache-Control"))
 	}
 	return resp.StatusCode, ct, b
-}
-
-// pdfText extracts the text of a PDF with pdftotext, whitespace collapsed. Without
-// pdftotext it fails under CI=true and skips otherwise.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("pdftotext is required under CI (Debian package poppler-utils): %v", err)
-		}
-		t.Skipf("pdftotext not installed (apt-get install poppler-utils): %v", err)
-	}
-	in := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(in, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-enc", "UTF-8", in, "-").CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext: %v: %s", err, out)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
 }
 
 func wantStatus(t *testing.T, what string, code, want int, body []byte) {
@@ -176,7 +152,7 @@ func TestApplicationFormPDF(t *testing.T) {
 	if ct != "application/pdf" {
 		t.Fatalf("form Content-Type %q", ct)
 	}
-	text := pdfText(t, body)
+	text := pdftext.Text(t, "", "doc.pdf", body)
 	for _, w := range []string{sub.Number, ap.IIN, ap.Surname, ap.Name, "Заявление на выдачу регистрационных свидетельств", "Физическое лицо", "ИИН:"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("form lacks %q: %s", w, text)
@@ -184,7 +160,7 @@ func TestApplicationFormPDF(t *testing.T) {
 	}
 	code, _, body = s.get(path+"&lang=kk", "")
 	wantStatus(t, "form in Kazakh", code, 200, body)
-	if text := pdfText(t, body); !strings.Contains(text, "ЖСН: "+ap.IIN) || !strings.Contains(text, "Жеке тұлға") {
+	if text := pdftext.Text(t, "", "doc.pdf", body); !strings.Contains(text, "ЖСН: "+ap.IIN) || !strings.Contains(text, "Жеке тұлға") {
 		t.Errorf("Kazakh form: %s", text)
 	}
 	// Lower case and without dashes the number opens the same form.
@@ -215,7 +191,7 @@ func TestApplicationFormPDF(t *testing.T) {
 	tok := s.opToken()
 	code, _, body = s.get(desk+"?lang=en", tok)
 	wantStatus(t, "desk form", code, 200, body)
-	if text := pdfText(t, body); !strings.Contains(text, "IIN: "+ap.IIN) || !strings.Contains(text, sub.Number) {
+	if text := pdftext.Text(t, "", "doc.pdf", body); !strings.Contains(text, "IIN: "+ap.IIN) || !strings.Contains(text, sub.Number) {
 		t.Errorf("desk form: %s", text)
 	}
 	code, _, body = s.get("/api/v1/desk/applications/00000-00000-00000-00000/form.pdf", tok)
@@ -268,7 +244,7 @@ func TestReceiptsStoredAndPrinted(t *testing.T) {
 	}
 	code, _, body := s.get(refusal.PDF, tok)
 	wantStatus(t, "refusal receipt", code, 200, body)
-	text := pdfText(t, body)
+	text := pdftext.Text(t, "", "doc.pdf", body)
 	for _, w := range append([]string{"Расписка об отказе в приеме документов", refusal.ReceiptNumber, sub.Number, "Нұрланұлы Һадис", "Наименование отсутствующих документов:"}, refusal.Missing...) {
 		if w == refusal.Missing[0] {
 			continue // English titles; the Russian receipt prints Russian ones
@@ -279,7 +255,7 @@ func TestReceiptsStoredAndPrinted(t *testing.T) {
 	}
 	code, _, body = s.get(refusal.PDF+"?lang=en", tok)
 	wantStatus(t, "refusal receipt in English", code, 200, body)
-	text = pdfText(t, body)
+	text = pdftext.Text(t, "", "doc.pdf", body)
 	for i, m := range refusal.Missing {
 		if !strings.Contains(text, string(rune('1'+i))+") "+m+";") {
 			t.Errorf("English refusal receipt does not list %q: %s", m, text)
@@ -302,7 +278,7 @@ func TestReceiptsStoredAndPrinted(t *testing.T) {
 	}
 	code, _, body = s.get(rc.PDF+"?lang=kk", tok)
 	wantStatus(t, "desk receipt", code, 200, body)
-	text = pdfText(t, body)
+	text = pdftext.Text(t, "", "doc.pdf", body)
 	if rc.OperatorIIN == "" || rc.OperatorName == "" || len(rc.DocumentIDs) != len(docs) {
 		t.Errorf("receipt without the operator's parts or document ids: %+v", rc)
 	}

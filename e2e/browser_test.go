@@ -56,17 +56,6 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// needPdftotext skips (outside CI) or fails (CI) when poppler's pdftotext is missing.
-func needPdftotext(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pdftotext is not installed; .ci/run must install poppler-utils")
-		}
-		t.Skip("pdftotext is not installed (apt-get install poppler-utils; CI installs it)")
-	}
-}
-
 // artifactsDir is where screenshots go: $NCA_E2E_ARTIFACTS or e2e/artifacts.
 func artifactsDir(t *testing.T) string {
 	t.Helper()
@@ -476,25 +465,6 @@ func (b *browserSession) linkBytes(sel string) []byte {
 		b.t.Fatalf("%s: %s: %v", b.name, sel, err)
 	}
 	return data
-}
-
-// pdfText writes a PDF to dir and returns what pdftotext finds in it, with runs of
-// white space made one space (pdftotext breaks long lines).
-func pdfText(t *testing.T, dir, name string, pdf []byte) string {
-	t.Helper()
-	if !strings.HasPrefix(string(pdf), "%PDF-") {
-		n := min(len(pdf), 200)
-		t.Fatalf("%s is not a PDF: %q", name, pdf[:n])
-	}
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", "-enc", "UTF-8", p, "-").CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext %s: %v\n%s", name, err, out)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
 }
 
 // chromedpReload reloads the page and waits for its body.

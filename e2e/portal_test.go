@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/opennca/nca/internal/pdftext"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -30,7 +31,7 @@ const portalPW = "portal key password 1"
 func newPortalWorld(t *testing.T) *world {
 	t.Helper()
 	chromiumPath(t)
-	needPdftotext(t)
+	pdftext.Need(t)
 	return newWorld(t)
 }
 
@@ -112,7 +113,7 @@ func TestPortal(t *testing.T) {
 			op.click(fmt.Sprintf("input[name=doc][value=%q]", id))
 		}
 		op.click("button#desk-refuse-documents")
-		text := pdfText(t, w.dir, "refusal-receipt-"+number+".pdf", op.linkBytes("a#receipt-pdf"))
+		text := pdftext.Text(t, w.dir, "refusal-receipt-"+number+".pdf", op.linkBytes("a#receipt-pdf"))
 		if !strings.Contains(text, number) {
 			t.Errorf("the refusal receipt does not name application %s:\n%s", number, text)
 		}
@@ -191,7 +192,7 @@ func (w *world) portalCitizen(alg string) {
 	}
 
 	// The printable form: the number and the applicant's name.
-	form := pdfText(t, w.dir, "form-"+number+".pdf", citizen.linkBytes("a#form-pdf"))
+	form := pdftext.Text(t, w.dir, "form-"+number+".pdf", citizen.linkBytes("a#form-pdf"))
 	if !strings.Contains(form, number) || !strings.Contains(strings.ToUpper(form), strings.ToUpper(person.Surname)) || !strings.Contains(strings.ToUpper(form), strings.ToUpper(person.Name)) {
 		t.Errorf("the application form lacks the number %s or the name %s %s:\n%s", number, person.Surname, person.Name, form)
 	}
@@ -204,7 +205,7 @@ func (w *world) portalCitizen(alg string) {
 		op.check(fmt.Sprintf("input[name=doc][value=%q]", id))
 	}
 	op.click("button#desk-accept")
-	receipt := pdfText(t, w.dir, "receipt-"+number+".pdf", op.linkBytes("a#receipt-pdf"))
+	receipt := pdftext.Text(t, w.dir, "receipt-"+number+".pdf", op.linkBytes("a#receipt-pdf"))
 	if !strings.Contains(receipt, number) {
 		t.Errorf("the receipt does not name application %s:\n%s", number, receipt)
 	}

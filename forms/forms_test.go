@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"os"
-	"os/exec"
-	"path/filepath"
+	"github.com/opennca/nca/internal/pdftext"
 	"strings"
 	"testing"
 	"time"
@@ -14,32 +12,6 @@ import (
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/profile"
 )
-
-// pdfText extracts the text of a PDF with pdftotext (poppler-utils), whitespace
-// collapsed to single spaces. Without pdftotext the test fails under CI=true and is
-// skipped otherwise.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("pdftotext is required under CI (Debian package poppler-utils): %v", err)
-		}
-		t.Skipf("pdftotext not installed (apt-get install poppler-utils): %v", err)
-	}
-	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
-		t.Fatalf("not a PDF: %q", pdf[:min(len(pdf), 16)])
-	}
-	in := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(in, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-enc", "UTF-8", in, "-").CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext: %v: %s", err, out)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
-}
 
 func wantText(t *testing.T, text string, want ...string) {
 	t.Helper()
@@ -96,7 +68,7 @@ func TestApplicationFormEveryTemplate(t *testing.T) {
 				if n, _ := Annex(tpl.ID); n != wantAnnex[tpl.ID] {
 					t.Errorf("annex %q, want %q", n, wantAnnex[tpl.ID])
 				}
-				text := pdfText(t, pdf)
+				text := pdftext.Text(t, "", "doc.pdf", pdf)
 				ap := a.Applicant
 				wantText(t, text, a.Number, ap.IIN, "Әбілқасымова", "Ғалия-Ңұрһүі", "Өтегенқызы",
 					ap.Region, ap.City, ap.Email, ap.Phone, tpl.Title[lang],
@@ -139,7 +111,7 @@ func TestApplicationFormLabelsAndKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := pdfText(t, pdf)
+	text := pdftext.Text(t, "", "doc.pdf", pdf)
 	wantText(t, text, "Уникальный номер: 7QK2M-4ZT9B-XC3DN-8HPRA", "ИИН: 871008401427", "Фамилия: Әбілқасымова",
 		"Имя: Ғалия-Ңұрһүі", "Отчество: Өтегенқызы", "Форма по приложению 2 к стандарту государственной услуги",
 		"Срок действия регистрационных свидетельств: 1 год.", "Язык уведомлений: казахский",
@@ -174,7 +146,7 @@ func TestRefusalReceiptListsMissingDocuments(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			text := pdfText(t, pdf)
+			text := pdftext.Text(t, "", "doc.pdf", pdf)
 			wantText(t, text, want...)
 			// The operator's IIN under the label of the receipt's language.
 			iinLabel := map[string]string{"kk": "ЖСН", "ru": "ИИН", "en": "IIN"}[lang]
@@ -197,7 +169,7 @@ func TestDeskReceipt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := pdfText(t, pdf)
+	text := pdftext.Text(t, "", "doc.pdf", pdf)
 	wantText(t, text, "Расписка о приеме документов", "Номер расписки: R-20261123-7QK2M4ZT9B", "Дата и время обращения: 27.11.2026 17:40",
 		"Номер заявления: 7QK2M-4ZT9B-XC3DN-8HPRA", "Принятые документы (2):", "1. "+docTitle(profile.DocIdentity, "ru"),
 		"2. "+docTitle(profile.DocPowerOfAttorney, "ru"), "Дата выдачи результата: 30.11.2026 18:30",
@@ -257,5 +229,5 @@ func TestGlyphMissingFromTheFontPrintsQuestionMark(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantText(t, pdfText(t, pdf), "?? E12345678")
+	wantText(t, pdftext.Text(t, "", "doc.pdf", pdf), "?? E12345678")
 }
