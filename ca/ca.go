@@ -387,16 +387,26 @@ func (a *Authority) serial() (*big.Int, error) {
 func (a *Authority) NewSerial() (*big.Int, error) { return a.serial() }
 
 // Issue signs tmpl (a template from package profile; tmpl.PublicKey is the subject's
-// key) with the CA named issuer and returns the certificate. It works on a copy of
-// tmpl: keeps a SerialNumber drawn by NewSerial or, when it is nil, draws one (a
-// serial of another shape is refused), fills AuthorityKeyId (the issuer's SKI), refuses
-// root issuers, CA templates and validity outside the issuer's, lints the certificate
-// signed by a throwaway key under a mirror issuer, and returns the certificate signed
-// with the real key only if the lint passed (see lintAndSign).
-// Errors: KindNotFound for an unknown issuer; KindInternal for a template the
-// authority must not sign (the Detail names the failed lints); ctx's error when it
-// is done.
+// key) with the CA named issuer and returns the certificate: Prepare, then Sign.
+// Errors: those of Prepare and Sign.
 func (a *Authority) Issue(ctx context.Context, issuerName string, tmpl *x509.Certificate) (*x509.Certificate, error) {
+	p, err := a.Prepare(ctx, issuerName, tmpl)
+	if err != nil {
+		return nil, err
+	}
+	return a.Sign(ctx, p)
+}
+
+// Prepare checks tmpl (a template from package profile; tmpl.PublicKey is the
+// subject's key) for the CA named issuer and starts encoding and linting the
+// certificate in the background (see Prepared); Sign signs it. It works on a copy of
+// tmpl: keeps a SerialNumber drawn by NewSerial or, when it is nil, draws one (a
+// serial of another shape is refused), fills AuthorityKeyId (the issuer's SKI), and
+// refuses root issuers, CA templates and validity outside the issuer's. The CA key
+// is not used.
+// Errors: KindNotFound for an unknown issuer; KindInternal for a template the
+// authority must not sign; ctx's error when it is done.
+func (a *Authority) Prepare(ctx context.Context, issuerName string, tmpl *x509.Certificate) (*Prepared, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -428,7 +438,19 @@ func (a *Authority) Issue(ctx context.Context, issuerName string, tmpl *x509.Cer
 		return nil, core.Errorf(core.KindInternal, "issue: serial %s was not drawn by NewSerial", t.SerialNumber.Text(16))
 	}
 	t.AuthorityKeyId = is.Cert.SubjectKeyId
-	der, err := a.lintAndSign(ctx, &t, is)
+	return a.prepare(&t, is)
+}
+
+// Sign signs a certificate prepared by this authority's Prepare with the issuer's key
+// and returns it, only if its lint passed (see Prepared). A Prepared is signed at
+// most once.
+// Errors: KindInternal for a certificate the lint refused (the Detail names the
+// failed lints), a failed signature or a second Sign; ctx's error when it is done.
+func (a *Authority) Sign(ctx context.Context, p *Prepared) (*x509.Certificate, error) {
+	if p == nil || p.a != a {
+		return nil, core.Errorf(core.KindInternal, "issue: the certificate was not prepared by this authority")
+	}
+	der, err := p.sign(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -436,6 +458,7 @@ func (a *Authority) Issue(ctx context.Context, issuerName string, tmpl *x509.Cer
 	if err != nil {
 		return nil, core.Wrap(core.KindInternal, err, "issue: cannot parse the signed certificate")
 	}
+	is := p.is
 	a.opts.Logger.Info("certificate issued", "ca", is.Name, "serial", cert.SerialNumber.Text(16),
 		"subject", profile.DN(cert.RawSubject), "not_before", cert.NotBefore, "not_after", cert.NotAfter,
 		"dns_names", cert.DNSNames)

@@ -835,3 +835,58 @@ func TestIssueKeepsNewSerial(t *testing.T) {
 		t.Fatalf("serial %x, want the drawn %x", cert.SerialNumber, tmpl.SerialNumber)
 	}
 }
+
+// TestPrepareThenSign: a prepared certificate is the certificate Issue would sign
+// (same serial, signed by the issuer), Sign signs it once only, and an authority does
+// not sign what another prepared. A template Prepare refuses never reaches the key.
+func TestPrepareThenSign(t *testing.T) {
+	a := sharedAuthority(t)
+	ctx := context.Background()
+	sub, _ := a.Issuer(IssuingRSA)
+	rk, _ := subjectKeys(t)
+	tmpl, err := profile.EndEntity(profile.Request{Template: profile.Individual, Type: core.CertSign,
+		Applicant: profile.Sample(profile.Individual), PublicKey: &rk.PublicKey, Now: testNow, IdentifiedInPerson: true}, sub.Endpoints)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tmpl.SerialNumber, err = a.NewSerial(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := a.Prepare(ctx, IssuingRSA, tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Serial().Cmp(tmpl.SerialNumber) != 0 {
+		t.Fatalf("prepared serial %x, want %x", p.Serial(), tmpl.SerialNumber)
+	}
+	cert, err := a.Sign(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cert.SerialNumber.Cmp(tmpl.SerialNumber) != 0 || cert.CheckSignatureFrom(sub.Cert) != nil {
+		t.Fatalf("signed certificate: serial %x, signature %v", cert.SerialNumber, cert.CheckSignatureFrom(sub.Cert))
+	}
+	if _, err := a.Sign(ctx, p); core.KindOf(err) != core.KindInternal || !strings.Contains(err.Error(), "already signed") {
+		t.Fatalf("second Sign = %v, want a refusal", err)
+	}
+
+	other := openTest(t, filepath.Join(t.TempDir(), "ca"))
+	q, err := other.Prepare(ctx, IssuingRSA, tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Sign(ctx, q); err == nil || !strings.Contains(err.Error(), "not prepared by this authority") {
+		t.Fatalf("Sign of another authority's certificate = %v, want a refusal", err)
+	}
+
+	bad := *tmpl
+	bad.NotAfter = sub.Cert.NotAfter.Add(time.Hour)
+	if _, err := a.Prepare(ctx, IssuingRSA, &bad); core.KindOf(err) != core.KindInternal {
+		t.Fatalf("Prepare of a template outside the issuer's validity = %v, want KindInternal", err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := a.Prepare(cancelled, IssuingRSA, tmpl); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Prepare with a cancelled context = %v", err)
+	}
+}

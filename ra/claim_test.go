@@ -9,12 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/profile"
 	"github.com/opennca/nca/store"
 )
 
-// hookSigner is the test's CA with a hook run before each Issue (between the claim
+// hookSigner is the test's CA with a hook run before each Sign (between the claim
 // and the storing transaction of an approval).
 type hookSigner struct {
 	Signer
@@ -22,7 +23,7 @@ type hookSigner struct {
 	before func() error
 }
 
-func (h *hookSigner) Issue(ctx context.Context, issuer string, tmpl *x509.Certificate) (*x509.Certificate, error) {
+func (h *hookSigner) Sign(ctx context.Context, p *ca.Prepared) (*x509.Certificate, error) {
 	h.mu.Lock()
 	fn := h.before
 	h.mu.Unlock()
@@ -31,10 +32,10 @@ func (h *hookSigner) Issue(ctx context.Context, issuer string, tmpl *x509.Certif
 			return nil, err
 		}
 	}
-	return h.Signer.Issue(ctx, issuer, tmpl)
+	return h.Signer.Sign(ctx, p)
 }
 
-// hooked gives e a Service whose signer runs before before each Issue.
+// hooked gives e a Service whose signer runs before before each Sign.
 func hooked(e *env, before func() error) *Service {
 	return New(Config{Store: e.store, Registry: e.reg, Signer: &hookSigner{Signer: e.ca, before: before}, Now: e.clock.Now})
 }

@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/profile"
 	"github.com/opennca/nca/store"
@@ -539,8 +540,8 @@ const claimTimeout = 10 * time.Minute
 //     another, stops here with KindConflict before it signs anything;
 //  2. sign the certificates (lint before sign, package ca), outside any transaction;
 //  3. store: the certificates, their audit records and notifications, the state
-//     change, and the claim marked completed, in one transaction that first checks
-//     the application is still accepted.
+//     change, and the claim marked completed, in one transaction that stores the
+//     state change only if the application is still accepted.
 //
 // A signed certificate is never unrecorded: if signing or storing fails, the claim is
 // released in a transaction whose audit record names the serials signed and not
@@ -563,17 +564,15 @@ func (s *Service) Approve(ctx context.Context, actor Actor, number string) (*cor
 		return nil, nil, err
 	}
 	var issued []*core.Certificate
+	claimed := *out
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
 		issued = nil
-		a, err := get(ctx, tx, number)
-		if err != nil {
-			return err
-		}
+		// The application as the claim read it: while the claim is open nothing but
+		// a state change can touch an accepted application, and move stores the
+		// change only if it is still accepted (a refusal meanwhile is a conflict).
+		a := new(core.Application)
+		*a = claimed
 		out = a
-		if err := checkTransition(a.Number, ActApprove, a.State, core.StateIssued); err != nil {
-			return err
-		}
-		a.Operator = actor.IIN
 		for i, p := range plan {
 			rec := p.record(a, certs[i])
 			if err := s.storeIssued(ctx, tx, actor, a, rec); err != nil {
@@ -728,6 +727,8 @@ type plannedCert struct {
 	keyHash string
 	// tmpl is the template, its SerialNumber drawn by the signer.
 	tmpl *x509.Certificate
+	// prep is the certificate being encoded and linted, ready for the signer.
+	prep *ca.Prepared
 }
 
 // name is how the claim names the certificate: "issuer/serial".
@@ -753,7 +754,8 @@ func (p plannedCert) record(a *core.Application, cert *x509.Certificate) *core.C
 }
 
 // planCert decides the certificate of request r of application a (inside tx): its
-// issuer, that its key is not certified yet, its template and its serial.
+// issuer, that its key is not certified yet, its template and its serial; and starts
+// preparing it (encoding and lint, in the background) for the signer.
 func (s *Service) planCert(ctx context.Context, tx store.Tx, a *core.Application, r core.KeyRequest) (plannedCert, error) {
 	csr, pub, err := parseRequest(r.CSR)
 	if err != nil {
@@ -784,6 +786,9 @@ func (s *Service) planCert(ctx context.Context, tx store.Tx, a *core.Application
 	if p.tmpl.SerialNumber, err = s.signer.NewSerial(); err != nil {
 		return plannedCert{}, fmt.Errorf("ra: serial of the %s certificate of %s: %w", r.Type, a.Number, err)
 	}
+	if p.prep, err = s.signer.Prepare(ctx, p.issuer, p.tmpl); err != nil {
+		return plannedCert{}, fmt.Errorf("ra: prepare the %s certificate of %s: %w", r.Type, a.Number, err)
+	}
 	return p, nil
 }
 
@@ -792,7 +797,7 @@ func (s *Service) planCert(ctx context.Context, tx store.Tx, a *core.Application
 func (s *Service) signPlanned(ctx context.Context, a *core.Application, plan []plannedCert) ([]*x509.Certificate, error) {
 	certs := make([]*x509.Certificate, len(plan))
 	for i, p := range plan {
-		cert, err := s.signer.Issue(ctx, p.issuer, p.tmpl)
+		cert, err := s.signer.Sign(ctx, p.prep)
 		if err != nil {
 			return certs, fmt.Errorf("ra: issue %s certificate of %s: %w", p.req.Type, a.Number, err)
 		}
@@ -827,7 +832,7 @@ func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 	if err != nil {
 		return nil, err
 	}
-	cert, err := s.signer.Issue(ctx, p.issuer, p.tmpl)
+	cert, err := s.signer.Sign(ctx, p.prep)
 	if err != nil {
 		return nil, fmt.Errorf("ra: issue %s certificate of %s: %w", r.Type, a.Number, err)
 	}
