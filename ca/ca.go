@@ -390,26 +390,48 @@ func (a *Authority) NewSerial() (*big.Int, error) { return a.serial() }
 // key) with the CA named issuer and returns the certificate: Prepare, then Sign.
 // Errors: those of Prepare and Sign.
 func (a *Authority) Issue(ctx context.Context, issuerName string, tmpl *x509.Certificate) (*x509.Certificate, error) {
-	p, err := a.Prepare(ctx, issuerName, tmpl)
+	ps, err := a.Prepare(ctx, ToSign{Issuer: issuerName, Template: tmpl})
 	if err != nil {
 		return nil, err
 	}
-	return a.Sign(ctx, p)
+	return a.Sign(ctx, ps[0])
 }
 
-// Prepare checks tmpl (a template from package profile; tmpl.PublicKey is the
-// subject's key) for the CA named issuer and starts encoding and linting the
-// certificate in the background (see Prepared); Sign signs it. It works on a copy of
-// tmpl: keeps a SerialNumber drawn by NewSerial or, when it is nil, draws one (a
-// serial of another shape is refused), fills AuthorityKeyId (the issuer's SKI), and
-// refuses root issuers, CA templates and validity outside the issuer's. The CA key
-// is not used.
+// ToSign names a certificate to prepare: the issuing CA and the template (from
+// package profile; Template.PublicKey is the subject's key).
+type ToSign struct {
+	Issuer   string
+	Template *x509.Certificate
+}
+
+// Prepare checks the templates of certs and starts encoding and linting their
+// certificates in the background, in order, on one goroutine (see Prepared); Sign
+// signs each. It works on copies of the templates: keeps a SerialNumber drawn by
+// NewSerial or, when it is nil, draws one (a serial of another shape is refused),
+// fills AuthorityKeyId (the issuer's SKI), and refuses root issuers, CA templates and
+// validity outside the issuer's. The CA keys are not used. Either every certificate
+// is prepared or none is.
 // Errors: KindNotFound for an unknown issuer; KindInternal for a template the
 // authority must not sign; ctx's error when it is done.
-func (a *Authority) Prepare(ctx context.Context, issuerName string, tmpl *x509.Certificate) (*Prepared, error) {
+func (a *Authority) Prepare(ctx context.Context, certs ...ToSign) ([]*Prepared, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	out := make([]*Prepared, 0, len(certs))
+	for _, c := range certs {
+		p, err := a.checkTemplate(c.Issuer, c.Template)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	run(out)
+	return out, nil
+}
+
+// checkTemplate checks tmpl for the CA named issuerName (see Prepare) and returns its
+// certificate to prepare.
+func (a *Authority) checkTemplate(issuerName string, tmpl *x509.Certificate) (*Prepared, error) {
 	is, err := a.issuer(issuerName)
 	if err != nil {
 		return nil, err
@@ -438,7 +460,7 @@ func (a *Authority) Prepare(ctx context.Context, issuerName string, tmpl *x509.C
 		return nil, core.Errorf(core.KindInternal, "issue: serial %s was not drawn by NewSerial", t.SerialNumber.Text(16))
 	}
 	t.AuthorityKeyId = is.Cert.SubjectKeyId
-	return a.prepare(&t, is)
+	return a.newPrepared(&t, is)
 }
 
 // Sign signs a certificate prepared by this authority's Prepare with the issuer's key

@@ -852,10 +852,11 @@ func TestPrepareThenSign(t *testing.T) {
 	if tmpl.SerialNumber, err = a.NewSerial(); err != nil {
 		t.Fatal(err)
 	}
-	p, err := a.Prepare(ctx, IssuingRSA, tmpl)
+	ps, err := a.Prepare(ctx, ToSign{Issuer: IssuingRSA, Template: tmpl})
 	if err != nil {
 		t.Fatal(err)
 	}
+	p := ps[0]
 	if p.Serial().Cmp(tmpl.SerialNumber) != 0 {
 		t.Fatalf("prepared serial %x, want %x", p.Serial(), tmpl.SerialNumber)
 	}
@@ -871,22 +872,22 @@ func TestPrepareThenSign(t *testing.T) {
 	}
 
 	other := openTest(t, filepath.Join(t.TempDir(), "ca"))
-	q, err := other.Prepare(ctx, IssuingRSA, tmpl)
+	q, err := other.Prepare(ctx, ToSign{Issuer: IssuingRSA, Template: tmpl})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Sign(ctx, q); err == nil || !strings.Contains(err.Error(), "not prepared by this authority") {
+	if _, err := a.Sign(ctx, q[0]); err == nil || !strings.Contains(err.Error(), "not prepared by this authority") {
 		t.Fatalf("Sign of another authority's certificate = %v, want a refusal", err)
 	}
 
 	bad := *tmpl
 	bad.NotAfter = sub.Cert.NotAfter.Add(time.Hour)
-	if _, err := a.Prepare(ctx, IssuingRSA, &bad); core.KindOf(err) != core.KindInternal {
+	if _, err := a.Prepare(ctx, ToSign{Issuer: IssuingRSA, Template: tmpl}, ToSign{Issuer: IssuingRSA, Template: &bad}); core.KindOf(err) != core.KindInternal {
 		t.Fatalf("Prepare of a template outside the issuer's validity = %v, want KindInternal", err)
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := a.Prepare(cancelled, IssuingRSA, tmpl); !errors.Is(err, context.Canceled) {
+	if _, err := a.Prepare(cancelled, ToSign{Issuer: IssuingRSA, Template: tmpl}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Prepare with a cancelled context = %v", err)
 	}
 }

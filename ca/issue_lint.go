@@ -41,34 +41,45 @@ type Prepared struct {
 // Serial is the serial number of the prepared certificate.
 func (p *Prepared) Serial() *big.Int { return p.t.SerialNumber }
 
-// prepare starts encoding and linting t (a checked copy of the caller's template) for
-// is. The placeholder key of the encoding and the lint's mirror key come from
-// crypto/rand: their bytes are discarded, and Options.Rand stays with the signer.
-//
-// For RSA and ECDSA issuers and subject keys the lint reads the very TBSCertificate
-// that is signed (linter.checkTBS); GOST certificates are linted as a mirror signed by
-// a throwaway key (linter.check).
-func (a *Authority) prepare(t *x509.Certificate, is *issuer) (*Prepared, error) {
+// newPrepared returns t (a checked copy of the caller's template) for is, to be
+// encoded and linted by run.
+func (a *Authority) newPrepared(t *x509.Certificate, is *issuer) (*Prepared, error) {
 	ps, err := pki.NewSigner(is.signer, a.opts.Rand)
 	if err != nil {
 		return nil, core.Wrap(core.KindInternal, err, "issue: CA key")
 	}
-	p := &Prepared{a: a, is: is, t: *t, ps: ps, encoded: make(chan struct{}), verdict: make(chan error, 1)}
+	return &Prepared{a: a, is: is, t: *t, ps: ps, encoded: make(chan struct{}), verdict: make(chan error, 1)}, nil
+}
+
+// run encodes, then lints, the certificates ps on one goroutine: every TBSCertificate
+// first (the signer may start on the first one at once), then the lints. One goroutine
+// per batch keeps a signing goroutine and its preparation to two runnable goroutines,
+// so that the preparation never takes a core from the signature on a two-core machine.
+//
+// The placeholder key of the encoding and the lint's mirror key come from
+// crypto/rand: their bytes are discarded, and Options.Rand stays with the signer. For
+// RSA and ECDSA issuers and subject keys the lint reads the very TBSCertificate that
+// is signed (linter.checkTBS); GOST certificates are linted as a mirror signed by a
+// throwaway key (linter.check).
+func run(ps []*Prepared) {
 	go func() {
-		p.tbs, p.tbsErr = pki.TBSCertificate(rand.Reader, &p.t, is.Cert, p.t.PublicKey, ps)
-		close(p.encoded)
-		if p.tbsErr != nil {
-			p.verdict <- p.tbsErr
-			return
+		for _, p := range ps {
+			p.tbs, p.tbsErr = pki.TBSCertificate(rand.Reader, &p.t, p.is.Cert, p.t.PublicKey, p.ps)
+			close(p.encoded)
 		}
-		issuerPub := is.signer.Public()
-		if n, ok := sigLen(issuerPub); ok && stdKey(p.t.PublicKey) {
-			p.verdict <- a.lint.checkTBS(p.tbs, ps.AlgorithmIdentifierDER(), n)
-			return
+		for _, p := range ps {
+			if p.tbsErr != nil {
+				p.verdict <- p.tbsErr
+				continue
+			}
+			issuerPub := p.is.signer.Public()
+			if n, ok := sigLen(issuerPub); ok && stdKey(p.t.PublicKey) {
+				p.verdict <- p.a.lint.checkTBS(p.tbs, p.ps.AlgorithmIdentifierDER(), n)
+				continue
+			}
+			p.verdict <- p.a.lint.check(rand.Reader, &p.t, p.is.Cert, p.t.PublicKey, issuerPub)
 		}
-		p.verdict <- a.lint.check(rand.Reader, &p.t, is.Cert, p.t.PublicKey, issuerPub)
 	}()
-	return p, nil
 }
 
 // sign signs the prepared TBSCertificate with the CA key while the lint finishes, and
@@ -123,10 +134,11 @@ func (a *Authority) lintAndSign(ctx context.Context, t *x509.Certificate, is *is
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	p, err := a.prepare(t, is)
+	p, err := a.newPrepared(t, is)
 	if err != nil {
 		return nil, err
 	}
+	run([]*Prepared{p})
 	return p.sign(ctx)
 }
 

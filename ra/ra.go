@@ -37,10 +37,10 @@ type Signer interface {
 	Issuer(name string) (*ca.Issuer, error)
 	Issuers() []*ca.Issuer
 	Issue(ctx context.Context, issuer string, tmpl *x509.Certificate) (*x509.Certificate, error)
-	// Prepare checks a template and starts encoding and linting its certificate
-	// without using the CA key; Sign signs it (see ca.Prepared). An approval prepares
-	// its certificates while its issuance claim commits.
-	Prepare(ctx context.Context, issuer string, tmpl *x509.Certificate) (*ca.Prepared, error)
+	// Prepare checks templates and starts encoding and linting their certificates
+	// without using the CA key; Sign signs each (see ca.Prepared). An approval
+	// prepares its certificates while its issuance claim commits.
+	Prepare(ctx context.Context, certs ...ca.ToSign) ([]*ca.Prepared, error)
 	Sign(ctx context.Context, p *ca.Prepared) (*x509.Certificate, error)
 	// NewSerial draws a serial for a template given to Issue, so that an approval
 	// records it before the certificate is signed (see ca.Authority.NewSerial).

@@ -573,17 +573,21 @@ func (s *Service) Approve(ctx context.Context, actor Actor, number string) (*cor
 		a := new(core.Application)
 		*a = claimed
 		out = a
-		for i, p := range plan {
-			rec := p.record(a, certs[i])
-			if err := s.storeIssued(ctx, tx, actor, a, rec); err != nil {
+		// All writes: sent together where the store can (one round trip on
+		// PostgreSQL); their errors come back from Pipeline.
+		return tx.Pipeline(ctx, func() error {
+			for i, p := range plan {
+				rec := p.record(a, certs[i])
+				if err := s.storeIssued(ctx, tx, actor, a, rec); err != nil {
+					return err
+				}
+				issued = append(issued, rec)
+			}
+			if err := tx.CompleteIssuance(ctx, claim, s.now().UTC()); err != nil {
 				return err
 			}
-			issued = append(issued, rec)
-		}
-		if err := tx.CompleteIssuance(ctx, claim, s.now().UTC()); err != nil {
-			return err
-		}
-		return s.move(ctx, tx, actor, a, ActApprove, core.StateIssued, "issued "+strings.Join(serialsOf(issued), ", "))
+			return s.move(ctx, tx, actor, a, ActApprove, core.StateIssued, "issued "+strings.Join(serialsOf(issued), ", "))
+		})
 	})
 	if err != nil {
 		s.releaseClaim(ctx, actor, claim, certs, err)
@@ -606,7 +610,10 @@ func (s *Service) claimApproval(ctx context.Context, actor Actor, number string)
 		plan  []plannedCert
 		claim *store.IssuanceClaim
 	)
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	// The claim's commit need not wait for the disk (store.Store.TxNoSync): the
+	// storing transaction commits durably, and until then the certificates exist
+	// only in this process.
+	err := s.store.TxNoSync(ctx, func(tx store.Tx) error {
 		out, plan, claim = nil, nil, nil
 		a, err := get(ctx, tx, number)
 		if err != nil {
@@ -642,6 +649,11 @@ func (s *Service) claimApproval(ctx context.Context, actor Actor, number string)
 				return err
 			}
 			plan = append(plan, p)
+		}
+		// The certificates are encoded and linted in the background while the
+		// claim is stored; they are signed once it is.
+		if err := s.prepare(ctx, a, plan); err != nil {
+			return err
 		}
 		c := &store.IssuanceClaim{Application: a.Number, Actor: actor.String(), ClaimedAt: s.now().UTC()}
 		for _, p := range plan {
@@ -754,8 +766,7 @@ func (p plannedCert) record(a *core.Application, cert *x509.Certificate) *core.C
 }
 
 // planCert decides the certificate of request r of application a (inside tx): its
-// issuer, that its key is not certified yet, its template and its serial; and starts
-// preparing it (encoding and lint, in the background) for the signer.
+// issuer, that its key is not certified yet, its template and its serial.
 func (s *Service) planCert(ctx context.Context, tx store.Tx, a *core.Application, r core.KeyRequest) (plannedCert, error) {
 	csr, pub, err := parseRequest(r.CSR)
 	if err != nil {
@@ -786,10 +797,24 @@ func (s *Service) planCert(ctx context.Context, tx store.Tx, a *core.Application
 	if p.tmpl.SerialNumber, err = s.signer.NewSerial(); err != nil {
 		return plannedCert{}, fmt.Errorf("ra: serial of the %s certificate of %s: %w", r.Type, a.Number, err)
 	}
-	if p.prep, err = s.signer.Prepare(ctx, p.issuer, p.tmpl); err != nil {
-		return plannedCert{}, fmt.Errorf("ra: prepare the %s certificate of %s: %w", r.Type, a.Number, err)
-	}
 	return p, nil
+}
+
+// prepare starts preparing the planned certificates of a for the signer (see
+// ca.Prepared).
+func (s *Service) prepare(ctx context.Context, a *core.Application, plan []plannedCert) error {
+	certs := make([]ca.ToSign, len(plan))
+	for i, p := range plan {
+		certs[i] = ca.ToSign{Issuer: p.issuer, Template: p.tmpl}
+	}
+	preps, err := s.signer.Prepare(ctx, certs...)
+	if err != nil {
+		return fmt.Errorf("ra: prepare the certificates of %s: %w", a.Number, err)
+	}
+	for i := range plan {
+		plan[i].prep = preps[i]
+	}
+	return nil
 }
 
 // signPlanned signs the planned certificates of a, outside any transaction. On error
@@ -832,7 +857,11 @@ func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 	if err != nil {
 		return nil, err
 	}
-	cert, err := s.signer.Sign(ctx, p.prep)
+	plan := []plannedCert{p}
+	if err := s.prepare(ctx, a, plan); err != nil {
+		return nil, err
+	}
+	cert, err := s.signer.Sign(ctx, plan[0].prep)
 	if err != nil {
 		return nil, fmt.Errorf("ra: issue %s certificate of %s: %w", r.Type, a.Number, err)
 	}

@@ -29,13 +29,11 @@ type ClaimTx interface {
 	// ClaimIssuance records an open claim. An application has at most one claim:
 	// a second one is a core.ErrDuplicate error, whatever the first one's state.
 	//
-	// On PostgreSQL the transaction that makes a claim commits without waiting for
-	// its write-ahead log to reach the disk (synchronous_commit off for that
-	// transaction only): the claim is visible to every node at once, and the
-	// transaction that stores the certificates commits durably, which flushes the
-	// log up to and including the claim. A crash in between can lose the claim, but
-	// then also the certificates signed under it, which exist only in the memory of
-	// the process until that second commit.
+	// A claim is best made in Store.TxNoSync: its commit need not wait for the
+	// disk, because the transaction that stores the certificates commits durably,
+	// which makes the claim durable too. A crash of the machine in between can lose
+	// the claim, but then also the certificates signed under it, which exist only in
+	// the memory of the process until that second commit.
 	ClaimIssuance(ctx context.Context, c *IssuanceClaim) error
 	// IssuanceClaim loads the claim of an application (core.ErrNotFound if none).
 	IssuanceClaim(ctx context.Context, application string) (*IssuanceClaim, error)
@@ -63,11 +61,6 @@ func (t *sqlTx) ClaimIssuance(ctx context.Context, c *IssuanceClaim) error {
 	}
 	if err := checkTimes(what, c.ClaimedAt); err != nil {
 		return err
-	}
-	if t.eng.dialect.Name == "postgres" {
-		if _, err := t.exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
-			return t.writeErr(what, err)
-		}
 	}
 	res, err := t.exec(ctx, `INSERT INTO issuance_claims (application, actor, claimed_at, serials, completed_at)
 VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -105,10 +98,10 @@ func (t *sqlTx) CompleteIssuance(ctx context.Context, c *IssuanceClaim, at time.
 	if err := checkTimes(what, at); err != nil {
 		return err
 	}
-	res, err := t.exec(ctx, `UPDATE issuance_claims SET completed_at = ?
+	return t.write(ctx, what, `UPDATE issuance_claims SET completed_at = ?
 WHERE application = ? AND claimed_at = ? AND serials = ? AND completed_at IS NULL`,
-		formatTime(at), c.Application, formatTime(c.ClaimedAt), strings.Join(c.Serials, " "))
-	return t.claimChanged(what, res, err)
+		[]any{formatTime(at), c.Application, formatTime(c.ClaimedAt), strings.Join(c.Serials, " ")},
+		claimChangedOne(what), false)
 }
 
 // ReleaseIssuance implements ClaimTx.
@@ -117,6 +110,16 @@ func (t *sqlTx) ReleaseIssuance(ctx context.Context, c *IssuanceClaim) error {
 WHERE application = ? AND claimed_at = ? AND serials = ? AND completed_at IS NULL`,
 		c.Application, formatTime(c.ClaimedAt), strings.Join(c.Serials, " "))
 	return t.claimChanged("release issuance claim of "+c.Application, res, err)
+}
+
+// claimChangedOne is the check of a write to one open claim: none is a KindConflict.
+func claimChangedOne(what string) func(int64) error {
+	return func(n int64) error {
+		if n != 1 {
+			return fmt.Errorf("store: %s: %w", what, core.Errorf(core.KindConflict, "the claim is no longer open (released or taken over meanwhile)"))
+		}
+		return nil
+	}
 }
 
 func (t *sqlTx) claimChanged(what string, res sql.Result, err error) error {

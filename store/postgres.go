@@ -84,6 +84,7 @@ func OpenPostgres(ctx context.Context, dsn string, logger *slog.Logger) (*Postgr
 			dialect:      PostgresDialect(),
 			isUnique:     pgCode(pgUniqueViolation),
 			isForeignKey: pgCode(pgForeignKeyViolation),
+			pipe:         pgPipe,
 		},
 	}
 	where := fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
@@ -134,14 +135,24 @@ func (s *Postgres) Close() error {
 // Other errors of fn are returned at once and the transaction is rolled back.
 func (s *Postgres) Tx(ctx context.Context, fn func(Tx) error) error {
 	return s.retry(ctx, "write", func() error {
-		return runTx(ctx, s.db, &sql.TxOptions{Isolation: sql.LevelSerializable}, s.eng, false, fn)
+		return runTx(ctx, s.db, s.eng, txConfig{opts: &sql.TxOptions{Isolation: sql.LevelSerializable}}, fn)
+	})
+}
+
+// TxNoSync implements Store: Tx with synchronous_commit off for the transaction (SET
+// LOCAL, sent with its first write): the commit does not wait for the write-ahead log
+// to reach the disk; the next durable commit flushes the log up to and including it.
+func (s *Postgres) TxNoSync(ctx context.Context, fn func(Tx) error) error {
+	return s.retry(ctx, "write", func() error {
+		return runTx(ctx, s.db, s.eng, txConfig{opts: &sql.TxOptions{Isolation: sql.LevelSerializable},
+			settings: []string{`SET LOCAL synchronous_commit = off`}}, fn)
 	})
 }
 
 // Read implements Store: a REPEATABLE READ, READ ONLY transaction.
 func (s *Postgres) Read(ctx context.Context, fn func(Tx) error) error {
 	return s.retry(ctx, "read", func() error {
-		return runTx(ctx, s.db, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, s.eng, true, fn)
+		return runTx(ctx, s.db, s.eng, txConfig{opts: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, readOnly: true}, fn)
 	})
 }
 
@@ -226,4 +237,33 @@ func (s *Postgres) CopyCertificates(ctx context.Context, certs []*core.Certifica
 		return fmt.Errorf("store: copy certificates: %w", err)
 	}
 	return nil
+}
+
+// pgPipe sends stmts on conn's pgx connection as one batch (the extended protocol's
+// pipeline: one round trip), inside the transaction open on conn.
+func pgPipe(ctx context.Context, conn *sql.Conn, stmts []pendingStmt) (affected []int64, failed int, err error) {
+	failed = -1
+	err = conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: pipeline: driver connection %T is not pgx's", dc)
+		}
+		b := &pgx.Batch{}
+		for _, st := range stmts {
+			b.Queue(st.query, st.args...)
+		}
+		br := pc.Conn().SendBatch(ctx, b)
+		affected = make([]int64, 0, len(stmts))
+		for i := range stmts {
+			tag, err := br.Exec()
+			if err != nil {
+				failed = i
+				_ = br.Close()
+				return err
+			}
+			affected = append(affected, tag.RowsAffected())
+		}
+		return br.Close()
+	})
+	return affected, failed, err
 }

@@ -25,6 +25,7 @@ import (
 // query-only connections and run concurrently with each other and with the writer
 // (WAL snapshots). A ":memory:" database uses one connection for both.
 type SQLite struct {
+	memory bool // ":memory:": no disk, one connection
 	write  *sql.DB
 	read   *sql.DB // the same as write for an in-memory database
 	eng    *engine
@@ -73,6 +74,7 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger, busy time
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
 	s := &SQLite{
+		memory:   memory,
 		write:    write,
 		read:     write,
 		logger:   logger,
@@ -130,13 +132,27 @@ func (s *SQLite) Close() error {
 // are returned at once, and the transaction is rolled back. fn must not call Tx (or,
 // on a ":memory:" store, Read): write transactions queue for the one connection.
 func (s *SQLite) Tx(ctx context.Context, fn func(Tx) error) error {
-	return s.retry(ctx, "write", func() error { return runTx(ctx, s.write, &sql.TxOptions{}, s.eng, false, fn) })
+	return s.retry(ctx, "write", func() error { return runTx(ctx, s.write, s.eng, txConfig{opts: &sql.TxOptions{}}, fn) })
+}
+
+// TxNoSync implements Store: Tx with the write connection at synchronous=NORMAL for
+// the transaction (WAL mode: the commit appends to the log without waiting for the
+// disk; the next Tx's commit syncs the log, this transaction included) and back to
+// FULL after it. An in-memory store has no disk to wait for.
+func (s *SQLite) TxNoSync(ctx context.Context, fn func(Tx) error) error {
+	cfg := txConfig{opts: &sql.TxOptions{}}
+	if !s.memory {
+		cfg.before, cfg.after = "PRAGMA synchronous = NORMAL", "PRAGMA synchronous = FULL"
+	}
+	return s.retry(ctx, "write", func() error { return runTx(ctx, s.write, s.eng, cfg, fn) })
 }
 
 // Read implements Store. fn sees one consistent snapshot; a write attempted in it
 // fails. It is retried like Tx.
 func (s *SQLite) Read(ctx context.Context, fn func(Tx) error) error {
-	return s.retry(ctx, "read", func() error { return runTx(ctx, s.read, &sql.TxOptions{ReadOnly: true}, s.eng, true, fn) })
+	return s.retry(ctx, "read", func() error {
+		return runTx(ctx, s.read, s.eng, txConfig{opts: &sql.TxOptions{ReadOnly: true}, readOnly: true}, fn)
+	})
 }
 
 func (s *SQLite) retry(ctx context.Context, kind string, once func() error) error {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,12 +22,34 @@ type engine struct {
 	isUnique func(error) bool
 	// isForeignKey reports a foreign key violation.
 	isForeignKey func(error) bool
+	// pipe sends several statements in one round trip (nil: the engine has no
+	// round trips to save, and writes run at once).
+	pipe pipeFunc
+}
+
+// engine's pipe, when set (PostgreSQL), sends stmts to the database on conn in one
+// round trip, in order, inside the transaction open on conn. It returns the number of
+// rows each statement affected, or the index of the first statement that failed with
+// its error (the statements after it are not run).
+type pipeFunc func(ctx context.Context, conn *sql.Conn, stmts []pendingStmt) (affected []int64, failed int, err error)
+
+// pendingStmt is a write held back to be sent with others (see Tx.Pipeline).
+type pendingStmt struct {
+	what  string
+	query string // rebound for the engine
+	args  []any
+	// check judges the rows the statement affected (nil: any number).
+	check func(n int64) error
+	// setting marks a statement that changes only the transaction's settings (SET
+	// LOCAL): reads need not wait for it.
+	setting bool
 }
 
 // sqlTx implements Tx over database/sql with portable SQL; engines differ only in
 // their engine value.
 type sqlTx struct {
 	tx       *sql.Tx
+	conn     *sql.Conn
 	eng      *engine
 	readOnly bool
 	// auditHead is the last audit record this transaction appended (valid when
@@ -36,6 +59,11 @@ type sqlTx struct {
 	auditKnown bool
 	auditSeq   int64
 	auditHash  string
+	// pipelining is set inside Pipeline; pending holds the writes not sent yet
+	// (only when eng.pipe is set), failed the first error of a sent batch.
+	pipelining bool
+	pending    []pendingStmt
+	failed     error
 }
 
 var _ Tx = (*sqlTx)(nil)
@@ -43,11 +71,44 @@ var _ Tx = (*sqlTx)(nil)
 // errReadOnly is returned by a write attempted inside Store.Read.
 var errReadOnly = errors.New("write attempted in a read-only transaction")
 
-// runTx runs fn in one transaction on db, begun with opts: committed if fn returns
-// nil, else rolled back. A read-only transaction is always rolled back. Every engine's
-// Tx and Read go through it.
-func runTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, eng *engine, readOnly bool, fn func(Tx) error) (err error) {
-	tx, err := db.BeginTx(ctx, opts)
+// txConfig says how runTx begins and ends one transaction.
+type txConfig struct {
+	opts     *sql.TxOptions
+	readOnly bool
+	// before and after run on the transaction's connection before BEGIN and after
+	// its end (SQLite's synchronous level, which cannot change inside a
+	// transaction). When after fails the connection is discarded.
+	before, after string
+	// settings run first inside the transaction; with a pipe they are sent with the
+	// first write.
+	settings []string
+}
+
+// runTx runs fn in one transaction on a connection of db, begun with cfg: committed if
+// fn returns nil, else rolled back. A read-only transaction is always rolled back.
+// Writes fn left pending (Tx.Pipeline) are sent before the commit; the first error of
+// a pipelined write is what runTx returns. Every engine's transactions go through it.
+func runTx(ctx context.Context, db *sql.DB, eng *engine, cfg txConfig, fn func(Tx) error) (err error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: connection: %w", err)
+	}
+	defer conn.Close()
+	if cfg.before != "" {
+		if _, err := conn.ExecContext(ctx, cfg.before); err != nil {
+			return fmt.Errorf("store: prepare the connection: %w", err)
+		}
+	}
+	if cfg.after != "" {
+		defer func() {
+			if _, aerr := conn.ExecContext(context.WithoutCancel(ctx), cfg.after); aerr != nil {
+				// Never hand a connection with the transaction's settings to the next
+				// transaction: discard it.
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+	}
+	tx, err := conn.BeginTx(ctx, cfg.opts)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
@@ -57,9 +118,23 @@ func runTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, eng *engine, re
 			_ = tx.Rollback() // fn panicked
 		}
 	}()
-	err = fn(&sqlTx{tx: tx, eng: eng, readOnly: readOnly})
+	t := &sqlTx{tx: tx, conn: conn, eng: eng, readOnly: cfg.readOnly}
+	for _, q := range cfg.settings {
+		if err := t.write(ctx, "transaction settings", q, nil, nil, true); err != nil {
+			done = true
+			_ = tx.Rollback()
+			return err
+		}
+	}
+	err = fn(t)
+	if err == nil && !cfg.readOnly {
+		err = t.flush(ctx)
+	}
+	if t.failed != nil {
+		err = t.failed // the cause: later errors of the transaction follow from it
+	}
 	done = true
-	if err != nil || readOnly {
+	if err != nil || cfg.readOnly {
 		if rbErr := tx.Rollback(); rbErr != nil && err == nil && !errors.Is(rbErr, sql.ErrTxDone) {
 			return fmt.Errorf("store: end read: %w", rbErr)
 		}
@@ -74,18 +149,163 @@ func runTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, eng *engine, re
 	return nil
 }
 
+// Pipeline implements Tx.
+func (t *sqlTx) Pipeline(ctx context.Context, fn func() error) error {
+	if t.readOnly {
+		return fn()
+	}
+	if t.eng.pipe != nil && !t.auditKnown {
+		// Read the audit chain's head now, so that audit records appended in fn
+		// need no read (which would send the writes before it).
+		if err := t.auditHead(ctx); err != nil {
+			return err
+		}
+	}
+	was := t.pipelining
+	t.pipelining = true
+	err := fn()
+	t.pipelining = was
+	if ferr := t.flush(ctx); err == nil {
+		err = ferr
+	}
+	if t.failed != nil {
+		return t.failed
+	}
+	return err
+}
+
+// deferring reports whether writes are held back (inside Pipeline, with a pipe).
+func (t *sqlTx) deferring() bool { return t.pipelining && t.eng.pipe != nil }
+
+// write runs a write whose result is only an error: at once, or, inside Pipeline on
+// an engine with a pipe (and always for a setting there), held back to be sent with
+// the next statements. check judges the rows affected (nil: any); its error and the
+// statement's (mapped by writeErr) come from this call when the write runs at once,
+// else from the call that sends it, from Pipeline or from the commit.
+func (t *sqlTx) write(ctx context.Context, what, query string, args []any, check func(int64) error, setting bool) error {
+	if t.readOnly {
+		return fmt.Errorf("store: %s: %w", what, errReadOnly)
+	}
+	if t.failed != nil {
+		return t.failed
+	}
+	if t.deferring() || (setting && t.eng.pipe != nil) {
+		t.pending = append(t.pending, pendingStmt{what: what, query: t.eng.dialect.Rebind(query), args: args, check: check, setting: setting})
+		return nil
+	}
+	res, err := t.exec(ctx, query, args...)
+	if err != nil {
+		return t.writeErr(what, err)
+	}
+	if check == nil {
+		return nil
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	return check(n)
+}
+
+// flush sends the pending writes (one round trip) and judges their results; the first
+// error is kept in t.failed and returned.
+func (t *sqlTx) flush(ctx context.Context) error {
+	if t.failed != nil || len(t.pending) == 0 {
+		return t.failed
+	}
+	stmts := t.pending
+	t.pending = nil
+	_, err := t.send(ctx, stmts)
+	return err
+}
+
+// send sends stmts through the engine's pipe and judges their results.
+func (t *sqlTx) send(ctx context.Context, stmts []pendingStmt) ([]int64, error) {
+	affected, failed, err := t.eng.pipe(ctx, t.conn, stmts)
+	if err != nil {
+		return nil, t.failedAt(stmts, failed, err)
+	}
+	for i, p := range stmts {
+		if p.check == nil {
+			continue
+		}
+		if err := p.check(affected[i]); err != nil {
+			t.failed = err
+			return nil, err
+		}
+	}
+	return affected, nil
+}
+
+// readPending reports whether a read must wait for pending writes to be sent.
+func (t *sqlTx) readPending() bool {
+	for _, p := range t.pending {
+		if !p.setting {
+			return true
+		}
+	}
+	return false
+}
+
 func (t *sqlTx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if t.readOnly {
 		return nil, errReadOnly
 	}
+	if t.failed != nil {
+		return nil, t.failed
+	}
+	if len(t.pending) > 0 {
+		// The pending writes and this one in one round trip.
+		stmts := append(t.pending, pendingStmt{what: "write", query: t.eng.dialect.Rebind(query), args: args})
+		t.pending = nil
+		last := len(stmts) - 1
+		affected, failed, err := t.eng.pipe(ctx, t.conn, stmts)
+		switch {
+		case err != nil && failed == last:
+			return nil, err // this statement's own error, for the caller to map
+		case err != nil:
+			return nil, t.failedAt(stmts, failed, err)
+		}
+		for i, p := range stmts[:last] {
+			if p.check == nil {
+				continue
+			}
+			if err := p.check(affected[i]); err != nil {
+				t.failed = err
+				return nil, err
+			}
+		}
+		return driver.RowsAffected(affected[last]), nil
+	}
 	return t.tx.ExecContext(ctx, t.eng.dialect.Rebind(query), args...)
 }
 
+// failedAt records and returns the error of pending statement i of stmts.
+func (t *sqlTx) failedAt(stmts []pendingStmt, i int, err error) error {
+	if i >= 0 && i < len(stmts) {
+		t.failed = t.writeErr(stmts[i].what, err)
+	} else {
+		t.failed = fmt.Errorf("store: send writes: %w", err)
+	}
+	return t.failed
+}
+
 func (t *sqlTx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if t.readPending() {
+		if err := t.flush(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return t.tx.QueryContext(ctx, t.eng.dialect.Rebind(query), args...)
 }
 
+// queryRow is QueryRowContext after the pending writes are sent. When sending them
+// fails, the query still runs (and fails in the aborted transaction); the cause is
+// kept in t.failed and is what the transaction returns.
 func (t *sqlTx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if t.readPending() {
+		_ = t.flush(ctx)
+	}
 	return t.tx.QueryRowContext(ctx, t.eng.dialect.Rebind(query), args...)
 }
 
@@ -258,6 +478,17 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 // is a duplicate. A conflict is not a failed statement, so the transaction stays
 // usable (PostgreSQL aborts a transaction at its first failed statement) and the
 // caller may try another number or serial in the same transaction.
+// insertedOne is the check of an INSERT … ON CONFLICT DO NOTHING of one row: no row
+// inserted is core.ErrDuplicate on key.
+func insertedOne(what, key string) func(int64) error {
+	return func(n int64) error {
+		if n == 0 {
+			return fmt.Errorf("store: %s: %w: %s is already taken", what, core.ErrDuplicate, key)
+		}
+		return nil
+	}
+}
+
 func (t *sqlTx) insertErr(what, key string, res sql.Result, err error) error {
 	if err != nil {
 		return t.writeErr(what, err)
@@ -303,12 +534,23 @@ func (t *sqlTx) UpdateApplication(ctx context.Context, a *core.Application, from
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
-	res, err := t.exec(ctx, `UPDATE applications
+	query := `UPDATE applications
 SET template = ?, state = ?, iin = ?, bin = ?, deadline = ?, created_at = ?, updated_at = ?, data = ?
-WHERE number = ? AND state = ?`,
-		a.Template, string(a.State), nullString(a.Applicant.IIN), nullString(a.Applicant.BIN),
+WHERE number = ? AND state = ?`
+	args := []any{a.Template, string(a.State), nullString(a.Applicant.IIN), nullString(a.Applicant.BIN),
 		deadlineValue(a), formatTime(a.CreatedAt), formatTime(a.UpdatedAt), data,
-		a.Number, string(from))
+		a.Number, string(from)}
+	if t.deferring() {
+		// Held back with other writes: no second look at the stored state.
+		return t.write(ctx, what, query, args, func(n int64) error {
+			if n == 1 {
+				return nil
+			}
+			return fmt.Errorf("store: %s: %w", what,
+				core.Errorf(core.KindConflict, "application %s is no longer %s (or is gone): it was changed meanwhile", a.Number, from))
+		}, false)
+	}
+	res, err := t.exec(ctx, query, args...)
 	if err != nil {
 		return t.writeErr(what, err)
 	}
@@ -395,13 +637,9 @@ func (t *sqlTx) AddEvent(ctx context.Context, e core.Event) error {
 	if err := checkTimes(what, e.At); err != nil {
 		return err
 	}
-	_, err := t.exec(ctx, `INSERT INTO application_events (number, at, from_state, to_state, action, actor, detail)
+	return t.write(ctx, what, `INSERT INTO application_events (number, at, from_state, to_state, action, actor, detail)
 VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		e.Number, formatTime(e.At), string(e.From), string(e.To), e.Action, e.Actor, e.Detail)
-	if err != nil {
-		return t.writeErr(what, err)
-	}
-	return nil
+		[]any{e.Number, formatTime(e.At), string(e.From), string(e.To), e.Action, e.Actor, e.Detail}, nil, false)
 }
 
 // Events implements Tx. An application without events (or unknown) has none: the
@@ -459,12 +697,12 @@ func (t *sqlTx) InsertCertificate(ctx context.Context, c *core.Certificate) erro
 	if der == nil {
 		der = []byte{}
 	}
-	res, err := t.exec(ctx, `INSERT INTO certificates (`+certColumns+`)
+	return t.write(ctx, what, `INSERT INTO certificates (`+certColumns+`)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		c.Issuer, c.Serial, nullString(c.Application), c.Template, string(c.Type), nullString(c.IIN), nullString(c.BIN),
-		c.Subject, formatTime(c.NotBefore), formatTime(c.NotAfter), c.KeyHash, der, string(status),
-		nullTime(c.RevokedAt), int64(c.Reason), nullTime(c.InvalidityDate))
-	return t.insertErr(what, "serial "+c.Serial+" or key hash "+c.KeyHash, res, err)
+		[]any{c.Issuer, c.Serial, nullString(c.Application), c.Template, string(c.Type), nullString(c.IIN), nullString(c.BIN),
+			c.Subject, formatTime(c.NotBefore), formatTime(c.NotAfter), c.KeyHash, der, string(status),
+			nullTime(c.RevokedAt), int64(c.Reason), nullTime(c.InvalidityDate)},
+		insertedOne(what, "serial "+c.Serial+" or key hash "+c.KeyHash), false)
 }
 
 // scanCertificate scans one row of certColumns.
@@ -734,28 +972,36 @@ func (t *sqlTx) AppendAudit(ctx context.Context, r *core.AuditRecord) error {
 	if err := checkTimes(what, r.At); err != nil {
 		return err
 	}
-	var last int64
-	prev := audit.Genesis
-	if t.auditKnown {
-		last, prev = t.auditSeq, t.auditHash
-	} else {
-		err := t.queryRow(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: %s: read last: %w", what, err)
+	if !t.auditKnown {
+		if err := t.auditHead(ctx); err != nil {
+			return fmt.Errorf("store: %s: %w", what, err)
 		}
 	}
 	rec := *r
-	rec.Seq, rec.At, rec.PrevHash = last+1, r.At.UTC(), prev
-	rec.Hash = audit.Hash(prev, rec)
-	_, err := t.exec(ctx, `INSERT INTO audit (seq, at, actor, action, object, address, detail, prev_hash, hash)
+	rec.Seq, rec.At, rec.PrevHash = t.auditSeq+1, r.At.UTC(), t.auditHash
+	rec.Hash = audit.Hash(rec.PrevHash, rec)
+	err := t.write(ctx, what, `INSERT INTO audit (seq, at, actor, action, object, address, detail, prev_hash, hash)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		rec.Seq, formatTime(rec.At), rec.Actor, rec.Action, rec.Object, rec.Address, rec.Detail, rec.PrevHash, rec.Hash)
+		[]any{rec.Seq, formatTime(rec.At), rec.Actor, rec.Action, rec.Object, rec.Address, rec.Detail, rec.PrevHash, rec.Hash}, nil, false)
 	if err != nil {
 		t.auditKnown = false
-		return t.writeErr(what, err)
+		return err
 	}
-	t.auditKnown, t.auditSeq, t.auditHash = true, rec.Seq, rec.Hash
+	t.auditSeq, t.auditHash = rec.Seq, rec.Hash
 	*r = rec
+	return nil
+}
+
+// auditHead reads the last record of the audit chain into t (Genesis and 0 for an
+// empty chain).
+func (t *sqlTx) auditHead(ctx context.Context) error {
+	var last int64
+	prev := audit.Genesis
+	err := t.queryRow(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read the audit chain's last record: %w", err)
+	}
+	t.auditKnown, t.auditSeq, t.auditHash = true, last, prev
 	return nil
 }
 

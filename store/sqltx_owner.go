@@ -130,6 +130,14 @@ func (t *sqlTx) EnqueueMessage(ctx context.Context, m *Message) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("store: %s: %w", what, err)
 	}
+	if t.deferring() && m.DedupKey == "" {
+		// Without a dedup key the insert cannot meet a conflict: held back with the
+		// other writes, without reading the new id.
+		return true, t.write(ctx, what, `INSERT INTO outbox (channel, recipient, language, kind, params, dedup_key, state, attempts, next_attempt, last_error, created_at, sent_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			[]any{m.Channel, m.Recipient, m.Language, m.Kind, string(params), nullString(m.DedupKey), m.State, m.Attempts,
+				formatTime(m.NextAttempt), m.LastError, formatTime(m.CreatedAt), nullTime(m.SentAt)}, nil, false)
+	}
 	err = t.queryRow(ctx, `INSERT INTO outbox (channel, recipient, language, kind, params, dedup_key, state, attempts, next_attempt, last_error, created_at, sent_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (dedup_key) DO NOTHING

@@ -20,6 +20,13 @@ type Store interface {
 	// (SQLite: BEGIN IMMEDIATE; PostgreSQL: SERIALIZABLE); a transaction that loses a
 	// race is retried by Tx a bounded number of times before returning the error.
 	Tx(ctx context.Context, fn func(Tx) error) error
+	// TxNoSync is Tx for a transaction whose commit does not wait for the disk: a
+	// crash of the machine (not of the process) right after it can lose it, whole,
+	// never half of it; the next Tx's commit makes it durable. It is for records that
+	// only guard work done after them and that a later Tx completes: issuance claims
+	// (see ClaimTx.ClaimIssuance). SQLite: synchronous=NORMAL for the transaction;
+	// PostgreSQL: synchronous_commit off for the transaction.
+	TxNoSync(ctx context.Context, fn func(Tx) error) error
 	// Read runs fn in a read-only transaction (a consistent snapshot).
 	Read(ctx context.Context, fn func(Tx) error) error
 	// Close releases the database.
@@ -60,6 +67,23 @@ type Challenge struct {
 // core.ErrNotFound (wrapped) when a row is missing and core.ErrDuplicate (wrapped)
 // when a uniqueness constraint is violated.
 type Tx interface {
+	// Pipeline runs fn and lets the store send the writes fn makes through this
+	// transaction to the database together: on PostgreSQL in one round trip, at the
+	// next read, at the next write that is not held back, at the end of fn, or at the
+	// latest before the commit; SQLite runs every write at once. Held back are
+	// InsertCertificate, AddEvent, AppendAudit, UpdateApplication, CompleteIssuance
+	// and EnqueueMessage of a message without a DedupKey. Inside fn:
+	//   - such a write's error (a duplicate, an application changed meanwhile, a lost
+	//     claim, a serialization failure) is returned by a later call, by Pipeline or
+	//     by the commit instead of by the write, so fn must not act on one (it may
+	//     only return it); UpdateApplication's conflict does not name the state found;
+	//   - reads see the writes made before them;
+	//   - EnqueueMessage of a message without a DedupKey returns true and leaves its
+	//     ID zero.
+	// Pipeline reads the audit chain's head first, so that audit records appended in
+	// fn need no read. Its error is the first of fn's and of the held-back writes'.
+	Pipeline(ctx context.Context, fn func() error) error
+
 	// InsertApplication stores a new application (Number unique).
 	InsertApplication(ctx context.Context, a *core.Application) error
 	// GetApplication loads one application by number.

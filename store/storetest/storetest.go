@@ -62,6 +62,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Outbox", testOutbox},
 		{"IssuanceClaims", testIssuanceClaims},
 		{"ConcurrentClaims", testConcurrentClaims},
+		{"Pipeline", testPipeline},
+		{"TxNoSync", testTxNoSync},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
