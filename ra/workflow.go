@@ -644,16 +644,21 @@ func (s *Service) claimApproval(ctx context.Context, actor Actor, number string)
 			return s.move(ctx, tx, actor, a, ActRefuse, core.StateRefused, a.RefusalDetail)
 		}
 		for _, r := range a.Requests {
-			p, err := s.planCert(ctx, tx, a, r)
+			p, err := s.planCert(a, r)
 			if err != nil {
 				return err
 			}
 			plan = append(plan, p)
 		}
-		// The certificates are encoded and linted in the background while the
-		// claim is stored; they are signed once it is.
+		// The certificates are encoded and linted in the background while the keys
+		// are checked and the claim is stored; they are signed once it is.
 		if err := s.prepare(ctx, a, plan); err != nil {
 			return err
+		}
+		for _, p := range plan {
+			if err := keyUnused(ctx, tx, a, p); err != nil {
+				return err
+			}
 		}
 		c := &store.IssuanceClaim{Application: a.Number, Actor: actor.String(), ClaimedAt: s.now().UTC()}
 		for _, p := range plan {
@@ -765,20 +770,14 @@ func (p plannedCert) record(a *core.Application, cert *x509.Certificate) *core.C
 	}
 }
 
-// planCert decides the certificate of request r of application a (inside tx): its
-// issuer, that its key is not certified yet, its template and its serial.
-func (s *Service) planCert(ctx context.Context, tx store.Tx, a *core.Application, r core.KeyRequest) (plannedCert, error) {
+// planCert decides the certificate of request r of application a: its issuer, its
+// template and its serial. That its key is not certified yet is keyUnused's check.
+func (s *Service) planCert(a *core.Application, r core.KeyRequest) (plannedCert, error) {
 	csr, pub, err := parseRequest(r.CSR)
 	if err != nil {
 		return plannedCert{}, fmt.Errorf("ra: stored request of %s: %w", a.Number, err)
 	}
 	p := plannedCert{req: r, issuer: s.issuerFor(pub), keyHash: KeyHash(csr.RawSubjectPublicKeyInfo)}
-	switch _, err := tx.CertificateByKeyHash(ctx, p.keyHash); {
-	case err == nil:
-		return plannedCert{}, core.Errorf(core.KindConflict, "the %s public key of application %s was certified meanwhile (by another application); the applicant must generate new keys and apply again", r.Type, a.Number)
-	case !errors.Is(err, core.ErrNotFound):
-		return plannedCert{}, err
-	}
 	iss, err := s.signer.Issuer(p.issuer)
 	if err != nil {
 		return plannedCert{}, err
@@ -798,6 +797,18 @@ func (s *Service) planCert(ctx context.Context, tx store.Tx, a *core.Application
 		return plannedCert{}, fmt.Errorf("ra: serial of the %s certificate of %s: %w", r.Type, a.Number, err)
 	}
 	return p, nil
+}
+
+// keyUnused checks (inside tx) that the key of planned certificate p of a is not
+// certified yet: one key, one certificate.
+func keyUnused(ctx context.Context, tx store.Tx, a *core.Application, p plannedCert) error {
+	switch _, err := tx.CertificateByKeyHash(ctx, p.keyHash); {
+	case err == nil:
+		return core.Errorf(core.KindConflict, "the %s public key of application %s was certified meanwhile (by another application); the applicant must generate new keys and apply again", p.req.Type, a.Number)
+	case !errors.Is(err, core.ErrNotFound):
+		return err
+	}
+	return nil
 }
 
 // prepare starts preparing the planned certificates of a for the signer (see
@@ -853,8 +864,11 @@ func serialsOf(cs []*core.Certificate) []string {
 // issue builds, signs and stores one certificate for request r of application a,
 // inside tx (renewals without a visit, ra/owner_renew.go).
 func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, r core.KeyRequest) (*core.Certificate, error) {
-	p, err := s.planCert(ctx, tx, a, r)
+	p, err := s.planCert(a, r)
 	if err != nil {
+		return nil, err
+	}
+	if err := keyUnused(ctx, tx, a, p); err != nil {
 		return nil, err
 	}
 	plan := []plannedCert{p}
