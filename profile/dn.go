@@ -39,6 +39,11 @@ func attrName(oid asn1.ObjectIdentifier) string {
 	return oid.String()
 }
 
+// dnEscaper escapes the characters RFC 4514 escapes in attribute values. It is built
+// once: a strings.Replacer is immutable after construction and safe for concurrent
+// use, and building one costs tens of kilobytes of allocation.
+var dnEscaper = strings.NewReplacer(`\`, `\\`, `,`, `\,`, `+`, `\+`, `"`, `\"`, `;`, `\;`, `<`, `\<`, `>`, `\>`)
+
 // DN renders a DER-encoded Name (e.g. cert.RawSubject) for people and logs: the
 // attributes in encoded order, short names (CN, SURNAME, SERIALNUMBER, C, L, S, O, OU,
 // G, E, businessCategory, DC; dotted OIDs for others), values as UTF-8 text, separated
@@ -54,7 +59,7 @@ func DN(raw []byte) string {
 	for _, rdn := range rdns {
 		for _, atv := range rdn {
 			v := fmt.Sprint(atv.Value)
-			v = strings.NewReplacer(`\`, `\\`, `,`, `\,`, `+`, `\+`, `"`, `\"`, `;`, `\;`, `<`, `\<`, `>`, `\>`).Replace(v)
+			v = dnEscaper.Replace(v)
 			parts = append(parts, attrName(atv.Type)+"="+v)
 		}
 	}

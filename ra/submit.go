@@ -396,12 +396,16 @@ func (s *Service) checkRegistry(ctx context.Context, t *profile.Template, app co
 	return f, nil
 }
 
+// nameFolder folds Ё to Е and typographic quotation marks to '"' (built once; a
+// strings.Replacer is immutable and safe for concurrent use).
+var nameFolder = strings.NewReplacer("Ё", "Е", "«", "\"", "»", "\"", "“", "\"", "”", "\"")
+
 // sameName compares names as a registry clerk would: case, extra spaces, Ё/Е and
 // quotation marks do not matter.
 func sameName(a, b string) bool {
 	norm := func(s string) string {
 		s = strings.ToUpper(strings.Join(strings.Fields(s), " "))
-		return strings.NewReplacer("Ё", "Е", "«", "\"", "»", "\"", "“", "\"", "”", "\"").Replace(s)
+		return nameFolder.Replace(s)
 	}
 	return norm(a) == norm(b)
 }
