@@ -190,3 +190,38 @@ func TestApproveClaimExclusiveAndTakenOver(t *testing.T) {
 		t.Fatalf("takeover records %+v, want one naming the old serials", tk)
 	}
 }
+
+// TestApproveKeyCertifiedMeanwhile: when a key of an accepted application has been
+// certified meanwhile (by another application), the approval stops before it claims
+// or signs anything, names the request, and the application stays accepted.
+func TestApproveKeyCertifiedMeanwhile(t *testing.T) {
+	e := newEnv(t)
+	a := e.submit(e.demo(profile.Individual, ""))
+	e.acceptAll(a.Number)
+	csr, _, err := parseRequest(a.Requests[1].CSR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = e.store.Tx(e.ctx, func(tx store.Tx) error {
+		return tx.InsertCertificate(e.ctx, &core.Certificate{Serial: "4abc", Issuer: "nca-rsa", Type: a.Requests[1].Type,
+			Subject: "CN=other", NotBefore: e.clock.Now(), NotAfter: e.clock.Now().AddDate(1, 0, 0),
+			KeyHash: KeyHash(csr.RawSubjectPublicKeyInfo), DER: []byte{0x30}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = e.svc.Approve(e.ctx, e.staff, a.Number)
+	if core.KindOf(err) != core.KindConflict || !strings.Contains(err.Error(), string(a.Requests[1].Type)+" public key") {
+		t.Fatalf("Approve = %v, want a conflict naming the %s key", err, a.Requests[1].Type)
+	}
+	if c := claimOf(t, e, a.Number); c != nil {
+		t.Fatalf("claim %+v made for a certified key", c)
+	}
+	v, err := e.svc.Status(e.ctx, a.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Application.State != core.StateAccepted || len(v.Certificates) != 0 {
+		t.Fatalf("state %s with %d certificates, want accepted with none", v.Application.State, len(v.Certificates))
+	}
+}

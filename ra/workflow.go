@@ -655,10 +655,8 @@ func (s *Service) claimApproval(ctx context.Context, actor Actor, number string)
 		if err := s.prepare(ctx, a, plan); err != nil {
 			return err
 		}
-		for _, p := range plan {
-			if err := keyUnused(ctx, tx, a, p); err != nil {
-				return err
-			}
+		if err := keysUnused(ctx, tx, a, plan); err != nil {
+			return err
 		}
 		c := &store.IssuanceClaim{Application: a.Number, Actor: actor.String(), ClaimedAt: s.now().UTC()}
 		for _, p := range plan {
@@ -771,7 +769,7 @@ func (p plannedCert) record(a *core.Application, cert *x509.Certificate) *core.C
 }
 
 // planCert decides the certificate of request r of application a: its issuer, its
-// template and its serial. That its key is not certified yet is keyUnused's check.
+// template and its serial. That its key is not certified yet is keysUnused's check.
 func (s *Service) planCert(a *core.Application, r core.KeyRequest) (plannedCert, error) {
 	csr, pub, err := parseRequest(r.CSR)
 	if err != nil {
@@ -799,14 +797,21 @@ func (s *Service) planCert(a *core.Application, r core.KeyRequest) (plannedCert,
 	return p, nil
 }
 
-// keyUnused checks (inside tx) that the key of planned certificate p of a is not
-// certified yet: one key, one certificate.
-func keyUnused(ctx context.Context, tx store.Tx, a *core.Application, p plannedCert) error {
-	switch _, err := tx.CertificateByKeyHash(ctx, p.keyHash); {
-	case err == nil:
-		return core.Errorf(core.KindConflict, "the %s public key of application %s was certified meanwhile (by another application); the applicant must generate new keys and apply again", p.req.Type, a.Number)
-	case !errors.Is(err, core.ErrNotFound):
+// keysUnused checks (inside tx, in one query) that the keys of the planned
+// certificates of a are not certified yet: one key, one certificate.
+func keysUnused(ctx context.Context, tx store.Tx, a *core.Application, plan []plannedCert) error {
+	hashes := make([]string, len(plan))
+	for i, p := range plan {
+		hashes[i] = p.keyHash
+	}
+	used, err := tx.CertifiedKeyHashes(ctx, hashes)
+	if err != nil {
 		return err
+	}
+	for _, p := range plan {
+		if slices.Contains(used, p.keyHash) {
+			return core.Errorf(core.KindConflict, "the %s public key of application %s was certified meanwhile (by another application); the applicant must generate new keys and apply again", p.req.Type, a.Number)
+		}
 	}
 	return nil
 }
@@ -868,10 +873,10 @@ func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 	if err != nil {
 		return nil, err
 	}
-	if err := keyUnused(ctx, tx, a, p); err != nil {
+	plan := []plannedCert{p}
+	if err := keysUnused(ctx, tx, a, plan); err != nil {
 		return nil, err
 	}
-	plan := []plannedCert{p}
 	if err := s.prepare(ctx, a, plan); err != nil {
 		return nil, err
 	}

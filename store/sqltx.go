@@ -789,6 +789,34 @@ func (t *sqlTx) CertificateByKeyHash(ctx context.Context, keyHash string) (*core
 	return c, nil
 }
 
+// CertifiedKeyHashes implements Tx.
+func (t *sqlTx) CertifiedKeyHashes(ctx context.Context, keyHashes []string) ([]string, error) {
+	if len(keyHashes) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(keyHashes))
+	for i, h := range keyHashes {
+		args[i] = h
+	}
+	rows, err := t.query(ctx, `SELECT key_hash FROM certificates WHERE key_hash IN (?`+strings.Repeat(`, ?`, len(keyHashes)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: certified key hashes: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, fmt.Errorf("store: certified key hashes: %w", err)
+		}
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: certified key hashes: %w", err)
+	}
+	return out, nil
+}
+
 // RevokeCertificate implements Tx.
 func (t *sqlTx) RevokeCertificate(ctx context.Context, issuer, serial string, reason core.RevocationReason, at time.Time, invalidity *time.Time) error {
 	what := fmt.Sprintf("revoke certificate %s/%s", issuer, serial)

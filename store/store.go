@@ -113,6 +113,9 @@ type Tx interface {
 	CertificatesByIIN(ctx context.Context, iin string) ([]*core.Certificate, error)
 	// CertificateByKeyHash returns the certificate of a public key, if any.
 	CertificateByKeyHash(ctx context.Context, keyHash string) (*core.Certificate, error)
+	// CertifiedKeyHashes returns those of keyHashes that some stored certificate
+	// certifies, in no particular order (one query for all).
+	CertifiedKeyHashes(ctx context.Context, keyHashes []string) ([]string, error)
 	// RevokeCertificate marks a good certificate revoked; revoking a revoked one is a
 	// KindConflict error.
 	RevokeCertificate(ctx context.Context, issuer, serial string, reason core.RevocationReason, at time.Time, invalidity *time.Time) error

@@ -567,6 +567,20 @@ func testCertificateLookups(t *testing.T, s store.Store) {
 		equal(t, "by key hash", c, c3)
 		_, err = tx.CertificateByKeyHash(ctx, "k404")
 		wantIs(t, "by unknown key hash", err, core.ErrNotFound)
+		used, err := tx.CertifiedKeyHashes(ctx, []string{"k404", "k3", "k1"})
+		if err != nil {
+			return err
+		}
+		slices.Sort(used)
+		if !slices.Equal(used, []string{"k1", "k3"}) {
+			t.Errorf("certified key hashes of k404, k3, k1: %v, want k1 and k3", used)
+		}
+		if used, err = tx.CertifiedKeyHashes(ctx, []string{"k404"}); err != nil || len(used) != 0 {
+			t.Errorf("certified key hashes of k404: %v, %v", used, err)
+		}
+		if used, err = tx.CertifiedKeyHashes(ctx, nil); err != nil || len(used) != 0 {
+			t.Errorf("certified key hashes of none: %v, %v", used, err)
+		}
 		return nil
 	})
 }
