@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/opennca/nca/audit"
 	"github.com/opennca/nca/core"
 )
 
@@ -81,10 +82,11 @@ func OpenPostgres(ctx context.Context, dsn string, logger *slog.Logger) (*Postgr
 		attempts: postgresAttempts,
 		backoff:  postgresBackoff,
 		eng: &engine{
-			dialect:      PostgresDialect(),
-			isUnique:     pgCode(pgUniqueViolation),
-			isForeignKey: pgCode(pgForeignKeyViolation),
-			pipe:         pgPipe,
+			dialect:       PostgresDialect(),
+			isUnique:      pgCode(pgUniqueViolation),
+			isForeignKey:  pgCode(pgForeignKeyViolation),
+			pipe:          pgPipe,
+			lockAuditHead: pgLockAuditHead,
 		},
 	}
 	where := fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
@@ -139,12 +141,17 @@ func (s *Postgres) Tx(ctx context.Context, fn func(Tx) error) error {
 	})
 }
 
-// TxNoSync implements Store: Tx with synchronous_commit off for the transaction (SET
-// LOCAL, sent with its first write): the commit does not wait for the write-ahead log
-// to reach the disk; the next durable commit flushes the log up to and including it.
+// TxNoSync implements Store: a READ COMMITTED transaction with synchronous_commit off
+// (SET LOCAL, sent with its first write): the commit does not wait for the
+// write-ahead log to reach the disk; the next durable commit flushes the log up to
+// and including it. READ COMMITTED, because what such a transaction records is
+// guarded by constraints and by the guarded writes of the store (UpdateApplication's
+// state check, ON CONFLICT, the claim checks; audit appends lock the chain), and a
+// SERIALIZABLE claim fails on the index pages it shares with other approvals'
+// storing transactions (false read/write dependencies) and runs again.
 func (s *Postgres) TxNoSync(ctx context.Context, fn func(Tx) error) error {
 	return s.retry(ctx, "write", func() error {
-		return runTx(ctx, s.db, s.eng, txConfig{opts: &sql.TxOptions{Isolation: sql.LevelSerializable},
+		return runTx(ctx, s.db, s.eng, txConfig{opts: &sql.TxOptions{Isolation: sql.LevelReadCommitted},
 			settings: []string{`SET LOCAL synchronous_commit = off`}}, fn)
 	})
 }
@@ -164,6 +171,11 @@ func (s *Postgres) retry(ctx context.Context, kind string, once func() error) er
 			return err
 		}
 		s.logger.DebugContext(ctx, "store: transaction lost a race, retrying", "tx", kind, "attempt", attempt, "err", err)
+		if attempt == 1 {
+			// The first retry is immediate: the transaction that won the race has
+			// committed (that is how this one lost), so the race is usually over.
+			continue
+		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("store: %w (after %v)", ctx.Err(), err)
@@ -266,4 +278,33 @@ func pgPipe(ctx context.Context, conn *sql.Conn, stmts []pendingStmt) (affected 
 		return br.Close()
 	})
 	return affected, failed, err
+}
+
+// pgLockAuditHead locks the audit table against other appenders (SHARE ROW
+// EXCLUSIVE: readers go on, writers queue) and reads the chain's head, in one round
+// trip. LOCK TABLE takes no snapshot, so the SELECT after it, the transaction's first
+// snapshot, sees the head as the previous appender committed it: SERIALIZABLE
+// appenders then wait for each other instead of failing on the same sequence number
+// and running again.
+func pgLockAuditHead(ctx context.Context, conn *sql.Conn) (seq int64, hash string, err error) {
+	err = conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: lock the audit chain: driver connection %T is not pgx's", dc)
+		}
+		b := &pgx.Batch{}
+		b.Queue(`LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE`)
+		b.Queue(`SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`)
+		br := pc.Conn().SendBatch(ctx, b)
+		defer br.Close()
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("store: lock the audit chain: %w", err)
+		}
+		seq, hash = 0, audit.Genesis
+		if err := br.QueryRow().Scan(&seq, &hash); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("store: read the audit chain's last record: %w", err)
+		}
+		return br.Close()
+	})
+	return seq, hash, err
 }

@@ -25,6 +25,11 @@ type engine struct {
 	// pipe sends several statements in one round trip (nil: the engine has no
 	// round trips to save, and writes run at once).
 	pipe pipeFunc
+	// lockAuditHead, when set, locks the audit chain against other appenders
+	// until the transaction ends and returns its head (0 and audit.Genesis when
+	// empty). It is called only before the transaction's first statement, so that
+	// the transaction's snapshot is taken after the lock and sees the latest head.
+	lockAuditHead func(ctx context.Context, conn *sql.Conn) (int64, string, error)
 }
 
 // engine's pipe, when set (PostgreSQL), sends stmts to the database on conn in one
@@ -64,6 +69,10 @@ type sqlTx struct {
 	pipelining bool
 	pending    []pendingStmt
 	failed     error
+	// fresh is set until the transaction's first statement reaches the database.
+	fresh bool
+	// readCommitted: every statement sees what was committed before it.
+	readCommitted bool
 }
 
 var _ Tx = (*sqlTx)(nil)
@@ -118,7 +127,8 @@ func runTx(ctx context.Context, db *sql.DB, eng *engine, cfg txConfig, fn func(T
 			_ = tx.Rollback() // fn panicked
 		}
 	}()
-	t := &sqlTx{tx: tx, conn: conn, eng: eng, readOnly: cfg.readOnly}
+	t := &sqlTx{tx: tx, conn: conn, eng: eng, readOnly: cfg.readOnly, fresh: true,
+		readCommitted: cfg.opts != nil && cfg.opts.Isolation == sql.LevelReadCommitted}
 	for _, q := range cfg.settings {
 		if err := t.write(ctx, "transaction settings", q, nil, nil, true); err != nil {
 			done = true
@@ -156,7 +166,9 @@ func (t *sqlTx) Pipeline(ctx context.Context, fn func() error) error {
 	}
 	if t.eng.pipe != nil && !t.auditKnown {
 		// Read the audit chain's head now, so that audit records appended in fn
-		// need no read (which would send the writes before it).
+		// need no read (which would send the writes before it). At the start of a
+		// transaction an engine that can locks the chain first (see
+		// engine.lockAuditHead): appenders queue instead of racing for the head.
 		if err := t.auditHead(ctx); err != nil {
 			return err
 		}
@@ -215,6 +227,7 @@ func (t *sqlTx) flush(ctx context.Context) error {
 	}
 	stmts := t.pending
 	t.pending = nil
+	t.fresh = false
 	_, err := t.send(ctx, stmts)
 	return err
 }
@@ -254,6 +267,7 @@ func (t *sqlTx) exec(ctx context.Context, query string, args ...any) (sql.Result
 	if t.failed != nil {
 		return nil, t.failed
 	}
+	t.fresh = false
 	if len(t.pending) > 0 {
 		// The pending writes and this one in one round trip.
 		stmts := append(t.pending, pendingStmt{what: "write", query: t.eng.dialect.Rebind(query), args: args})
@@ -291,6 +305,7 @@ func (t *sqlTx) failedAt(stmts []pendingStmt, i int, err error) error {
 }
 
 func (t *sqlTx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	t.fresh = false
 	if t.readPending() {
 		if err := t.flush(ctx); err != nil {
 			return nil, err
@@ -303,6 +318,7 @@ func (t *sqlTx) query(ctx context.Context, query string, args ...any) (*sql.Rows
 // fails, the query still runs (and fails in the aborted transaction); the cause is
 // kept in t.failed and is what the transaction returns.
 func (t *sqlTx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	t.fresh = false
 	if t.readPending() {
 		_ = t.flush(ctx)
 	}
@@ -1021,8 +1037,26 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 }
 
 // auditHead reads the last record of the audit chain into t (Genesis and 0 for an
-// empty chain).
+// empty chain). Where the engine can lock the chain (engine.lockAuditHead) and the
+// read would see the latest head — at the transaction's start, or in any statement of
+// a READ COMMITTED transaction — it locks the chain first, so that appenders queue
+// instead of racing for the same sequence number.
 func (t *sqlTx) auditHead(ctx context.Context) error {
+	if t.eng.lockAuditHead != nil && (t.fresh || t.readCommitted) {
+		if len(t.pending) > 0 && t.readPending() {
+			if err := t.flush(ctx); err != nil {
+				return err
+			}
+		}
+		seq, hash, err := t.eng.lockAuditHead(ctx, t.conn)
+		if err != nil {
+			t.failed = err
+			return err
+		}
+		t.fresh = false
+		t.auditKnown, t.auditSeq, t.auditHash = true, seq, hash
+		return nil
+	}
 	var last int64
 	prev := audit.Genesis
 	err := t.queryRow(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)

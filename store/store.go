@@ -25,7 +25,10 @@ type Store interface {
 	// never half of it; the next Tx's commit makes it durable. It is for records that
 	// only guard work done after them and that a later Tx completes: issuance claims
 	// (see ClaimTx.ClaimIssuance). SQLite: synchronous=NORMAL for the transaction;
-	// PostgreSQL: synchronous_commit off for the transaction.
+	// PostgreSQL: synchronous_commit off, and READ COMMITTED instead of SERIALIZABLE:
+	// fn must rely only on the store's guarded writes (UpdateApplication's state
+	// check, duplicates refused, the claim checks), not on what it read staying true
+	// until the commit.
 	TxNoSync(ctx context.Context, fn func(Tx) error) error
 	// Read runs fn in a read-only transaction (a consistent snapshot).
 	Read(ctx context.Context, fn func(Tx) error) error

@@ -1207,6 +1207,8 @@ func testConcurrentUpdate(t *testing.T, s store.Store) {
 	})
 }
 
+// testConcurrentAudit: appenders running at once, in every kind of transaction,
+// leave one unbroken chain with every record.
 func testConcurrentAudit(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	const workers, each = 4, 25
@@ -1218,7 +1220,27 @@ func testConcurrentAudit(t *testing.T, s store.Store) {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
 				r := auditRecord(w*each + i)
-				if err := s.Tx(ctx, func(tx store.Tx) error { return tx.AppendAudit(ctx, &r) }); err != nil {
+				// Each worker appends its own way: first statement of a Tx, inside a
+				// Pipeline, in a TxNoSync, after a read.
+				var err error
+				switch w % 4 {
+				case 0:
+					err = s.Tx(ctx, func(tx store.Tx) error { return tx.AppendAudit(ctx, &r) })
+				case 1:
+					err = s.Tx(ctx, func(tx store.Tx) error {
+						return tx.Pipeline(ctx, func() error { return tx.AppendAudit(ctx, &r) })
+					})
+				case 2:
+					err = s.TxNoSync(ctx, func(tx store.Tx) error { return tx.AppendAudit(ctx, &r) })
+				case 3:
+					err = s.Tx(ctx, func(tx store.Tx) error {
+						if _, err := tx.AuditLog(ctx, 0, 1); err != nil {
+							return err
+						}
+						return tx.AppendAudit(ctx, &r)
+					})
+				}
+				if err != nil {
 					errs <- err
 					return
 				}
