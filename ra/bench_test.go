@@ -215,7 +215,9 @@ func approveOne(b *testing.B, e *env, number string) {
 // key (loaded from its key file), then the approval (two certificates built, claimed,
 // linted, signed and stored with the state change and audit records). Alternating the
 // two spreads the machine's load over both. ratio = approval certificates per second
-// / raw signatures per second. The store is SQLite, or PostgreSQL when
+// / raw signatures per second. It also reports, per approval, the time of the two
+// bare signatures (raw-pair-ms) and of the approval's steps (claim-ms, sign-ms,
+// store-ms: ra.ApprovalTiming). The store is SQLite, or PostgreSQL when
 // NCA_TEST_DATABASE_URL is set. Run:
 //
 //	go test -run '^$' -bench ApproveRatio -benchtime 40x ./ra
@@ -223,6 +225,12 @@ func BenchmarkApproveRatio(b *testing.B) {
 	e, caDir := benchEnvDir(b)
 	key := issuingKey(b, caDir)
 	numbers := acceptedApplications(b, e, b.N)
+	var steps ApprovalTiming
+	e.svc.ObserveApprovals(func(t ApprovalTiming) {
+		steps.Claim += t.Claim
+		steps.Sign += t.Sign
+		steps.Store += t.Store
+	})
 	b.ResetTimer()
 	var raw, approve, rawCPU, approveCPU time.Duration
 	for i, n := range numbers {
@@ -237,6 +245,13 @@ func BenchmarkApproveRatio(b *testing.B) {
 		approveCPU += processCPU(b) - midCPU
 	}
 	reportRatio(b, raw, approve, rawCPU, approveCPU)
+	// Where an approval's time goes (ra.ApprovalTiming), per approval, beside the
+	// time of its two bare signatures.
+	perApproval := func(d time.Duration) float64 { return d.Seconds() * 1000 / float64(b.N) }
+	b.ReportMetric(perApproval(raw), "raw-pair-ms")
+	b.ReportMetric(perApproval(steps.Claim), "claim-ms")
+	b.ReportMetric(perApproval(steps.Sign), "sign-ms")
+	b.ReportMetric(perApproval(steps.Store), "store-ms")
 }
 
 // BenchmarkApproveRatioParallel is BenchmarkApproveRatio with as many concurrent

@@ -225,3 +225,29 @@ func TestApproveKeyCertifiedMeanwhile(t *testing.T) {
 		t.Fatalf("state %s with %d certificates, want accepted with none", v.Application.State, len(v.Certificates))
 	}
 }
+
+// TestObserveApprovals: an approval that issues is observed once with its steps'
+// times and its certificates; a refusal by a rule of the day is not.
+func TestObserveApprovals(t *testing.T) {
+	e := newEnv(t)
+	var seen []ApprovalTiming
+	e.svc.ObserveApprovals(func(at ApprovalTiming) { seen = append(seen, at) })
+	a := e.submit(e.demo(profile.Individual, ""))
+	e.acceptAll(a.Number)
+	if _, _, err := e.svc.Approve(e.ctx, e.staff, a.Number); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 1 || seen[0].Certificates != 2 || seen[0].Claim <= 0 || seen[0].Sign <= 0 || seen[0].Store <= 0 {
+		t.Fatalf("observed %+v, want one approval of 2 certificates with every step timed", seen)
+	}
+	b := e.submit(e.demo(profile.Individual, ""))
+	e.acceptAll(b.Number)
+	e.clock.Add(-40 * 365 * 24 * time.Hour) // the applicant is not 16 yet on the decision day
+	got, _, err := e.svc.Approve(e.ctx, e.staff, b.Number)
+	if err != nil || got.State != core.StateRefused {
+		t.Fatalf("Approve = %v, %v; want a refusal", got, err)
+	}
+	if len(seen) != 1 {
+		t.Fatalf("a refusal was observed: %+v", seen)
+	}
+}

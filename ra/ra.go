@@ -88,8 +88,39 @@ type Service struct {
 	crls     *CRLs
 	loc      *time.Location
 
-	hooksMu  sync.RWMutex
-	onRevoke []func(ctx context.Context, issuer, serial string)
+	hooksMu   sync.RWMutex
+	onRevoke  []func(ctx context.Context, issuer, serial string)
+	approvals ApprovalObserver
+}
+
+// ApprovalTiming is how long the steps of one approval that issued certificates
+// took (wall clock): the claim transaction (checks, templates, keys, claim), the
+// signatures (after the claim is stored), and the storing transaction.
+type ApprovalTiming struct {
+	Claim, Sign, Store time.Duration
+	Certificates       int
+}
+
+// ApprovalObserver is told of every approval that issued certificates (for
+// metrics); it must not block.
+type ApprovalObserver func(ApprovalTiming)
+
+// ObserveApprovals sets the function told of every approval that issued
+// certificates. Call it before serving.
+func (s *Service) ObserveApprovals(fn ApprovalObserver) {
+	s.hooksMu.Lock()
+	s.approvals = fn
+	s.hooksMu.Unlock()
+}
+
+// observeApproval tells the approval observer, if any, of t.
+func (s *Service) observeApproval(t ApprovalTiming) {
+	s.hooksMu.RLock()
+	fn := s.approvals
+	s.hooksMu.RUnlock()
+	if fn != nil {
+		fn(t)
+	}
 }
 
 // OnRevoke registers fn to be called after every revocation is stored (e.g. by the

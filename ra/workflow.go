@@ -551,6 +551,7 @@ func (s *Service) Approve(ctx context.Context, actor Actor, number string) (*cor
 	if err := requireStaff(actor); err != nil {
 		return nil, nil, err
 	}
+	start := time.Now() // elapsed times for ObserveApprovals, not the workflow's clock
 	out, plan, claim, err := s.claimApproval(ctx, actor, number)
 	if err != nil {
 		return nil, nil, err
@@ -558,20 +559,22 @@ func (s *Service) Approve(ctx context.Context, actor Actor, number string) (*cor
 	if claim == nil { // refused by a rule of the day
 		return out, []IssuedCertificate{}, nil
 	}
+	claimed := time.Now()
 	certs, err := s.signPlanned(ctx, out, plan)
+	signed := time.Now()
 	if err != nil {
 		s.releaseClaim(ctx, actor, claim, certs, err)
 		return nil, nil, err
 	}
 	var issued []*core.Certificate
-	claimed := *out
+	asClaimed := *out
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
 		issued = nil
 		// The application as the claim read it: while the claim is open nothing but
 		// a state change can touch an accepted application, and move stores the
 		// change only if it is still accepted (a refusal meanwhile is a conflict).
 		a := new(core.Application)
-		*a = claimed
+		*a = asClaimed
 		out = a
 		// All writes: sent together where the store can (one round trip on
 		// PostgreSQL); their errors come back from Pipeline.
@@ -593,6 +596,7 @@ func (s *Service) Approve(ctx context.Context, actor Actor, number string) (*cor
 		s.releaseClaim(ctx, actor, claim, certs, err)
 		return nil, nil, err
 	}
+	s.observeApproval(ApprovalTiming{Claim: claimed.Sub(start), Sign: signed.Sub(claimed), Store: time.Since(signed), Certificates: len(issued)})
 	s.log.InfoContext(ctx, "certificates issued", "number", out.Number, "count", len(issued), "actor", actor.String())
 	chains, err := s.withChains(issued)
 	if err != nil {

@@ -89,3 +89,31 @@ func newRegistry() *prometheus.Registry {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return reg
 }
+
+// approvalSteps is observed for every approval that issued certificates:
+//
+//	nca_approval_step_seconds{step}  time of one step of an approval: claim (checks,
+//	                                  templates, keys, the claim stored), sign (the
+//	                                  signatures), store (the storing transaction)
+//	nca_issued_certificates_total    certificates issued by approvals
+func approvalSteps(reg prometheus.Registerer) (ra.ApprovalObserver, error) {
+	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "nca_approval_step_seconds", Help: "Time of one step of an approval that issued certificates (claim, sign, store).",
+		Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14),
+	}, []string{"step"})
+	n := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "nca_issued_certificates_total", Help: "Certificates issued by approvals.",
+	})
+	for _, c := range []prometheus.Collector{h, n} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	claim, sign, store := h.WithLabelValues("claim"), h.WithLabelValues("sign"), h.WithLabelValues("store")
+	return func(t ra.ApprovalTiming) {
+		claim.Observe(t.Claim.Seconds())
+		sign.Observe(t.Sign.Seconds())
+		store.Observe(t.Store.Seconds())
+		n.Add(float64(t.Certificates))
+	}, nil
+}

@@ -342,6 +342,11 @@ func (a *authority) statusServices(ctx context.Context, log *slog.Logger) error 
 		return err
 	}
 	a.ra.CRLs().Observe(observe)
+	steps, err := approvalSteps(reg)
+	if err != nil {
+		return err
+	}
+	a.ra.ObserveApprovals(steps)
 	names := func() []string {
 		var out []string
 		for _, iss := range a.ca.Issuers() {
