@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/profile"
 )
 
@@ -723,6 +724,50 @@ func BenchmarkIssue(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "issuances/s")
+}
+
+// BenchmarkPrepare measures what Prepare's goroutine does for one certificate of the
+// RSA 4096 issuing CA: encode the TBSCertificate (pki.TBSCertificate, crypto/x509
+// with the placeholder key) and lint those bytes (zlint). Run:
+//
+//	go test -run '^$' -bench Prepare -benchmem ./ca
+func BenchmarkPrepare(b *testing.B) {
+	a := benchAuthority(b)
+	rk, _ := subjectKeys(b)
+	sub, _ := a.Issuer(IssuingRSA)
+	is, _ := a.issuer(IssuingRSA)
+	tmpl, err := profile.EndEntity(profile.Request{Template: profile.LegalEntity, Type: core.CertSign,
+		Applicant: profile.Sample(profile.LegalEntity), PublicKey: &rk.PublicKey, Now: time.Now()}, sub.Endpoints)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if tmpl.SerialNumber, err = a.NewSerial(); err != nil {
+		b.Fatal(err)
+	}
+	tmpl.AuthorityKeyId = is.Cert.SubjectKeyId
+	ps, err := pki.NewSigner(is.signer, rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tbs, err := pki.TBSCertificate(rand.Reader, tmpl, is.Cert, tmpl.PublicKey, ps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("encode", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := pki.TBSCertificate(rand.Reader, tmpl, is.Cert, tmpl.PublicKey, ps); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	n, _ := sigLen(is.signer.Public())
+	b.Run("lint", func(b *testing.B) {
+		for b.Loop() {
+			if err := a.lint.checkTBS(tbs, ps.AlgorithmIdentifierDER(), n); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // BenchmarkRawSign measures one RSA 4096 PKCS#1 v1.5 SHA-256 signature by the
