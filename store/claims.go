@@ -130,8 +130,5 @@ func (t *sqlTx) claimChanged(what string, res sql.Result, err error) error {
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
-	if n != 1 {
-		return fmt.Errorf("store: %s: %w", what, core.Errorf(core.KindConflict, "the claim is no longer open (released or taken over meanwhile)"))
-	}
-	return nil
+	return claimChangedOne(what)(n)
 }

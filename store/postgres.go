@@ -85,6 +85,7 @@ func OpenPostgres(ctx context.Context, dsn string, logger *slog.Logger) (*Postgr
 			dialect:       PostgresDialect(),
 			isUnique:      pgCode(pgUniqueViolation),
 			isForeignKey:  pgCode(pgForeignKeyViolation),
+			lostRace:      pgAuditRace,
 			pipe:          pgPipe,
 			lockAuditHead: pgLockAuditHead,
 		},
@@ -203,9 +204,23 @@ func pgCode(codes ...string) func(error) bool {
 	}
 }
 
-// isPgRetryable reports a serialization failure or a deadlock anywhere in err's chain:
-// the transaction lost a race and may run again.
-var isPgRetryable = pgCode(pgSerializationFailure, pgDeadlockDetected)
+// isPgRetryable reports a serialization failure, a deadlock or a lost race for the
+// audit chain's head anywhere in err's chain: the transaction lost a race and may run
+// again.
+func isPgRetryable(err error) bool {
+	return pgCode(pgSerializationFailure, pgDeadlockDetected)(err) || pgAuditRace(err)
+}
+
+// pgAuditRace reports a duplicate audit sequence number: the transaction read the
+// chain's head before another appender committed the next record (a SERIALIZABLE
+// transaction whose snapshot came before it took the audit lock, see
+// pgLockAuditHead), which PostgreSQL reports as a unique violation rather than a
+// serialization failure when the other transaction had already committed. Run again,
+// the transaction reads the new head.
+func pgAuditRace(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == pgUniqueViolation && e.ConstraintName == "audit_pkey"
+}
 
 // CopyCertificates stores many certificates at once with COPY, for imports from
 // another system and for filling test databases. It checks nothing beyond the

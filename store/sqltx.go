@@ -22,6 +22,9 @@ type engine struct {
 	isUnique func(error) bool
 	// isForeignKey reports a foreign key violation.
 	isForeignKey func(error) bool
+	// lostRace, when set, reports a constraint violation that means the transaction
+	// lost a race (and is run again by the engine's Tx) rather than a duplicate.
+	lostRace func(error) bool
 	// pipe sends several statements in one round trip (nil: the engine has no
 	// round trips to save, and writes run at once).
 	pipe pipeFunc
@@ -228,26 +231,31 @@ func (t *sqlTx) flush(ctx context.Context) error {
 	stmts := t.pending
 	t.pending = nil
 	t.fresh = false
-	_, err := t.send(ctx, stmts)
-	return err
+	return t.send(ctx, stmts)
 }
 
 // send sends stmts through the engine's pipe and judges their results.
-func (t *sqlTx) send(ctx context.Context, stmts []pendingStmt) ([]int64, error) {
+func (t *sqlTx) send(ctx context.Context, stmts []pendingStmt) error {
 	affected, failed, err := t.eng.pipe(ctx, t.conn, stmts)
 	if err != nil {
-		return nil, t.failedAt(stmts, failed, err)
+		return t.failedAt(stmts, failed, err)
 	}
+	return t.judge(stmts, affected)
+}
+
+// judge runs the checks of sent statements on the rows they affected; the first
+// error is kept in t.failed and returned.
+func (t *sqlTx) judge(stmts []pendingStmt, affected []int64) error {
 	for i, p := range stmts {
 		if p.check == nil {
 			continue
 		}
 		if err := p.check(affected[i]); err != nil {
 			t.failed = err
-			return nil, err
+			return err
 		}
 	}
-	return affected, nil
+	return nil
 }
 
 // readPending reports whether a read must wait for pending writes to be sent.
@@ -280,14 +288,8 @@ func (t *sqlTx) exec(ctx context.Context, query string, args ...any) (sql.Result
 		case err != nil:
 			return nil, t.failedAt(stmts, failed, err)
 		}
-		for i, p := range stmts[:last] {
-			if p.check == nil {
-				continue
-			}
-			if err := p.check(affected[i]); err != nil {
-				t.failed = err
-				return nil, err
-			}
+		if err := t.judge(stmts[:last], affected); err != nil {
+			return nil, err
 		}
 		return driver.RowsAffected(affected[last]), nil
 	}
@@ -329,6 +331,8 @@ func (t *sqlTx) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 // sentinels, with the driver's message kept as text.
 func (t *sqlTx) writeErr(what string, err error) error {
 	switch {
+	case t.eng.lostRace != nil && t.eng.lostRace(err):
+		return fmt.Errorf("store: %s: %w", what, err) // the engine's Tx runs it again
 	case t.eng.isUnique(err):
 		return fmt.Errorf("store: %s: %w: %v", what, core.ErrDuplicate, err)
 	case t.eng.isForeignKey(err):
@@ -494,6 +498,17 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 // is a duplicate. A conflict is not a failed statement, so the transaction stays
 // usable (PostgreSQL aborts a transaction at its first failed statement) and the
 // caller may try another number or serial in the same transaction.
+func (t *sqlTx) insertErr(what, key string, res sql.Result, err error) error {
+	if err != nil {
+		return t.writeErr(what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	return insertedOne(what, key)(n)
+}
+
 // insertedOne is the check of an INSERT … ON CONFLICT DO NOTHING of one row: no row
 // inserted is core.ErrDuplicate on key.
 func insertedOne(what, key string) func(int64) error {
@@ -503,20 +518,6 @@ func insertedOne(what, key string) func(int64) error {
 		}
 		return nil
 	}
-}
-
-func (t *sqlTx) insertErr(what, key string, res sql.Result, err error) error {
-	if err != nil {
-		return t.writeErr(what, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("store: %s: %w: %s is already taken", what, core.ErrDuplicate, key)
-	}
-	return nil
 }
 
 // GetApplication implements Tx.
