@@ -628,6 +628,12 @@ func (s *Service) claimApproval(ctx context.Context, actor Actor, number string)
 			return err
 		}
 		a.Operator = actor.IIN
+		// The certificates are planned, and encoded and linted in the background,
+		// first: the preparation runs while the rules of the day are checked (a
+		// registry lookup), the keys are checked and the claim is stored; they are
+		// signed once it is. A refusal discards them; a planning error counts only
+		// if no rule refuses.
+		planned, planErr := s.planAll(ctx, a)
 		age, err := s.applicantAge(a.Applicant.IIN)
 		if err != nil {
 			return err
@@ -647,23 +653,14 @@ func (s *Service) claimApproval(ctx context.Context, actor Actor, number string)
 			a.RefusalDetail = "the state registry no longer confirms the application: " + strings.Join(mismatchTexts(f.mismatches), "; ")
 			return s.move(ctx, tx, actor, a, ActRefuse, core.StateRefused, a.RefusalDetail)
 		}
-		for _, r := range a.Requests {
-			p, err := s.planCert(a, r)
-			if err != nil {
-				return err
-			}
-			plan = append(plan, p)
+		if planErr != nil {
+			return planErr
 		}
-		// The certificates are encoded and linted in the background while the keys
-		// are checked and the claim is stored; they are signed once it is.
-		if err := s.prepare(ctx, a, plan); err != nil {
-			return err
-		}
-		if err := keysUnused(ctx, tx, a, plan); err != nil {
+		if err := keysUnused(ctx, tx, a, planned); err != nil {
 			return err
 		}
 		c := &store.IssuanceClaim{Application: a.Number, Actor: actor.String(), ClaimedAt: s.now().UTC()}
-		for _, p := range plan {
+		for _, p := range planned {
 			c.Serials = append(c.Serials, p.name())
 		}
 		err = tx.ClaimIssuance(ctx, c)
@@ -675,7 +672,7 @@ func (s *Service) claimApproval(ctx context.Context, actor Actor, number string)
 		if err != nil {
 			return err
 		}
-		claim = c
+		plan, claim = planned, c
 		return nil
 	})
 	if err != nil {
@@ -799,6 +796,23 @@ func (s *Service) planCert(a *core.Application, r core.KeyRequest) (plannedCert,
 		return plannedCert{}, fmt.Errorf("ra: serial of the %s certificate of %s: %w", r.Type, a.Number, err)
 	}
 	return p, nil
+}
+
+// planAll plans the certificates of every request of a and starts preparing them
+// (planCert, prepare).
+func (s *Service) planAll(ctx context.Context, a *core.Application) ([]plannedCert, error) {
+	var plan []plannedCert
+	for _, r := range a.Requests {
+		p, err := s.planCert(a, r)
+		if err != nil {
+			return nil, err
+		}
+		plan = append(plan, p)
+	}
+	if err := s.prepare(ctx, a, plan); err != nil {
+		return nil, err
+	}
+	return plan, nil
 }
 
 // keysUnused checks (inside tx, in one query) that the keys of the planned
