@@ -129,19 +129,6 @@ func (p *Prepared) sign(ctx context.Context) ([]byte, error) {
 	return der, nil
 }
 
-// lintAndSign prepares t for is and signs it (prepare, then sign).
-func (a *Authority) lintAndSign(ctx context.Context, t *x509.Certificate, is *issuer) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	p, err := a.newPrepared(t, is)
-	if err != nil {
-		return nil, err
-	}
-	run([]*Prepared{p})
-	return p.sign(ctx)
-}
-
 // stdKey reports whether pub is an RSA or ECDSA key (what zcrypto and crypto/x509
 // know).
 func stdKey(pub crypto.PublicKey) bool {

@@ -207,9 +207,10 @@ func pgCode(codes ...string) func(error) bool {
 // isPgRetryable reports a serialization failure, a deadlock or a lost race for the
 // audit chain's head anywhere in err's chain: the transaction lost a race and may run
 // again.
-func isPgRetryable(err error) bool {
-	return pgCode(pgSerializationFailure, pgDeadlockDetected)(err) || pgAuditRace(err)
-}
+func isPgRetryable(err error) bool { return isPgConflict(err) || pgAuditRace(err) }
+
+// isPgConflict reports a serialization failure or a deadlock anywhere in err's chain.
+var isPgConflict = pgCode(pgSerializationFailure, pgDeadlockDetected)
 
 // pgAuditRace reports a duplicate audit sequence number: the transaction read the
 // chain's head before another appender committed the next record (a SERIALIZABLE
@@ -234,13 +235,9 @@ func (s *Postgres) CopyCertificates(ctx context.Context, certs []*core.Certifica
 	defer conn.Close()
 	cols := []string{"issuer", "serial", "application", "template", "type", "iin", "bin", "subject", "not_before", "not_after",
 		"key_hash", "der", "status", "revoked_at", "reason", "invalidity_date"}
-	err = conn.Raw(func(dc any) error {
-		pc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("unexpected driver connection %T", dc)
-		}
+	err = withPgx(conn, func(pc *pgx.Conn) error {
 		i := 0
-		_, err := pc.Conn().CopyFrom(ctx, pgx.Identifier{"certificates"}, cols, pgx.CopyFromFunc(func() ([]any, error) {
+		_, err := pc.CopyFrom(ctx, pgx.Identifier{"certificates"}, cols, pgx.CopyFromFunc(func() ([]any, error) {
 			if i == len(certs) {
 				return nil, nil
 			}
@@ -266,20 +263,27 @@ func (s *Postgres) CopyCertificates(ctx context.Context, certs []*core.Certifica
 	return nil
 }
 
+// withPgx runs fn with conn's pgx connection (the driver's, under database/sql).
+func withPgx(conn *sql.Conn, fn func(*pgx.Conn) error) error {
+	return conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: driver connection %T is not pgx's", dc)
+		}
+		return fn(pc.Conn())
+	})
+}
+
 // pgPipe sends stmts on conn's pgx connection as one batch (the extended protocol's
 // pipeline: one round trip), inside the transaction open on conn.
 func pgPipe(ctx context.Context, conn *sql.Conn, stmts []pendingStmt) (affected []int64, failed int, err error) {
 	failed = -1
-	err = conn.Raw(func(dc any) error {
-		pc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("store: pipeline: driver connection %T is not pgx's", dc)
-		}
+	err = withPgx(conn, func(pc *pgx.Conn) error {
 		b := &pgx.Batch{}
 		for _, st := range stmts {
 			b.Queue(st.query, st.args...)
 		}
-		br := pc.Conn().SendBatch(ctx, b)
+		br := pc.SendBatch(ctx, b)
 		affected = make([]int64, 0, len(stmts))
 		for i := range stmts {
 			tag, err := br.Exec()
@@ -302,15 +306,11 @@ func pgPipe(ctx context.Context, conn *sql.Conn, stmts []pendingStmt) (affected 
 // appenders then wait for each other instead of failing on the same sequence number
 // and running again.
 func pgLockAuditHead(ctx context.Context, conn *sql.Conn) (seq int64, hash string, err error) {
-	err = conn.Raw(func(dc any) error {
-		pc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("store: lock the audit chain: driver connection %T is not pgx's", dc)
-		}
+	err = withPgx(conn, func(pc *pgx.Conn) error {
 		b := &pgx.Batch{}
 		b.Queue(`LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE`)
 		b.Queue(`SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`)
-		br := pc.Conn().SendBatch(ctx, b)
+		br := pc.SendBatch(ctx, b)
 		defer br.Close()
 		if _, err := br.Exec(); err != nil {
 			return fmt.Errorf("store: lock the audit chain: %w", err)
