@@ -6,12 +6,14 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/profile"
+	"github.com/opennca/nca/registry"
 	"github.com/opennca/nca/store"
 )
 
@@ -249,5 +251,140 @@ func TestObserveApprovals(t *testing.T) {
 	}
 	if len(seen) != 1 {
 		t.Fatalf("a refusal was observed: %+v", seen)
+	}
+}
+
+// countingStore counts the write transactions open on a store.
+type countingStore struct {
+	store.Store
+	open atomic.Int32
+}
+
+func (s *countingStore) Tx(ctx context.Context, fn func(store.Tx) error) error {
+	s.open.Add(1)
+	defer s.open.Add(-1)
+	return s.Store.Tx(ctx, fn)
+}
+
+func (s *countingStore) TxNoSync(ctx context.Context, fn func(store.Tx) error) error {
+	s.open.Add(1)
+	defer s.open.Add(-1)
+	return s.Store.TxNoSync(ctx, fn)
+}
+
+// hookRegistry is the test's state registry with a hook run before each lookup.
+type hookRegistry struct {
+	registry.Registry
+	before func()
+}
+
+func (r *hookRegistry) Person(ctx context.Context, iin string) (*registry.Person, error) {
+	r.before()
+	return r.Registry.Person(ctx, iin)
+}
+
+func (r *hookRegistry) Organization(ctx context.Context, bin string) (*registry.Organization, error) {
+	r.before()
+	return r.Registry.Organization(ctx, bin)
+}
+
+// TestApproveRegistryOutsideTransactions: an approval asks the state registry (a
+// network call in a real deployment) with no write transaction open, for an
+// individual and for a legal entity's first head (person and organisation lookups).
+func TestApproveRegistryOutsideTransactions(t *testing.T) {
+	e := newEnv(t)
+	cs := &countingStore{Store: e.store}
+	lookups := 0
+	reg := &hookRegistry{Registry: e.reg, before: func() {
+		lookups++
+		if n := cs.open.Load(); n != 0 {
+			t.Errorf("registry asked with %d write transactions open", n)
+		}
+	}}
+	svc := New(Config{Store: cs, Registry: reg, Signer: e.ca, Now: e.clock.Now})
+	for _, d := range []registry.DemoCase{e.demo(profile.Individual, ""), e.demo(profile.LegalEntity, profile.RoleFirstHead)} {
+		a := e.submit(d)
+		e.acceptAll(a.Number)
+		before := lookups
+		got, certs, err := svc.Approve(e.ctx, e.staff, a.Number)
+		if err != nil || got.State != core.StateIssued || len(certs) == 0 {
+			t.Fatalf("Approve %s = %v, %d certificates, %v", d.Template, got, len(certs), err)
+		}
+		if lookups == before {
+			t.Fatalf("Approve %s did not ask the registry", d.Template)
+		}
+	}
+}
+
+// TestApproveChangedMeanwhile: an application changed between the approval's first
+// read and its claim (here while the registry is asked) is not claimed: a refusal
+// meanwhile is the conflict of its state, any other change a conflict naming it;
+// nothing is claimed or signed, and the change stands.
+func TestApproveChangedMeanwhile(t *testing.T) {
+	e := newEnv(t)
+	signed := 0
+	signer := &hookSigner{Signer: e.ca, before: func() error { signed++; return nil }}
+	var change func(number string)
+	number := ""
+	reg := &hookRegistry{Registry: e.reg, before: func() {
+		if change != nil {
+			change(number)
+			change = nil
+		}
+	}}
+	svc := New(Config{Store: e.store, Registry: reg, Signer: signer, Now: e.clock.Now})
+
+	a := e.submit(e.demo(profile.Individual, ""))
+	e.acceptAll(a.Number)
+	number = a.Number
+	change = func(n string) {
+		if _, err := e.svc.Refuse(e.ctx, e.staff, n, core.RefusalFalseInfo, "false information found"); err != nil {
+			t.Errorf("Refuse: %v", err)
+		}
+	}
+	_, _, err := svc.Approve(e.ctx, e.staff, a.Number)
+	if core.KindOf(err) != core.KindConflict || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("Approve of an application refused meanwhile = %v, want a conflict of its state", err)
+	}
+	if v, _ := e.svc.Status(e.ctx, a.Number); v.Application.State != core.StateRefused || len(v.Certificates) != 0 {
+		t.Fatalf("state %s with %d certificates, want refused with none", v.Application.State, len(v.Certificates))
+	}
+
+	b := e.submit(e.demo(profile.Individual, ""))
+	e.acceptAll(b.Number)
+	number = b.Number
+	change = func(n string) {
+		// Bounded: were the approval's write transaction open (SQLite's one
+		// writer taken), this write would wait for it forever.
+		ctx, cancel := context.WithTimeout(e.ctx, 5*time.Second)
+		defer cancel()
+		err := e.store.Tx(ctx, func(tx store.Tx) error {
+			cur, err := tx.GetApplication(e.ctx, n)
+			if err != nil {
+				return err
+			}
+			cur.Applicant.Email = "changed@example.kz"
+			return tx.UpdateApplication(e.ctx, cur, cur.State)
+		})
+		if err != nil {
+			t.Errorf("change the application: %v", err)
+		}
+	}
+	_, _, err = svc.Approve(e.ctx, e.staff, b.Number)
+	if core.KindOf(err) != core.KindConflict || !strings.Contains(err.Error(), "changed while it was being approved") {
+		t.Fatalf("Approve of an application changed meanwhile = %v, want a conflict", err)
+	}
+	for _, n := range []string{a.Number, b.Number} {
+		if c := claimOf(t, e, n); c != nil {
+			t.Fatalf("claim %+v made for %s", c, n)
+		}
+	}
+	if signed != 0 {
+		t.Fatalf("%d certificates signed for changed applications", signed)
+	}
+	// Approved again, the changed application is issued.
+	got, certs, err := svc.Approve(e.ctx, e.staff, b.Number)
+	if err != nil || got.State != core.StateIssued || got.Applicant.Email != "changed@example.kz" || len(certs) != 2 {
+		t.Fatalf("second Approve = %+v, %d certificates, %v", got, len(certs), err)
 	}
 }

@@ -65,13 +65,10 @@ func (s *Service) registeredEmail(ctx context.Context, iin, fallback string) (st
 	return fallback, nil
 }
 
-// alertIssued tells the registered e-mail of the IIN at once that a certificate was
+// alertIssued tells the registered e-mail of the certificate's IIN (to: see
+// registeredEmail, asked before the transaction) at once that a certificate was
 // issued on it, so that a certificate obtained in someone else's name is noticed.
-func (s *Service) alertIssued(ctx context.Context, tx store.Tx, a *core.Application, c *core.Certificate) error {
-	to, err := s.registeredEmail(ctx, c.IIN, a.Applicant.Email)
-	if err != nil {
-		return err
-	}
+func (s *Service) alertIssued(ctx context.Context, tx store.Tx, a *core.Application, c *core.Certificate, to string) error {
 	return s.enqueue(ctx, tx, store.ChannelEmail, to, a.Applicant.Language, notify.KindIssuanceAlert, map[string]string{
 		"serial": c.Serial, "type": string(c.Type), "subject": c.Subject, "number": a.Number,
 		"date": c.NotBefore.In(s.loc).Format("2006-01-02 15:04"),

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -552,10 +553,11 @@ func (s *Service) Approve(ctx context.Context, actor Actor, number string) (*cor
 		return nil, nil, err
 	}
 	start := time.Now() // elapsed times for ObserveApprovals, not the workflow's clock
-	out, plan, claim, err := s.claimApproval(ctx, actor, number)
+	c, err := s.claimApproval(ctx, actor, number)
 	if err != nil {
 		return nil, nil, err
 	}
+	out, plan, claim := c.app, c.plan, c.claim
 	if claim == nil { // refused by a rule of the day
 		return out, []IssuedCertificate{}, nil
 	}
@@ -581,7 +583,7 @@ func (s *Service) Approve(ctx context.Context, actor Actor, number string) (*cor
 		return tx.Pipeline(ctx, func() error {
 			for i, p := range plan {
 				rec := p.record(a, certs[i])
-				if err := s.storeIssued(ctx, tx, actor, a, rec); err != nil {
+				if err := s.storeIssued(ctx, tx, actor, a, rec, c.alertTo); err != nil {
 					return err
 				}
 				issued = append(issued, rec)
@@ -605,53 +607,61 @@ func (s *Service) Approve(ctx context.Context, actor Actor, number string) (*cor
 	return out, chains, nil
 }
 
-// claimApproval is the first step of Approve: in one transaction it applies the rules
-// of the day (a refusal is stored there and returned with a nil claim), plans the
-// certificates and claims the application for issuing them.
-func (s *Service) claimApproval(ctx context.Context, actor Actor, number string) (*core.Application, []plannedCert, *store.IssuanceClaim, error) {
+// claimApproval is the first step of Approve. It reads the application, plans its
+// certificates (their preparation starts at once) and applies the rules of the day
+// (age, state registry) outside any write transaction: the registry lookup is a
+// network call in a real deployment, and a write transaction open across it would
+// hold SQLite's one writer, and a PostgreSQL connection, for as long as the registry
+// takes to answer. Then, in one transaction, it checks that the application is still
+// the one it read, stores a refusal (returned with a nil claim) or claims the
+// application for issuing the planned certificates.
+func (s *Service) claimApproval(ctx context.Context, actor Actor, number string) (*claimed, error) {
+	var read *core.Application
+	err := s.store.Read(ctx, func(tx store.Tx) error {
+		a, err := get(ctx, tx, number)
+		read = a
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTransition(read.Number, ActApprove, read.State, core.StateIssued); err != nil {
+		return nil, err
+	}
+	// The certificates are planned, and encoded and linted in the background, first:
+	// the preparation runs while the rules of the day are checked, the keys are
+	// checked and the claim is stored; they are signed once it is. A refusal discards
+	// them; a planning error counts only if no rule refuses.
+	planned, planErr := s.planAll(ctx, operated(read, actor))
+	rules, err := s.rulesOfTheDay(ctx, read)
+	if err != nil {
+		return nil, err
+	}
 	var (
 		out   *core.Application
-		plan  []plannedCert
 		claim *store.IssuanceClaim
 	)
 	// The claim's commit need not wait for the disk (store.Store.TxNoSync): the
 	// storing transaction commits durably, and until then the certificates exist
 	// only in this process.
-	err := s.store.TxNoSync(ctx, func(tx store.Tx) error {
-		out, plan, claim = nil, nil, nil
-		a, err := get(ctx, tx, number)
+	err = s.store.TxNoSync(ctx, func(tx store.Tx) error {
+		out, claim = nil, nil
+		cur, err := get(ctx, tx, number)
 		if err != nil {
 			return err
 		}
+		if err := checkTransition(cur.Number, ActApprove, cur.State, core.StateIssued); err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(cur, read) {
+			return core.Errorf(core.KindConflict, "application %s changed while it was being approved; approve it again", number)
+		}
+		// What the rules and the plan were made for, read again in this transaction.
+		a := operated(cur, actor)
 		out = a
-		if err := checkTransition(a.Number, ActApprove, a.State, core.StateIssued); err != nil {
-			return err
-		}
-		a.Operator = actor.IIN
-		// The certificates are planned, and encoded and linted in the background,
-		// first: the preparation runs while the rules of the day are checked (a
-		// registry lookup), the keys are checked and the claim is stored; they are
-		// signed once it is. A refusal discards them; a planning error counts only
-		// if no rule refuses.
-		planned, planErr := s.planAll(ctx, a)
-		age, err := s.applicantAge(a.Applicant.IIN)
-		if err != nil {
-			return err
-		}
-		if age < MinAge {
-			a.RefusalReason = core.RefusalUnder16
-			a.RefusalDetail = fmt.Sprintf("the applicant is %d years old on the day of the decision; certificates are issued from the age of %d", age, MinAge)
-			return s.move(ctx, tx, actor, a, ActRefuse, core.StateRefused, a.RefusalDetail)
-		}
-		t, _ := profile.Lookup(a.Template)
-		f, err := s.lookupRegistry(ctx, t, a.Applicant)
-		if err != nil {
-			return err
-		}
-		if len(f.mismatches) > 0 {
-			a.RefusalReason = core.RefusalRegistryMismatch
-			a.RefusalDetail = "the state registry no longer confirms the application: " + strings.Join(mismatchTexts(f.mismatches), "; ")
-			return s.move(ctx, tx, actor, a, ActRefuse, core.StateRefused, a.RefusalDetail)
+		if rules.refusal != "" {
+			a.RefusalReason, a.RefusalDetail = rules.refusal, rules.detail
+			return s.move(ctx, tx, actor, a, ActRefuse, core.StateRefused, rules.detail)
 		}
 		if planErr != nil {
 			return planErr
@@ -672,13 +682,66 @@ func (s *Service) claimApproval(ctx context.Context, actor Actor, number string)
 		if err != nil {
 			return err
 		}
-		plan, claim = planned, c
+		claim = c
 		return nil
 	})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	return out, plan, claim, nil
+	if claim == nil {
+		return &claimed{app: out}, nil
+	}
+	return &claimed{app: out, plan: planned, claim: claim, alertTo: rules.alertTo}, nil
+}
+
+// claimed is what claimApproval returns.
+type claimed struct {
+	app   *core.Application
+	plan  []plannedCert
+	claim *store.IssuanceClaim // nil when a rule of the day refused
+	// alertTo is the address of the issuance alerts (see registeredEmail), from the
+	// registry answer of the rules of the day.
+	alertTo string
+}
+
+// dayRules is what rulesOfTheDay found.
+type dayRules struct {
+	refusal core.RefusalReason // "" when no rule refuses
+	detail  string
+	alertTo string // the registered e-mail of the applicant, else the application's
+}
+
+// operated returns a copy of a with actor as its operator.
+func operated(a *core.Application, actor Actor) *core.Application {
+	c := *a
+	c.Operator = actor.IIN
+	return &c
+}
+
+// rulesOfTheDay applies the rules an approval checks on the day of the decision to
+// application a: the applicant's age and the state registry's confirmation. An error
+// only when a rule cannot be checked.
+func (s *Service) rulesOfTheDay(ctx context.Context, a *core.Application) (dayRules, error) {
+	age, err := s.applicantAge(a.Applicant.IIN)
+	if err != nil {
+		return dayRules{}, err
+	}
+	if age < MinAge {
+		return dayRules{refusal: core.RefusalUnder16, detail: fmt.Sprintf("the applicant is %d years old on the day of the decision; certificates are issued from the age of %d", age, MinAge)}, nil
+	}
+	t, _ := profile.Lookup(a.Template)
+	f, err := s.lookupRegistry(ctx, t, a.Applicant)
+	if err != nil {
+		return dayRules{}, err
+	}
+	if len(f.mismatches) > 0 {
+		return dayRules{refusal: core.RefusalRegistryMismatch, detail: "the state registry no longer confirms the application: " + strings.Join(mismatchTexts(f.mismatches), "; ")}, nil
+	}
+	r := dayRules{alertTo: a.Applicant.Email}
+	if f.person != nil && f.person.Email != "" {
+		r.alertTo = f.person.Email
+	}
+	return r, nil
 }
 
 // takeOverClaim releases the open claim of application number if it is older than
@@ -865,12 +928,13 @@ func (s *Service) signPlanned(ctx context.Context, a *core.Application, plan []p
 	return certs, nil
 }
 
-// storeIssued stores a signed certificate with its notification and audit record.
-func (s *Service) storeIssued(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, rec *core.Certificate) error {
+// storeIssued stores a signed certificate with its issuance alert to alertTo and
+// its audit record.
+func (s *Service) storeIssued(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, rec *core.Certificate, alertTo string) error {
 	if err := tx.InsertCertificate(ctx, rec); err != nil {
 		return err
 	}
-	if err := s.alertIssued(ctx, tx, a, rec); err != nil {
+	if err := s.alertIssued(ctx, tx, a, rec, alertTo); err != nil {
 		return err
 	}
 	return s.audit(ctx, tx, actor, "certificate.issue", "cert:"+rec.Issuer+"/"+rec.Serial, fmt.Sprintf("application %s; %s; %s", a.Number, rec.Type, rec.Subject))
@@ -903,7 +967,11 @@ func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.A
 		return nil, fmt.Errorf("ra: issue %s certificate of %s: %w", r.Type, a.Number, err)
 	}
 	rec := p.record(a, cert)
-	return rec, s.storeIssued(ctx, tx, actor, a, rec)
+	to, err := s.registeredEmail(ctx, rec.IIN, a.Applicant.Email)
+	if err != nil {
+		return nil, err
+	}
+	return rec, s.storeIssued(ctx, tx, actor, a, rec, to)
 }
 
 // HeadList lists the applications of the head's organisation awaiting confirmation.
