@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
-	"github.com/opennca/nca/audit"
 	"github.com/opennca/nca/core"
 )
 
@@ -82,12 +81,15 @@ func OpenPostgres(ctx context.Context, dsn string, logger *slog.Logger) (*Postgr
 		attempts: postgresAttempts,
 		backoff:  postgresBackoff,
 		eng: &engine{
-			dialect:       PostgresDialect(),
-			isUnique:      pgCode(pgUniqueViolation),
-			isForeignKey:  pgCode(pgForeignKeyViolation),
-			lostRace:      pgAuditRace,
-			pipe:          pgPipe,
-			lockAuditHead: pgLockAuditHead,
+			dialect:      PostgresDialect(),
+			isUnique:     pgCode(pgUniqueViolation),
+			isForeignKey: pgCode(pgForeignKeyViolation),
+			lostRace:     pgAuditRace,
+			pipe:         pgPipe,
+			pipeRow:      pgPipeRow,
+			begin:        pgBegin,
+			idle:         pgIdle,
+			auditLock:    `LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE`,
 		},
 	}
 	where := fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
@@ -299,27 +301,77 @@ func pgPipe(ctx context.Context, conn *sql.Conn, stmts []pendingStmt) (affected 
 	return affected, failed, err
 }
 
-// pgLockAuditHead locks the audit table against other appenders (SHARE ROW
-// EXCLUSIVE: readers go on, writers queue) and reads the chain's head, in one round
-// trip. LOCK TABLE takes no snapshot, so the SELECT after it, the transaction's first
-// snapshot, sees the head as the previous appender committed it: SERIALIZABLE
-// appenders then wait for each other instead of failing on the same sequence number
-// and running again.
-func pgLockAuditHead(ctx context.Context, conn *sql.Conn) (seq int64, hash string, err error) {
+// pgPipeRow sends stmts and then query on conn's pgx connection as one batch (one
+// round trip) and scans the query's row into dest (sql.ErrNoRows when it has none).
+//
+// The audit chain's lock (engine.auditLock, LOCK TABLE audit IN SHARE ROW EXCLUSIVE
+// MODE: readers go on, appenders queue) goes out this way with the read of the
+// chain's head: LOCK TABLE takes no snapshot, so that read, the transaction's first
+// snapshot when the lock comes first, sees the head as the previous appender
+// committed it, and SERIALIZABLE appenders wait for each other instead of failing on
+// the same sequence number and running again.
+func pgPipeRow(ctx context.Context, conn *sql.Conn, stmts []pendingStmt, query string, args, dest []any) (affected []int64, failed int, err error) {
+	failed = -1
 	err = withPgx(conn, func(pc *pgx.Conn) error {
 		b := &pgx.Batch{}
-		b.Queue(`LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE`)
-		b.Queue(`SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`)
-		br := pc.SendBatch(ctx, b)
-		defer br.Close()
-		if _, err := br.Exec(); err != nil {
-			return fmt.Errorf("store: lock the audit chain: %w", err)
+		for _, st := range stmts {
+			b.Queue(st.query, st.args...)
 		}
-		seq, hash = 0, audit.Genesis
-		if err := br.QueryRow().Scan(&seq, &hash); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("store: read the audit chain's last record: %w", err)
+		b.Queue(query, args...)
+		br := pc.SendBatch(ctx, b)
+		affected = make([]int64, 0, len(stmts))
+		for i := range stmts {
+			tag, err := br.Exec()
+			if err != nil {
+				failed = i
+				_ = br.Close()
+				return err
+			}
+			affected = append(affected, tag.RowsAffected())
+		}
+		if err := br.QueryRow().Scan(dest...); err != nil {
+			failed = len(stmts)
+			_ = br.Close()
+			if errors.Is(err, pgx.ErrNoRows) {
+				return sql.ErrNoRows
+			}
+			return err
 		}
 		return br.Close()
 	})
-	return seq, hash, err
+	return affected, failed, err
+}
+
+// pgBegin is the BEGIN statement of a transaction with opts (nil: the server's
+// default isolation, read-write), as pgx's BeginTx would send it.
+func pgBegin(opts *sql.TxOptions) string {
+	b := "BEGIN"
+	if opts == nil {
+		return b
+	}
+	switch opts.Isolation {
+	case sql.LevelSerializable:
+		b += " ISOLATION LEVEL SERIALIZABLE"
+	case sql.LevelRepeatableRead, sql.LevelSnapshot:
+		b += " ISOLATION LEVEL REPEATABLE READ"
+	case sql.LevelReadCommitted:
+		b += " ISOLATION LEVEL READ COMMITTED"
+	case sql.LevelReadUncommitted:
+		b += " ISOLATION LEVEL READ UNCOMMITTED"
+	}
+	if opts.ReadOnly {
+		b += " READ ONLY"
+	}
+	return b
+}
+
+// pgIdle reports whether conn's session has no transaction open (the server said so
+// in its last ReadyForQuery).
+func pgIdle(conn *sql.Conn) bool {
+	idle := false
+	_ = withPgx(conn, func(pc *pgx.Conn) error {
+		idle = pc.PgConn().TxStatus() == 'I'
+		return nil
+	})
+	return idle
 }

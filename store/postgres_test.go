@@ -2,8 +2,12 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/opennca/nca/core"
 
 	"github.com/opennca/nca/store"
 	"github.com/opennca/nca/store/storetest"
@@ -67,4 +71,122 @@ func TestOpenPostgresBadURL(t *testing.T) {
 	if strings.Contains(err.Error(), "s3cret-pw") {
 		t.Fatalf("the error quotes the password: %v", err)
 	}
+}
+
+// TestPostgresBeginByStatement: the store's PostgreSQL transactions begin with a
+// BEGIN sent with their first statement. Each kind runs at its isolation level with
+// its settings from that first statement on, and whatever way a transaction ends
+// (commit, error, failed write, cancelled context, panic, nothing done) the pool's
+// connection is handed back with no transaction open.
+func TestPostgresBeginByStatement(t *testing.T) {
+	s := storetest.OpenPostgres(t, storetest.PostgresSchema(t, postgresURL(t)))
+	s.DB().SetMaxOpenConns(1) // every transaction on the one connection
+	ctx := context.Background()
+	settings := `SELECT current_setting('transaction_isolation'), current_setting('synchronous_commit'), current_setting('transaction_read_only')`
+	for _, k := range []struct {
+		name string
+		run  func(context.Context, func(store.Tx) error) error
+		want [3]string
+	}{
+		{"Tx", s.Tx, [3]string{"serializable", "on", "off"}},
+		{"TxNoSync", s.TxNoSync, [3]string{"read committed", "off", "off"}},
+		{"Read", s.Read, [3]string{"repeatable read", "on", "on"}},
+	} {
+		var got [3]string
+		err := k.run(ctx, func(tx store.Tx) error {
+			return store.QueryRowIn(ctx, tx, settings, &got[0], &got[1], &got[2])
+		})
+		if err != nil || got != k.want {
+			t.Errorf("%s: first statement saw isolation, synchronous_commit, read only = %q (%v), want %q", k.name, got, err, k.want)
+		}
+	}
+
+	// The driver would discard a connection left inside a transaction; the store
+	// ends its transactions itself, so the one connection (one server process)
+	// serves them all, except where a cancelled context may have closed it.
+	pid := func() int {
+		t.Helper()
+		var p int
+		if err := s.Read(ctx, func(tx store.Tx) error { return store.QueryRowIn(ctx, tx, `SELECT pg_backend_pid()`, &p) }); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	first := pid()
+	check := func(after string, sameConn bool) {
+		t.Helper()
+		ok, err := store.PostgresConnIdle(ctx, s)
+		if err != nil || !ok {
+			t.Fatalf("after %s: connection idle = %v (%v), want no transaction open", after, ok, err)
+		}
+		if p := pid(); sameConn && p != first {
+			t.Fatalf("after %s: server process %d, want %d: the connection was discarded, not ended", after, p, first)
+		}
+	}
+	idle := func(after string) { t.Helper(); check(after, true) }
+	one := `SELECT 1`
+	var n int
+	boom := errors.New("boom")
+	if err := s.Tx(ctx, func(tx store.Tx) error {
+		if err := store.QueryRowIn(ctx, tx, one, &n); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("Tx returning an error = %v", err)
+	}
+	idle("an error after a read")
+
+	c := &core.Certificate{Serial: "0a", Issuer: "NCA RSA", Type: core.CertSign, Subject: "CN=a", KeyHash: "k-begin",
+		NotBefore: time.Now().UTC(), NotAfter: time.Now().UTC().Add(time.Hour), DER: []byte{0x30}}
+	if err := s.Tx(ctx, func(tx store.Tx) error { return tx.InsertCertificate(ctx, c) }); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Tx(ctx, func(tx store.Tx) error {
+		return tx.Pipeline(ctx, func() error { return tx.InsertCertificate(ctx, c) })
+	})
+	if !errors.Is(err, core.ErrDuplicate) {
+		t.Fatalf("duplicate certificate in a pipeline = %v, want ErrDuplicate", err)
+	}
+	idle("a failed pipelined write")
+
+	cctx, cancel := context.WithCancel(ctx)
+	err = s.Tx(cctx, func(tx store.Tx) error {
+		if err := store.QueryRowIn(cctx, tx, one, &n); err != nil {
+			return err
+		}
+		cancel()
+		return store.QueryRowIn(cctx, tx, `SELECT pg_sleep(0.05)::text`, new(string))
+	})
+	if err == nil {
+		t.Fatal("Tx whose context was cancelled succeeded")
+	}
+	check("a cancelled context", false)
+	first = pid()
+
+	func() {
+		defer func() { _ = recover() }()
+		_ = s.Tx(ctx, func(tx store.Tx) error {
+			if err := store.QueryRowIn(ctx, tx, one, &n); err != nil {
+				return err
+			}
+			panic("boom")
+		})
+	}()
+	idle("a panic")
+
+	if err := s.Tx(ctx, func(store.Tx) error { return nil }); err != nil {
+		t.Fatalf("empty Tx = %v", err)
+	}
+	idle("an empty transaction")
+
+	var got *core.Certificate
+	if err := s.Read(ctx, func(tx store.Tx) error {
+		var err error
+		got, err = tx.GetCertificate(ctx, c.Issuer, c.Serial)
+		return err
+	}); err != nil || got.KeyHash != c.KeyHash {
+		t.Fatalf("the committed certificate read back = %+v, %v", got, err)
+	}
+	idle("a read")
 }

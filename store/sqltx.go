@@ -28,11 +28,36 @@ type engine struct {
 	// pipe sends several statements in one round trip (nil: the engine has no
 	// round trips to save, and writes run at once).
 	pipe pipeFunc
-	// lockAuditHead, when set, locks the audit chain against other appenders
-	// until the transaction ends and returns its head (0 and audit.Genesis when
-	// empty). It is called only before the transaction's first statement, so that
-	// the transaction's snapshot is taken after the lock and sees the latest head.
-	lockAuditHead func(ctx context.Context, conn *sql.Conn) (int64, string, error)
+	// pipeRow, set with pipe, sends stmts and then query in one round trip and
+	// scans the query's one row into dest (sql.ErrNoRows when it returns none).
+	// affected and failed are pipe's, failed == len(stmts) for the query's own error.
+	pipeRow pipeRowFunc
+	// begin, when set, returns the statement that begins a transaction with opts.
+	// The engine's transactions then begin with that statement, sent together with
+	// their first statement (a round trip fewer than database/sql's BeginTx), and
+	// end with COMMIT or ROLLBACK statements; idle then reports whether a
+	// connection has no transaction open. Such an engine has a pipe and a pipeRow.
+	begin func(opts *sql.TxOptions) string
+	idle  func(conn *sql.Conn) bool
+	// auditLock, when set, is the statement that locks the audit chain against
+	// other appenders until the transaction ends (see auditHead).
+	auditLock string
+}
+
+// pipeRowFunc is the type of engine.pipeRow.
+type pipeRowFunc func(ctx context.Context, conn *sql.Conn, stmts []pendingStmt, query string, args, dest []any) (affected []int64, failed int, err error)
+
+// querier runs statements: a database/sql transaction, or a connection whose
+// transaction was begun by statement (engine.begin).
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// rowScanner is one row of a query: *sql.Row, or a row sent with pending statements.
+type rowScanner interface {
+	Scan(dest ...any) error
 }
 
 // engine's pipe, when set (PostgreSQL), sends stmts to the database on conn in one
@@ -56,8 +81,12 @@ type pendingStmt struct {
 // sqlTx implements Tx over database/sql with portable SQL; engines differ only in
 // their engine value.
 type sqlTx struct {
-	tx       *sql.Tx
-	conn     *sql.Conn
+	tx   *sql.Tx // nil when the engine begins by statement (engine.begin)
+	q    querier // tx, or conn when the engine begins by statement
+	conn *sql.Conn
+	// begun is false while the BEGIN of an engine that begins by statement is
+	// still pending (nothing of the transaction has reached the database).
+	begun    bool
 	eng      *engine
 	readOnly bool
 	// auditHead is the last audit record this transaction appended (valid when
@@ -120,27 +149,37 @@ func runTx(ctx context.Context, db *sql.DB, eng *engine, cfg txConfig, fn func(T
 			}
 		}()
 	}
-	tx, err := conn.BeginTx(ctx, cfg.opts)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+	t := &sqlTx{conn: conn, eng: eng, readOnly: cfg.readOnly, fresh: true,
+		readCommitted: cfg.opts != nil && cfg.opts.Isolation == sql.LevelReadCommitted}
+	if eng.begin != nil {
+		// BEGIN goes out with the transaction's first statement.
+		t.q = conn
+		t.pending = []pendingStmt{{what: "begin", query: eng.begin(cfg.opts), setting: true}}
+	} else {
+		tx, err := conn.BeginTx(ctx, cfg.opts)
+		if err != nil {
+			return fmt.Errorf("store: begin: %w", err)
+		}
+		t.tx, t.q, t.begun = tx, tx, true
 	}
 	done := false
 	defer func() {
 		if !done {
-			_ = tx.Rollback() // fn panicked
+			_ = t.end(ctx, false) // fn panicked
 		}
 	}()
-	t := &sqlTx{tx: tx, conn: conn, eng: eng, readOnly: cfg.readOnly, fresh: true,
-		readCommitted: cfg.opts != nil && cfg.opts.Isolation == sql.LevelReadCommitted}
 	for _, q := range cfg.settings {
 		if err := t.write(ctx, "transaction settings", q, nil, nil, true); err != nil {
 			done = true
-			_ = tx.Rollback()
+			_ = t.end(ctx, false)
 			return err
 		}
 	}
 	err = fn(t)
 	if err == nil && !cfg.readOnly {
+		if !t.begun && !t.readPending() {
+			t.pending = nil // nothing but BEGIN and settings: nothing to send
+		}
 		err = t.flush(ctx)
 	}
 	if t.failed != nil {
@@ -148,12 +187,12 @@ func runTx(ctx context.Context, db *sql.DB, eng *engine, cfg txConfig, fn func(T
 	}
 	done = true
 	if err != nil || cfg.readOnly {
-		if rbErr := tx.Rollback(); rbErr != nil && err == nil && !errors.Is(rbErr, sql.ErrTxDone) {
+		if rbErr := t.end(ctx, false); rbErr != nil && err == nil {
 			return fmt.Errorf("store: end read: %w", rbErr)
 		}
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := t.end(ctx, true); err != nil {
 		if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
 			err = ctx.Err() // database/sql rolled back when ctx ended
 		}
@@ -161,6 +200,42 @@ func runTx(ctx context.Context, db *sql.DB, eng *engine, cfg txConfig, fn func(T
 	}
 	return nil
 }
+
+// end commits (commit) or rolls back the transaction. A transaction begun by
+// statement that never reached the database has nothing to end; one whose end fails,
+// or that leaves its connection inside a transaction, gives up its connection (the
+// next user of the pool gets a new one, never an open transaction).
+func (t *sqlTx) end(ctx context.Context, commit bool) error {
+	if t.tx != nil {
+		if commit {
+			return t.tx.Commit()
+		}
+		if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+			return err
+		}
+		return nil
+	}
+	if !t.begun {
+		return nil
+	}
+	stmt := "COMMIT"
+	if !commit {
+		stmt = "ROLLBACK"
+		// A rollback after ctx ended (a cancelled request) still ends the
+		// transaction, if the connection is still there to end it on.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), endTimeout)
+		defer cancel()
+	}
+	_, err := t.conn.ExecContext(ctx, stmt)
+	if err != nil || !t.eng.idle(t.conn) {
+		_ = t.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	return err
+}
+
+// endTimeout bounds a rollback made after the caller's context ended.
+const endTimeout = 5 * time.Second
 
 // Pipeline implements Tx.
 func (t *sqlTx) Pipeline(ctx context.Context, fn func() error) error {
@@ -171,7 +246,7 @@ func (t *sqlTx) Pipeline(ctx context.Context, fn func() error) error {
 		// Read the audit chain's head now, so that audit records appended in fn
 		// need no read (which would send the writes before it). At the start of a
 		// transaction an engine that can locks the chain first (see
-		// engine.lockAuditHead): appenders queue instead of racing for the head.
+		// engine.auditLock): appenders queue instead of racing for the head.
 		if err := t.auditHead(ctx); err != nil {
 			return err
 		}
@@ -236,6 +311,7 @@ func (t *sqlTx) flush(ctx context.Context) error {
 
 // send sends stmts through the engine's pipe and judges their results.
 func (t *sqlTx) send(ctx context.Context, stmts []pendingStmt) error {
+	t.begun = true
 	affected, failed, err := t.eng.pipe(ctx, t.conn, stmts)
 	if err != nil {
 		return t.failedAt(stmts, failed, err)
@@ -258,7 +334,11 @@ func (t *sqlTx) judge(stmts []pendingStmt, affected []int64) error {
 	return nil
 }
 
-// readPending reports whether a read must wait for pending writes to be sent.
+// mustSend reports whether a read must wait for pending statements to be sent: the
+// transaction's BEGIN or writes.
+func (t *sqlTx) mustSend() bool { return !t.begun || t.readPending() }
+
+// readPending reports whether pending statements other than settings wait.
 func (t *sqlTx) readPending() bool {
 	for _, p := range t.pending {
 		if !p.setting {
@@ -281,6 +361,7 @@ func (t *sqlTx) exec(ctx context.Context, query string, args ...any) (sql.Result
 		stmts := append(t.pending, pendingStmt{what: "write", query: t.eng.dialect.Rebind(query), args: args})
 		t.pending = nil
 		last := len(stmts) - 1
+		t.begun = true
 		affected, failed, err := t.eng.pipe(ctx, t.conn, stmts)
 		switch {
 		case err != nil && failed == last:
@@ -293,7 +374,7 @@ func (t *sqlTx) exec(ctx context.Context, query string, args ...any) (sql.Result
 		}
 		return driver.RowsAffected(affected[last]), nil
 	}
-	return t.tx.ExecContext(ctx, t.eng.dialect.Rebind(query), args...)
+	return t.q.ExecContext(ctx, t.eng.dialect.Rebind(query), args...)
 }
 
 // failedAt records and returns the error of pending statement i of stmts.
@@ -308,24 +389,66 @@ func (t *sqlTx) failedAt(stmts []pendingStmt, i int, err error) error {
 
 func (t *sqlTx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	t.fresh = false
-	if t.readPending() {
+	if t.mustSend() {
 		if err := t.flush(ctx); err != nil {
 			return nil, err
 		}
 	}
-	return t.tx.QueryContext(ctx, t.eng.dialect.Rebind(query), args...)
+	return t.q.QueryContext(ctx, t.eng.dialect.Rebind(query), args...)
 }
 
-// queryRow is QueryRowContext after the pending writes are sent. When sending them
-// fails, the query still runs (and fails in the aborted transaction); the cause is
-// kept in t.failed and is what the transaction returns.
-func (t *sqlTx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+// queryRow is QueryRowContext after the pending statements: sent in the same round
+// trip where the engine can (pipeRow), else before it. When sending them fails, the
+// row's Scan returns the cause, which is kept in t.failed and is what the
+// transaction returns.
+func (t *sqlTx) queryRow(ctx context.Context, query string, args ...any) rowScanner {
 	t.fresh = false
-	if t.readPending() {
-		_ = t.flush(ctx)
+	q := t.eng.dialect.Rebind(query)
+	if t.mustSend() {
+		if t.failed != nil {
+			return failedRow{t.failed}
+		}
+		if t.eng.pipeRow != nil {
+			stmts := t.pending
+			t.pending = nil
+			return &pipedRow{t: t, ctx: ctx, stmts: stmts, query: q, args: args}
+		}
+		if err := t.flush(ctx); err != nil {
+			return failedRow{err}
+		}
 	}
-	return t.tx.QueryRowContext(ctx, t.eng.dialect.Rebind(query), args...)
+	return t.q.QueryRowContext(ctx, q, args...)
 }
+
+// pipedRow is a query's row sent, when it is scanned, after the statements that were
+// pending (engine.pipeRow).
+type pipedRow struct {
+	t     *sqlTx
+	ctx   context.Context
+	stmts []pendingStmt
+	query string
+	args  []any
+}
+
+func (r *pipedRow) Scan(dest ...any) error {
+	t := r.t
+	if len(r.stmts) > 0 {
+		t.begun = true
+	}
+	affected, failed, err := t.eng.pipeRow(r.ctx, t.conn, r.stmts, r.query, r.args, dest)
+	if err != nil && failed != len(r.stmts) {
+		return t.failedAt(r.stmts, failed, err)
+	}
+	if jerr := t.judge(r.stmts, affected); jerr != nil {
+		return jerr
+	}
+	return err // the query's own: sql.ErrNoRows, for one
+}
+
+// failedRow is the row of a query that was not sent: the transaction had failed.
+type failedRow struct{ err error }
+
+func (r failedRow) Scan(...any) error { return r.err }
 
 // writeErr maps a failed write's error: constraint violations become the core
 // sentinels, with the driver's message kept as text.
@@ -1038,25 +1161,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 }
 
 // auditHead reads the last record of the audit chain into t (Genesis and 0 for an
-// empty chain). Where the engine can lock the chain (engine.lockAuditHead) and the
+// empty chain). Where the engine can lock the chain (engine.auditLock) and the
 // read would see the latest head — at the transaction's start, or in any statement of
 // a READ COMMITTED transaction — it locks the chain first, so that appenders queue
 // instead of racing for the same sequence number.
 func (t *sqlTx) auditHead(ctx context.Context) error {
-	if t.eng.lockAuditHead != nil && (t.fresh || t.readCommitted) {
-		if len(t.pending) > 0 && t.readPending() {
-			if err := t.flush(ctx); err != nil {
-				return err
-			}
-		}
-		seq, hash, err := t.eng.lockAuditHead(ctx, t.conn)
-		if err != nil {
-			t.failed = err
-			return err
-		}
-		t.fresh = false
-		t.auditKnown, t.auditSeq, t.auditHash = true, seq, hash
-		return nil
+	if t.eng.auditLock != "" && (t.fresh || t.readCommitted) {
+		// Sent with the read below (and with BEGIN, at the start): one round trip.
+		t.pending = append(t.pending, pendingStmt{what: "lock the audit chain", query: t.eng.auditLock})
 	}
 	var last int64
 	prev := audit.Genesis
