@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 )
 
@@ -28,3 +29,12 @@ func PostgresConnIdle(ctx context.Context, s *Postgres) (bool, error) {
 	defer conn.Close()
 	return pgIdle(conn), nil
 }
+
+// The CRL queries, for their query plans.
+const (
+	RevokedEntriesQuery = revokedEntriesQuery
+	RevokedSinceQuery   = revokedSinceQuery
+)
+
+// SQLiteDB is s's write connection pool.
+func SQLiteDB(s *SQLite) *sql.DB { return s.write }

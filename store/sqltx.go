@@ -991,6 +991,16 @@ WHERE issuer = ? AND serial = ? AND status = ?`,
 		core.Errorf(core.KindConflict, "certificate %s is already %s", serial, status))
 }
 
+// The CRL queries name status = 'revoked' as a literal: the partial indexes
+// certificates_crl_entries and certificates_revoked_at (migration 0006) serve only
+// queries that state their condition (TestRevocationQueryPlans).
+const (
+	revokedEntriesQuery = `SELECT serial, revoked_at, reason, invalidity_date, not_after
+FROM certificates WHERE issuer = ? AND status = 'revoked' AND not_after > ? ORDER BY serial`
+	revokedSinceQuery = `SELECT serial, revoked_at, reason, invalidity_date, not_after
+FROM certificates WHERE issuer = ? AND status = 'revoked' AND revoked_at >= ? AND not_after > ? ORDER BY revoked_at, serial`
+)
+
 // RevokedEntries implements Tx. Serial order is the text order of the hex serials.
 // fn's error stops the iteration and is returned as is.
 func (t *sqlTx) RevokedEntries(ctx context.Context, issuer string, notAfterAfter time.Time, fn func(core.RevokedEntry) error) error {
@@ -998,9 +1008,7 @@ func (t *sqlTx) RevokedEntries(ctx context.Context, issuer string, notAfterAfter
 	if err := checkTimes(what, notAfterAfter); err != nil {
 		return err
 	}
-	rows, err := t.query(ctx, `SELECT serial, revoked_at, reason, invalidity_date, not_after
-FROM certificates WHERE issuer = ? AND status = ? AND not_after > ? ORDER BY serial`,
-		issuer, string(core.CertRevoked), formatTime(notAfterAfter))
+	rows, err := t.query(ctx, revokedEntriesQuery, issuer, formatTime(notAfterAfter))
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
@@ -1013,9 +1021,7 @@ func (t *sqlTx) RevokedSince(ctx context.Context, issuer string, since, notAfter
 	if err := checkTimes(what, since, notAfterAfter); err != nil {
 		return err
 	}
-	rows, err := t.query(ctx, `SELECT serial, revoked_at, reason, invalidity_date, not_after
-FROM certificates WHERE issuer = ? AND revoked_at >= ? AND status = ? AND not_after > ? ORDER BY revoked_at, serial`,
-		issuer, formatTime(since), string(core.CertRevoked), formatTime(notAfterAfter))
+	rows, err := t.query(ctx, revokedSinceQuery, issuer, formatTime(since), formatTime(notAfterAfter))
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
