@@ -55,8 +55,8 @@ func (a *Authority) newPrepared(t *x509.Certificate, is *issuer) (*Prepared, err
 }
 
 // run encodes, then lints, the certificates ps on one goroutine: every TBSCertificate
-// first, from the last one (Sign encodes the first ones itself when it asks for them
-// before this goroutine has started on them), then the lints. One goroutine
+// first, in order (Sign encodes a certificate itself when it asks for it before this
+// goroutine has started on it), then the lints. One goroutine
 // per batch keeps a signing goroutine and its preparation to two runnable goroutines,
 // so that the preparation never takes a core from the signature on a two-core machine.
 //
@@ -67,10 +67,10 @@ func (a *Authority) newPrepared(t *x509.Certificate, is *issuer) (*Prepared, err
 // throwaway key (linter.check).
 func run(ps []*Prepared) {
 	go func() {
-		// The encodings from the last: Sign takes the first certificates for
-		// itself when it comes before this goroutine has reached them (see encode).
-		for i := len(ps) - 1; i >= 0; i-- {
-			ps[i].encode()
+		// The encodings in order (Sign takes a certificate this goroutine has not
+		// reached yet for itself: see encode), then the lints.
+		for _, p := range ps {
+			p.encode()
 		}
 		for _, p := range ps {
 			<-p.encoded
