@@ -94,8 +94,9 @@ type Service struct {
 }
 
 // ApprovalTiming is how long the steps of one approval that issued certificates
-// took (wall clock): the claim transaction (checks, templates, keys, claim), the
-// signatures (after the claim is stored), and the storing transaction.
+// took (wall clock): the claim (the application read, the templates, the rules of
+// the day with their registry lookup, the claim transaction with the keys' check),
+// the signatures (after the claim is stored), and the storing transaction.
 type ApprovalTiming struct {
 	Claim, Sign, Store time.Duration
 	Certificates       int

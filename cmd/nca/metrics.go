@@ -92,9 +92,11 @@ func newRegistry() *prometheus.Registry {
 
 // approvalSteps is observed for every approval that issued certificates:
 //
-//	nca_approval_step_seconds{step}  time of one step of an approval: claim (checks,
-//	                                  templates, keys, the claim stored), sign (the
-//	                                  signatures), store (the storing transaction)
+//	nca_approval_step_seconds{step}  time of one step of an approval: claim (the
+//	                                  application read, templates, rules of the day
+//	                                  with the registry lookup, the claim stored),
+//	                                  sign (the signatures), store (the storing
+//	                                  transaction)
 //	nca_issued_certificates_total    certificates issued by approvals
 func approvalSteps(reg prometheus.Registerer) (ra.ApprovalObserver, error) {
 	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{
