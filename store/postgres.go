@@ -279,26 +279,7 @@ func withPgx(conn *sql.Conn, fn func(*pgx.Conn) error) error {
 // pgPipe sends stmts on conn's pgx connection as one batch (the extended protocol's
 // pipeline: one round trip), inside the transaction open on conn.
 func pgPipe(ctx context.Context, conn *sql.Conn, stmts []pendingStmt) (affected []int64, failed int, err error) {
-	failed = -1
-	err = withPgx(conn, func(pc *pgx.Conn) error {
-		b := &pgx.Batch{}
-		for _, st := range stmts {
-			b.Queue(st.query, st.args...)
-		}
-		br := pc.SendBatch(ctx, b)
-		affected = make([]int64, 0, len(stmts))
-		for i := range stmts {
-			tag, err := br.Exec()
-			if err != nil {
-				failed = i
-				_ = br.Close()
-				return err
-			}
-			affected = append(affected, tag.RowsAffected())
-		}
-		return br.Close()
-	})
-	return affected, failed, err
+	return pgBatch(ctx, conn, stmts, "", nil, nil)
 }
 
 // pgPipeRow sends stmts and then query on conn's pgx connection as one batch (one
@@ -311,13 +292,22 @@ func pgPipe(ctx context.Context, conn *sql.Conn, stmts []pendingStmt) (affected 
 // committed it, and SERIALIZABLE appenders wait for each other instead of failing on
 // the same sequence number and running again.
 func pgPipeRow(ctx context.Context, conn *sql.Conn, stmts []pendingStmt, query string, args, dest []any) (affected []int64, failed int, err error) {
+	return pgBatch(ctx, conn, stmts, query, args, dest)
+}
+
+// pgBatch sends stmts, and query when it is not "", as one pgx batch, and scans
+// query's row into dest. failed is the index of the statement that failed
+// (len(stmts) for query), -1 when none did or sending failed.
+func pgBatch(ctx context.Context, conn *sql.Conn, stmts []pendingStmt, query string, args, dest []any) (affected []int64, failed int, err error) {
 	failed = -1
 	err = withPgx(conn, func(pc *pgx.Conn) error {
 		b := &pgx.Batch{}
 		for _, st := range stmts {
 			b.Queue(st.query, st.args...)
 		}
-		b.Queue(query, args...)
+		if query != "" {
+			b.Queue(query, args...)
+		}
 		br := pc.SendBatch(ctx, b)
 		affected = make([]int64, 0, len(stmts))
 		for i := range stmts {
@@ -329,13 +319,15 @@ func pgPipeRow(ctx context.Context, conn *sql.Conn, stmts []pendingStmt, query s
 			}
 			affected = append(affected, tag.RowsAffected())
 		}
-		if err := br.QueryRow().Scan(dest...); err != nil {
-			failed = len(stmts)
-			_ = br.Close()
-			if errors.Is(err, pgx.ErrNoRows) {
-				return sql.ErrNoRows
+		if query != "" {
+			if err := br.QueryRow().Scan(dest...); err != nil {
+				failed = len(stmts)
+				_ = br.Close()
+				if errors.Is(err, pgx.ErrNoRows) {
+					return sql.ErrNoRows
+				}
+				return err
 			}
-			return err
 		}
 		return br.Close()
 	})
