@@ -8,6 +8,7 @@ import (
 
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/notify"
+	"github.com/opennca/nca/registry"
 	"github.com/opennca/nca/store"
 )
 
@@ -59,10 +60,17 @@ func (s *Service) registeredEmail(ctx context.Context, iin, fallback string) (st
 		return fallback, nil
 	case err != nil:
 		return "", err
-	case p.Email != "":
-		return p.Email, nil
 	}
-	return fallback, nil
+	return emailOf(p, fallback), nil
+}
+
+// emailOf is the e-mail the registry's answer p (nil: not registered) gives, else
+// fallback.
+func emailOf(p *registry.Person, fallback string) string {
+	if p != nil && p.Email != "" {
+		return p.Email
+	}
+	return fallback
 }
 
 // alertIssued tells the registered e-mail of the certificate's IIN (to: see

@@ -533,12 +533,16 @@ const claimTimeout = 10 * time.Minute
 // says why.
 //
 // Issuance takes two short transactions with the signatures between them, so that
-// approvals sign in parallel and no transaction waits for a signature:
+// approvals sign in parallel and no transaction waits for a signature or the
+// registry:
 //
-//  1. decide and claim: the checks, the templates and their serials (drawn by the
-//     signer), and an issuance claim naming the serials (store.IssuanceClaim). The
-//     claim is exclusive: a second approval of the same application, on this node or
-//     another, stops here with KindConflict before it signs anything;
+//  1. decide and claim: outside any transaction, the application read, the templates
+//     and their serials (drawn by the signer) and the rules with the registry lookup;
+//     then, in a transaction, the check that the application is unchanged
+//     (KindConflict if not) and an issuance claim naming the serials
+//     (store.IssuanceClaim). The claim is exclusive: a second approval of the same
+//     application, on this node or another, stops here with KindConflict before it
+//     signs anything;
 //  2. sign the certificates (lint before sign, package ca), outside any transaction;
 //  3. store: the certificates, their audit records and notifications, the state
 //     change, and the claim marked completed, in one transaction that stores the
@@ -737,11 +741,7 @@ func (s *Service) rulesOfTheDay(ctx context.Context, a *core.Application) (dayRu
 	if len(f.mismatches) > 0 {
 		return dayRules{refusal: core.RefusalRegistryMismatch, detail: "the state registry no longer confirms the application: " + strings.Join(mismatchTexts(f.mismatches), "; ")}, nil
 	}
-	r := dayRules{alertTo: a.Applicant.Email}
-	if f.person != nil && f.person.Email != "" {
-		r.alertTo = f.person.Email
-	}
-	return r, nil
+	return dayRules{alertTo: emailOf(f.person, a.Applicant.Email)}, nil
 }
 
 // takeOverClaim releases the open claim of application number if it is older than
