@@ -329,6 +329,26 @@ func (b *browserSession) open(u string) {
 	b.do("opening "+u, chromedp.Navigate(u), chromedp.WaitReady(chromedp.CSS("body")))
 }
 
+// portalStarted is true once the portal's script has run: it has attached its
+// handlers (the language choice among them) and drawn the route into #app, replacing
+// the static "loading" paragraph with the route's container.
+const portalStarted = `document.querySelector('#app > div') !== null`
+
+// openPortal opens a portal URL and waits until the portal's script has started, so
+// that the next step talks to the application and not to the static page under it.
+func (b *browserSession) openPortal(u string) {
+	b.t.Helper()
+	b.open(u)
+	b.waitJS(stepTimeout, "the portal starts", portalStarted)
+}
+
+// reloadPortal reloads the portal page and waits until its script has started again.
+func (b *browserSession) reloadPortal() {
+	b.t.Helper()
+	b.do("reload", chromedpReload())
+	b.waitJS(stepTimeout, "the portal starts again", portalStarted)
+}
+
 // typeInto clears a field and types v into it with key events, as a person would.
 func (b *browserSession) typeInto(sel, v string) {
 	b.t.Helper()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/opennca/nca/internal/pdftext"
@@ -83,7 +85,7 @@ func TestPortal(t *testing.T) {
 		}
 
 		citizen := newBrowser(t, "citizen")
-		citizen.open(w.s.url + "/#/status/" + number)
+		citizen.openPortal(w.s.url + "/#/status/" + number)
 		citizen.waitJS(stepTimeout, "the status page shows the refusal", `document.querySelector('#status-state[data-state="refused"]') !== null`)
 		if got := citizen.text("#status-refusal"); !strings.Contains(got, detail) {
 			t.Fatalf("#status-refusal does not show the operator's reason %q: %q", detail, got)
@@ -146,17 +148,69 @@ func TestPortal(t *testing.T) {
 		w.t = t
 		defer func() { w.t = root }()
 		b := newBrowser(t, "visitor")
-		b.open(w.s.url + "/#/")
+		b.openPortal(w.s.url + "/#/")
 		for _, lang := range []string{"ru", "kk", "en", "kk"} {
 			b.setField("select#lang", lang)
 			b.waitJS(stepTimeout, "the page switches to "+lang, fmt.Sprintf(`document.documentElement.lang === %q`, lang))
-			b.do("reload", chromedpReload())
+			b.reloadPortal()
 			b.waitJS(stepTimeout, "the page is still in "+lang+" after a reload", fmt.Sprintf(`document.documentElement.lang === %q && document.querySelector('select#lang').value === %q`, lang, lang))
 		}
 		title := eval[string](b, `document.title`)
 		b.setField("select#lang", "en")
 		b.waitJS(stepTimeout, "the title is translated", fmt.Sprintf(`document.documentElement.lang === 'en' && document.title !== %q`, title))
 	})
+
+	t.Run("a language chosen while the page loads wins", func(t *testing.T) {
+		w.t = t
+		defer func() { w.t = root }()
+		w.portalLanguageWhileLoading()
+	})
+}
+
+// portalLanguageWhileLoading holds back the file of the starting language (the
+// browser's English) until the visitor has chosen Russian: the late English file
+// must not undo the choice, on the page nor in what is remembered.
+func (w *world) portalLanguageWhileLoading() {
+	t := w.t
+	b := newBrowser(t, "early-chooser")
+	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{
+		Patterns: []*fetch.RequestPattern{{URLPattern: "*/static/i18n/en.json"}},
+	}); err != nil {
+		t.Fatalf("holding back the English file: %v", err)
+	}
+	ctx, cancel := context.WithCancel(b.ctx)
+	defer cancel()
+	paused := make(chan fetch.RequestID, 1)
+	go func() {
+		for ev, err := range chromedp.Events(ctx, fetch.RequestPaused) {
+			if err != nil {
+				return
+			}
+			paused <- ev.RequestID
+			return
+		}
+	}()
+	b.open(w.s.url + "/#/")
+	var held fetch.RequestID
+	select {
+	case held = <-paused:
+	case <-time.After(stepTimeout):
+		t.Fatal("the portal did not ask for its starting language (en)")
+	}
+	b.setField("select#lang", "ru")
+	b.waitJS(stepTimeout, "the page switches to ru while en is still loading", `document.documentElement.lang === 'ru'`)
+	if _, err := chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: held}); err != nil {
+		t.Fatalf("letting the English file through: %v", err)
+	}
+	// The portal draws its first screen once the starting language has settled.
+	b.waitJS(stepTimeout, "the portal starts", portalStarted)
+	got := eval[string](b, `[document.documentElement.lang, document.querySelector('select#lang').value, localStorage.getItem('nca.lang')].join(' ')`)
+	if got != "ru ru ru" {
+		t.Errorf("after the late English file: page, selector, remembered = %s; want ru ru ru", got)
+	}
+	if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+		t.Fatalf("%v", err)
+	}
 }
 
 // portalCitizen: an individual applies in the browser with keys made there, the
@@ -217,7 +271,7 @@ func (w *world) portalCitizen(alg string) {
 	}
 
 	// The citizen installs the certificates into the key files in the browser.
-	citizen.open(w.s.url + "/#/status/" + number)
+	citizen.openPortal(w.s.url + "/#/status/" + number)
 	citizen.waitJS(stepTimeout, "the status page says issued", `document.querySelector('#status-state[data-state="issued"]') !== null`)
 	installedDir := filepath.Join(w.dir, "browser-"+alg, "installed")
 	installed := map[core.CertType]string{}
@@ -262,7 +316,7 @@ func (w *world) portalCitizen(alg string) {
 
 	// The owner signs in to the cabinet with the AUTH file and sees the certificates.
 	cab := newBrowser(t, "cabinet")
-	cab.open(w.s.url + "/#/cabinet")
+	cab.openPortal(w.s.url + "/#/cabinet")
 	w.signIn(cab, installed[core.CertAuth], portalPW)
 	cab.waitJS(stepTimeout, "the cabinet lists the certificates", `document.querySelectorAll('#cabinet-certificates tr[data-serial]').length >= 2`)
 	serials := eval[[]string](cab, `[...document.querySelectorAll('#cabinet-certificates tr[data-serial]')].map(e => e.dataset.serial.toLowerCase())`)
@@ -297,7 +351,7 @@ func (w *world) portalHead() {
 	}
 
 	b := newBrowser(t, "head")
-	b.open(w.s.url + "/#/head")
+	b.openPortal(w.s.url + "/#/head")
 	w.signIn(b, headAuth, citizenPW)
 	row := fmt.Sprintf("#head-list tr[data-number=%q]", number)
 	b.do("waiting for the employee's application", chromedpWaitVisible(row))
@@ -314,7 +368,7 @@ func (w *world) portalHead() {
 // the saved key files by certificate type.
 func (w *world) portalApply(b *browserSession, d registry.DemoCase, p *registry.Person, alg, keysDir string) (string, map[core.CertType]string) {
 	t := w.t
-	b.open(w.s.url + "/#/apply")
+	b.openPortal(w.s.url + "/#/apply")
 	b.click("a#template-" + d.Template)
 	b.do("the form", chromedpWaitVisible("#f-iin"))
 	// A mistyped IIN (its check digit) is caught as it is typed, offline.
@@ -400,7 +454,7 @@ func (w *world) signIn(b *browserSession, file, password string) {
 
 // deskSignIn opens the desk and signs in with the operator credential of the start.
 func (w *world) deskSignIn(b *browserSession) {
-	b.open(w.s.url + "/#/desk")
+	b.openPortal(w.s.url + "/#/desk")
 	w.signIn(b, filepath.Join(w.s.data, "operator.p12"), w.s.opPass)
 }
 
@@ -529,7 +583,7 @@ func (w *world) portalAccessible() {
 	b.do("phone screen", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 	routes := []string{"", "apply", "apply/individual", "apply/legal_entity", "apply/ssl_legal", "status", "cabinet", "head", "desk"}
 	for _, lang := range []string{"kk", "ru", "en"} {
-		b.open(w.s.url + "/#/")
+		b.openPortal(w.s.url + "/#/")
 		b.setField("select#lang", lang)
 		b.waitJS(stepTimeout, "the page switches to "+lang, fmt.Sprintf(`document.documentElement.lang === %q`, lang))
 		for _, r := range routes {
@@ -542,7 +596,7 @@ func (w *world) portalAccessible() {
 	}
 	// Keyboard only. A screen drawn after navigation has the focus on its heading, so
 	// the next Tab lands on the screen's first control, not back in the header.
-	b.open(w.s.url + "/#/apply")
+	b.openPortal(w.s.url + "/#/apply")
 	b.waitJS(stepTimeout, "the template list", `document.querySelector('a#template-individual') !== null`)
 	b.do("Tab after the screen is drawn", chromedp.KeyEvent(kb.Tab))
 	if in := eval[bool](b, `!!document.activeElement && document.querySelector('main').contains(document.activeElement) && document.activeElement.matches('a[href], button, input, select, textarea')`); !in {

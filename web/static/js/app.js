@@ -75,19 +75,26 @@ function labelCells(root) {
 async function start() {
   new MutationObserver(() => labelCells(document.getElementById('app')))
     .observe(document.getElementById('app'), { childList: true, subtree: true });
+  // The selector shows the starting language and listens before that language has
+  // loaded: a choice made while the page is still loading wins over the start.
   const sel = document.getElementById('lang');
   const l = initialLang();
+  sel.value = l;
+  sel.addEventListener('change', async () => {
+    try {
+      if (!(await setLang(sel.value))) return;
+    } catch (e) {
+      message('error', 'err.network');
+      return;
+    }
+    if (!keepOnLangChange.has(currentRoute)) await route(true);
+    else translate(document);
+  });
   try {
     await setLang(l);
   } catch (e) {
     message('error', 'err.network');
   }
-  sel.value = l;
-  sel.addEventListener('change', async () => {
-    await setLang(sel.value);
-    if (!keepOnLangChange.has(currentRoute)) await route(true);
-    else translate(document);
-  });
   // The skip link must not change the hash: the hash is the route, and "#main"
   // would leave the screen the user is on. It moves the focus instead.
   document.getElementById('skip-link').addEventListener('click', (ev) => {

@@ -23,16 +23,27 @@ export function initialLang() {
   return 'kk';
 }
 
-/** Loads language l, remembers it and translates the static page. */
+// requested counts setLang calls: a language whose file arrives after a later choice
+// was made is dropped, so the last choice wins whatever order the files arrive in.
+let requested = 0;
+
+/**
+ * Loads language l, remembers it and translates the static page. It resolves to
+ * false, changing nothing, when another language was chosen while l was loading.
+ */
 export async function setLang(l) {
   if (!LANGS.includes(l)) l = 'kk';
+  const ticket = ++requested;
   const resp = await fetch(`/static/i18n/${l}.json`, { credentials: 'same-origin' });
   if (!resp.ok) throw new Error(`language file ${l}: HTTP ${resp.status}`);
-  strings = await resp.json();
+  const loaded = await resp.json();
+  if (ticket !== requested) return false;
+  strings = loaded;
   current = l;
   try { localStorage.setItem(STORE_KEY, l); } catch (_) { /* storage disabled */ }
   document.documentElement.lang = l;
   translate(document);
+  return true;
 }
 
 /**
