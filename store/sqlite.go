@@ -30,6 +30,9 @@ type SQLite struct {
 	read   *sql.DB // the same as write for an in-memory database
 	eng    *engine
 	logger *slog.Logger
+	// writeStmts and readStmts cache the prepared statements of each pool (the
+	// same cache for an in-memory database).
+	writeStmts, readStmts *stmtCache
 	// attempts is how many times Tx runs a transaction that fails with SQLITE_BUSY
 	// or SQLITE_LOCKED; backoff is the pause before the first retry (doubling).
 	attempts int
@@ -90,6 +93,8 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger, busy time
 		write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	s.writeStmts = newStmtCache(write, stmtCacheLimit, logger)
+	s.readStmts = s.writeStmts
 	if _, err := Migrate(ctx, write, s.eng.dialect, logger); err != nil {
 		write.Close()
 		return nil, err
@@ -109,6 +114,7 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger, busy time
 			return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
 		}
 		s.read = read
+		s.readStmts = newStmtCache(read, stmtCacheLimit, logger)
 	}
 	return s, nil
 }
@@ -117,8 +123,9 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger, busy time
 func (s *SQLite) Close() error {
 	var errs []error
 	if s.read != s.write {
-		errs = append(errs, s.read.Close())
+		errs = append(errs, s.readStmts.close(), s.read.Close())
 	}
+	errs = append(errs, s.writeStmts.close())
 	errs = append(errs, s.write.Close())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("store: close: %w", err)
@@ -132,7 +139,9 @@ func (s *SQLite) Close() error {
 // are returned at once, and the transaction is rolled back. fn must not call Tx (or,
 // on a ":memory:" store, Read): write transactions queue for the one connection.
 func (s *SQLite) Tx(ctx context.Context, fn func(Tx) error) error {
-	return s.retry(ctx, "write", func() error { return runTx(ctx, s.write, s.eng, txConfig{opts: &sql.TxOptions{}}, fn) })
+	return s.retry(ctx, "write", func() error {
+		return runTx(ctx, s.write, s.eng, txConfig{opts: &sql.TxOptions{}, stmts: s.writeStmts}, fn)
+	})
 }
 
 // TxNoSync implements Store: Tx with the write connection at synchronous=NORMAL for
@@ -140,7 +149,7 @@ func (s *SQLite) Tx(ctx context.Context, fn func(Tx) error) error {
 // disk; the next Tx's commit syncs the log, this transaction included) and back to
 // FULL after it. An in-memory store has no disk to wait for.
 func (s *SQLite) TxNoSync(ctx context.Context, fn func(Tx) error) error {
-	cfg := txConfig{opts: &sql.TxOptions{}}
+	cfg := txConfig{opts: &sql.TxOptions{}, stmts: s.writeStmts}
 	if !s.memory {
 		cfg.before, cfg.after = "PRAGMA synchronous = NORMAL", "PRAGMA synchronous = FULL"
 	}
@@ -151,7 +160,7 @@ func (s *SQLite) TxNoSync(ctx context.Context, fn func(Tx) error) error {
 // fails. It is retried like Tx.
 func (s *SQLite) Read(ctx context.Context, fn func(Tx) error) error {
 	return s.retry(ctx, "read", func() error {
-		return runTx(ctx, s.read, s.eng, txConfig{opts: &sql.TxOptions{ReadOnly: true}, readOnly: true}, fn)
+		return runTx(ctx, s.read, s.eng, txConfig{opts: &sql.TxOptions{ReadOnly: true}, readOnly: true, stmts: s.readStmts}, fn)
 	})
 }
 

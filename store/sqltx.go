@@ -105,6 +105,10 @@ type sqlTx struct {
 	fresh bool
 	// readCommitted: every statement sees what was committed before it.
 	readCommitted bool
+	// stmts, when set, holds statements prepared on the pool (see stmtCache);
+	// missed collects the queries run here that it did not hold.
+	stmts  *stmtCache
+	missed []string
 }
 
 var _ Tx = (*sqlTx)(nil)
@@ -123,6 +127,9 @@ type txConfig struct {
 	// settings run first inside the transaction; with a pipe they are sent with the
 	// first write.
 	settings []string
+	// stmts, when set, is the cache of prepared statements of db (engines whose
+	// transactions run through database/sql's Tx only).
+	stmts *stmtCache
 }
 
 // runTx runs fn in one transaction on a connection of db, begun with cfg: committed if
@@ -134,6 +141,14 @@ func runTx(ctx context.Context, db *sql.DB, eng *engine, cfg txConfig, fn func(T
 	if err != nil {
 		return fmt.Errorf("store: connection: %w", err)
 	}
+	var t *sqlTx
+	// Runs after the connection is back in the pool: the queries the cache did not
+	// hold are prepared for the next transactions.
+	defer func() {
+		if t != nil {
+			cfg.stmts.prepare(t.missed)
+		}
+	}()
 	defer conn.Close()
 	if cfg.before != "" {
 		if _, err := conn.ExecContext(ctx, cfg.before); err != nil {
@@ -149,7 +164,7 @@ func runTx(ctx context.Context, db *sql.DB, eng *engine, cfg txConfig, fn func(T
 			}
 		}()
 	}
-	t := &sqlTx{conn: conn, eng: eng, readOnly: cfg.readOnly, fresh: true,
+	t = &sqlTx{conn: conn, eng: eng, readOnly: cfg.readOnly, fresh: true,
 		readCommitted: cfg.opts != nil && cfg.opts.Isolation == sql.LevelReadCommitted}
 	if eng.begin != nil {
 		// BEGIN goes out with the transaction's first statement.
@@ -160,7 +175,7 @@ func runTx(ctx context.Context, db *sql.DB, eng *engine, cfg txConfig, fn func(T
 		if err != nil {
 			return fmt.Errorf("store: begin: %w", err)
 		}
-		t.tx, t.q, t.begun = tx, tx, true
+		t.tx, t.q, t.begun, t.stmts = tx, tx, true, cfg.stmts
 	}
 	done := false
 	defer func() {
@@ -374,7 +389,25 @@ func (t *sqlTx) exec(ctx context.Context, query string, args ...any) (sql.Result
 		}
 		return driver.RowsAffected(affected[last]), nil
 	}
-	return t.q.ExecContext(ctx, t.eng.dialect.Rebind(query), args...)
+	q := t.eng.dialect.Rebind(query)
+	if st := t.prepared(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.q.ExecContext(ctx, q, args...)
+}
+
+// prepared returns this transaction's use of the cached prepared statement of query
+// q, or nil when the transaction has no cache or the cache does not hold q yet (q is
+// then noted, to be prepared after the transaction).
+func (t *sqlTx) prepared(ctx context.Context, q string) *sql.Stmt {
+	if t.stmts == nil || t.tx == nil {
+		return nil
+	}
+	if st := t.stmts.get(q); st != nil {
+		return t.tx.StmtContext(ctx, st)
+	}
+	t.missed = append(t.missed, q)
+	return nil
 }
 
 // failedAt records and returns the error of pending statement i of stmts.
@@ -394,7 +427,11 @@ func (t *sqlTx) query(ctx context.Context, query string, args ...any) (*sql.Rows
 			return nil, err
 		}
 	}
-	return t.q.QueryContext(ctx, t.eng.dialect.Rebind(query), args...)
+	q := t.eng.dialect.Rebind(query)
+	if st := t.prepared(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.q.QueryContext(ctx, q, args...)
 }
 
 // queryRow is QueryRowContext after the pending statements: sent in the same round
@@ -416,6 +453,9 @@ func (t *sqlTx) queryRow(ctx context.Context, query string, args ...any) rowScan
 		if err := t.flush(ctx); err != nil {
 			return failedRow{err}
 		}
+	}
+	if st := t.prepared(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
 	}
 	return t.q.QueryRowContext(ctx, q, args...)
 }
