@@ -12,6 +12,7 @@ import (
 
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/ownersig"
 	"github.com/opennca/nca/profile"
 	"github.com/opennca/nca/registry"
 	"github.com/opennca/nca/store"
@@ -386,5 +387,119 @@ func TestApproveChangedMeanwhile(t *testing.T) {
 	got, certs, err := svc.Approve(e.ctx, e.staff, b.Number)
 	if err != nil || got.State != core.StateIssued || got.Applicant.Email != "changed@example.kz" || len(certs) != 2 {
 		t.Fatalf("second Approve = %+v, %d certificates, %v", got, len(certs), err)
+	}
+}
+
+// TestOwnerActionsAskRegistryOutsideTransactions: a renewal issued at once, a head's
+// confirmation of an employee's renewal and a head's revocation of an employee's
+// certificate ask the state registry with no write transaction open, and a renewal
+// signs each of its certificates once.
+func TestOwnerActionsAskRegistryOutsideTransactions(t *testing.T) {
+	e := newEnv(t)
+	o := e.issue(e.demo(profile.Individual, ""), nil)
+	head := e.issue(e.demo(profile.LegalEntity, "first_head"), nil)
+	emp := e.issue(e.demo(profile.LegalEntity, "employee"), head)
+
+	cs := &countingStore{Store: e.store}
+	lookups := 0
+	reg := &hookRegistry{Registry: e.reg, before: func() {
+		lookups++
+		if n := cs.open.Load(); n != 0 {
+			t.Errorf("registry asked with %d write transactions open", n)
+		}
+	}}
+	var signatures atomic.Int32
+	signer := &hookSigner{Signer: e.ca, before: func() error { signatures.Add(1); return nil }}
+	e.svc = New(Config{Store: cs, Registry: reg, Signer: signer, Now: e.clock.Now})
+	renew := func(h *holder) (*core.Application, []IssuedCertificate, error) {
+		reqs := e.requests(h.app.Template, h.app.Applicant)
+		f := map[string]string{ownersig.FieldRequests: ownersig.RenewalRequests(reqs), ownersig.FieldRevokeOld: "false"}
+		in := e.sign(h, core.CertSign, ownersig.ActionRenew, h.certs[core.CertSign].Serial, f, e.clock.Now())
+		return e.svc.Renew(e.ctx, h.actor, RenewInput{Requests: reqs, Signed: in})
+	}
+	asked := func(what string, before int) {
+		t.Helper()
+		if lookups == before {
+			t.Errorf("%s did not ask the registry", what)
+		}
+	}
+
+	before := lookups
+	a, certs, err := renew(o)
+	if err != nil || a.State != core.StateIssued || len(certs) != 2 {
+		t.Fatalf("renewal = %v, %d certificates, %v", a, len(certs), err)
+	}
+	asked("the renewal", before)
+	if n := signatures.Load(); n != 2 {
+		t.Errorf("the renewal of two certificates made %d signatures", n)
+	}
+
+	a, _, err = renew(emp)
+	if err != nil || a.State != core.StateAwaitingHead {
+		t.Fatalf("employee's renewal = %v, %v", a, err)
+	}
+	before = lookups
+	got, err := e.svc.HeadDecideSigned(e.ctx, head.actor, a.Number, true, e.headSigned(head, a, true, ""))
+	if err != nil || got.State != core.StateIssued {
+		t.Fatalf("head confirms the renewal = %v, %v", got, err)
+	}
+	asked("the head's confirmation", before)
+
+	e.clock.Add(time.Minute)
+	target := emp.certs[core.CertAuth].Serial
+	before = lookups
+	c, err := e.svc.OwnerRevoke(e.ctx, head.actor, target, e.sign(head, core.CertSign, ownersig.ActionRevoke, target, revokeFields("dismissal"), e.clock.Now()))
+	if err != nil || c.Status != core.CertRevoked {
+		t.Fatalf("head revokes = %+v, %v", c, err)
+	}
+	asked("the head's revocation", before)
+}
+
+// TestHeadDecisionChangedMeanwhile: an application changed between the head
+// decision's first read and its transaction (here while the registry is asked) is
+// not decided on, and a renewal's certificates are not signed.
+func TestHeadDecisionChangedMeanwhile(t *testing.T) {
+	e := newEnv(t)
+	head := e.issue(e.demo(profile.LegalEntity, "first_head"), nil)
+	emp := e.issue(e.demo(profile.LegalEntity, "employee"), head)
+	reqs := e.requests(emp.app.Template, emp.app.Applicant)
+	f := map[string]string{ownersig.FieldRequests: ownersig.RenewalRequests(reqs), ownersig.FieldRevokeOld: "false"}
+	a, _, err := e.svc.Renew(e.ctx, emp.actor, RenewInput{Requests: reqs, Signed: e.sign(emp, core.CertSign, ownersig.ActionRenew, emp.certs[core.CertSign].Serial, f, e.clock.Now())})
+	if err != nil || a.State != core.StateAwaitingHead {
+		t.Fatalf("employee's renewal = %v, %v", a, err)
+	}
+
+	change := func() {
+		ctx, cancel := context.WithTimeout(e.ctx, 5*time.Second)
+		defer cancel()
+		err := e.store.Tx(ctx, func(tx store.Tx) error {
+			cur, err := tx.GetApplication(ctx, a.Number)
+			if err != nil {
+				return err
+			}
+			cur.Applicant.Email = "changed@example.kz"
+			return tx.UpdateApplication(ctx, cur, cur.State)
+		})
+		if err != nil {
+			t.Errorf("change the application: %v", err)
+		}
+	}
+	reg := &hookRegistry{Registry: e.reg, before: func() {
+		if change != nil {
+			change()
+			change = nil
+		}
+	}}
+	signed := 0
+	signer := &hookSigner{Signer: e.ca, before: func() error { signed++; return nil }}
+	svc := New(Config{Store: e.store, Registry: reg, Signer: signer, Now: e.clock.Now})
+	_, err = svc.HeadDecideSigned(e.ctx, head.actor, a.Number, true, e.headSigned(head, a, true, ""))
+	wantKind(t, err, core.KindConflict)
+	if signed != 0 {
+		t.Errorf("%d certificates signed for a decision that did not happen", signed)
+	}
+	st, err := e.svc.Status(e.ctx, a.Number)
+	if err != nil || st.Application.State != core.StateAwaitingHead || len(st.Certificates) != 0 || st.Application.Applicant.Email != "changed@example.kz" {
+		t.Fatalf("after the refused decision: %+v, %v", st, err)
 	}
 }

@@ -107,12 +107,17 @@ func (s *Service) verifySigned(ctx context.Context, tx store.Tx, actor Actor, in
 	if actor.IIN != id.IIN {
 		return nil, core.Errorf(core.KindForbidden, "the request is signed by another person than the one signed in: nobody may act in another's name")
 	}
-	v := &verified{req: req, cert: stored, id: id, alg: alg.Algorithm.String()}
-	v.actor = Actor{Kind: "subscriber", IIN: id.IIN, BIN: id.BIN, Name: strings.TrimSpace(id.Surname + " " + id.Name + " " + id.Patronymic), Address: actor.Address}
-	for _, r := range id.Roles {
-		v.actor.Roles = append(v.actor.Roles, r.Name)
-	}
+	v := &verified{req: req, cert: stored, id: id, alg: alg.Algorithm.String(), actor: certActor(id, actor.Address)}
 	return v, nil
+}
+
+// certActor is the subscriber a certificate's identity id names, acting from address.
+func certActor(id *profile.Identity, address string) Actor {
+	a := Actor{Kind: "subscriber", IIN: id.IIN, BIN: id.BIN, Name: strings.TrimSpace(id.Surname + " " + id.Name + " " + id.Patronymic), Address: address}
+	for _, r := range id.Roles {
+		a.Roles = append(a.Roles, r.Name)
+	}
+	return a
 }
 
 // ourCertificate returns the stored record of x when this authority issued x: the
@@ -259,6 +264,15 @@ func (s *Service) OwnerRevoke(ctx context.Context, actor Actor, serial string, i
 		return nil, core.Wrap(core.KindInvalid, err, "payload: "+err.Error())
 	}
 	reason := req.Fields[ownersig.FieldReason]
+	// A first head revoking an employee's certificate must still be the head in the
+	// state registry. The registry is asked before the revocation's transaction (with
+	// a transaction open a slow registry would hold the database), and only when the
+	// signer claims the role for a certificate of the same organisation that is not
+	// the signer's own.
+	registryHead, err := s.headOfCertificate(ctx, in.Certificate, n)
+	if err != nil {
+		return nil, err
+	}
 	return s.revoke(ctx, actor, n, reason, "online request signed by the owner", func(tx store.Tx, c *core.Certificate) (Actor, error) {
 		v, err := s.verifySigned(ctx, tx, actor, in, ownersig.ActionRevoke, n, core.CertSign)
 		if err != nil {
@@ -267,9 +281,9 @@ func (s *Service) OwnerRevoke(ctx context.Context, actor Actor, serial string, i
 		own := c.IIN != "" && c.IIN == v.actor.IIN
 		head := c.BIN != "" && c.BIN == v.actor.BIN && v.actor.HasRole(profile.RoleFirstHead)
 		if head && !own {
-			if head, err = s.isCurrentHead(ctx, v.actor); err != nil {
-				return Actor{}, err
-			}
+			// verifySigned read the same certificate as above: the registry's
+			// answer is about this signer.
+			head = registryHead != nil && *registryHead
 		}
 		switch {
 		case !own && !head:
@@ -281,6 +295,45 @@ func (s *Service) OwnerRevoke(ctx context.Context, actor Actor, serial string, i
 		}
 		return v.actor, s.record(ctx, tx, v, in, c.IIN, "revoked: "+reason)
 	})
+}
+
+// headOfCertificate answers, for OwnerRevoke, whether the state registry names the
+// owner of signer (a DER certificate) as the first head of the organisation of the
+// certificate with serial: nil when the question does not arise (the signer does not
+// claim the role, the certificate is the signer's own or of another organisation, or
+// either certificate cannot be read: OwnerRevoke's checks then answer).
+func (s *Service) headOfCertificate(ctx context.Context, signer []byte, serial string) (*bool, error) {
+	x, err := x509.ParseCertificate(signer)
+	if err != nil {
+		return nil, nil
+	}
+	id, err := profile.Parse(x)
+	if err != nil {
+		return nil, nil
+	}
+	head := certActor(id, "")
+	if head.BIN == "" || !head.HasRole(profile.RoleFirstHead) {
+		return nil, nil
+	}
+	var c *core.Certificate
+	err = s.store.Read(ctx, func(tx store.Tx) error {
+		certs, err := tx.CertificatesBySerial(ctx, serial)
+		if len(certs) == 1 {
+			c = certs[0]
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if c == nil || c.BIN != head.BIN || c.IIN == head.IIN {
+		return nil, nil
+	}
+	ok, err := s.isCurrentHead(ctx, head)
+	if err != nil {
+		return nil, err
+	}
+	return &ok, nil
 }
 
 func contains(xs []string, x string) bool {

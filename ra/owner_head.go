@@ -2,6 +2,7 @@ package ra
 
 import (
 	"context"
+	"reflect"
 
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/ownersig"
@@ -52,6 +53,45 @@ func (s *Service) HeadDecideSigned(ctx context.Context, actor Actor, number stri
 	if confirm {
 		action = ownersig.ActionHeadConfirm
 	}
+	// The signed request and the application are checked first in a read, and the
+	// state registry is asked (is the signer still the head? does it still confirm
+	// a renewal's applicant?) with no transaction open: a slow registry must not
+	// hold the database. The write transaction checks them again, and that the
+	// application did not change in between.
+	var (
+		head Actor
+		read *core.Application
+	)
+	err = s.store.Read(ctx, func(tx store.Tx) error {
+		v, err := s.verifySigned(ctx, tx, actor, in, action, n, core.CertSign)
+		if err != nil {
+			return err
+		}
+		head = v.actor
+		if err := headRoles(head); err != nil {
+			return err
+		}
+		read, err = get(ctx, tx, n)
+		if err != nil {
+			return err
+		}
+		return headMayDecide(v, read)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.requireHead(ctx, head); err != nil {
+		return nil, err
+	}
+	var ri *renewalIssue
+	if confirm && read.RenewalOf != "" {
+		if err := checkTransition(read.Number, ActHeadConfirm, read.State, core.StateIssued); err != nil {
+			return nil, err
+		}
+		if ri, err = s.prepareRenewal(ctx, read); err != nil {
+			return nil, err
+		}
+	}
 	var (
 		out       *core.Application
 		republish []string
@@ -62,23 +102,17 @@ func (s *Service) HeadDecideSigned(ctx context.Context, actor Actor, number stri
 		if err != nil {
 			return err
 		}
-		head := v.actor
-		if err := s.requireHead(ctx, head); err != nil {
-			return err
-		}
 		a, err := get(ctx, tx, n)
 		if err != nil {
 			return err
 		}
-		if a.Applicant.BIN != head.BIN {
-			return core.Errorf(core.KindForbidden, "application %s belongs to another organisation", a.Number)
+		if err := headMayDecide(v, a); err != nil {
+			return err
 		}
-		if a.Applicant.IIN == head.IIN {
-			return core.Errorf(core.KindForbidden, "nobody may confirm their own application")
+		if !reflect.DeepEqual(a, read) {
+			return core.Errorf(core.KindConflict, "application %s changed while the decision was being checked; list the applications again", a.Number)
 		}
-		if v.req.Fields[ownersig.FieldContent] != ownersig.ApplicationDigest(a) {
-			return core.Errorf(core.KindConflict, "the signed content of application %s differs from the stored application: list the applications again and sign what is shown", a.Number)
-		}
+		head := v.actor
 		out = a
 		switch {
 		case !confirm:
@@ -96,7 +130,7 @@ func (s *Service) HeadDecideSigned(ctx context.Context, actor Actor, number stri
 				return err
 			}
 			var issued []*core.Certificate
-			if issued, republish, err = s.issueRenewal(ctx, tx, head, a); err != nil {
+			if issued, republish, err = s.issueRenewal(ctx, tx, head, a, ri); err != nil {
 				return err
 			}
 			if err := s.move(ctx, tx, head, a, ActHeadConfirm, core.StateIssued, "renewal confirmed by the head (signed); issued "+serialList(issued)); err != nil {
@@ -115,4 +149,21 @@ func (s *Service) HeadDecideSigned(ctx context.Context, actor Actor, number stri
 	}
 	s.publish(ctx, republish)
 	return out, nil
+}
+
+// headMayDecide checks that the signer of v may decide on application a: a is of the
+// signer's organisation, not the signer's own, and its content is what was signed.
+// (Whether the state registry names the signer as the head is requireHead's.)
+func headMayDecide(v *verified, a *core.Application) error {
+	head := v.actor
+	if a.Applicant.BIN != head.BIN {
+		return core.Errorf(core.KindForbidden, "application %s belongs to another organisation", a.Number)
+	}
+	if a.Applicant.IIN == head.IIN {
+		return core.Errorf(core.KindForbidden, "nobody may confirm their own application")
+	}
+	if v.req.Fields[ownersig.FieldContent] != ownersig.ApplicationDigest(a) {
+		return core.Errorf(core.KindConflict, "the signed content of application %s differs from the stored application: list the applications again and sign what is shown", a.Number)
+	}
+	return nil
 }

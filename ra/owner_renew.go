@@ -2,6 +2,7 @@ package ra
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"strings"
 	"time"
@@ -82,9 +83,6 @@ func (s *Service) Renew(ctx context.Context, actor Actor, in RenewInput) (*core.
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := s.checkRegistry(ctx, t, app); err != nil {
-		return nil, nil, err
-	}
 
 	now := s.now().UTC()
 	a := &core.Application{
@@ -97,6 +95,17 @@ func (s *Service) Renew(ctx context.Context, actor Actor, in RenewInput) (*core.
 	}
 	if !Allowed(ActRenew, "", a.State) {
 		return nil, nil, core.Errorf(core.KindInternal, "renewal to %s is not in the transition table", a.State)
+	}
+	// The state registry is asked, and the certificates to issue at once are planned,
+	// before the transaction: with a transaction open a slow registry would hold the
+	// database (SQLite's one writer) for as long as it takes to answer.
+	var ri *renewalIssue
+	if a.State == core.StateIssued {
+		if ri, err = s.prepareRenewal(ctx, a); err != nil {
+			return nil, nil, err
+		}
+	} else if _, err := s.checkRegistry(ctx, t, app); err != nil {
+		return nil, nil, err
 	}
 	var (
 		issued    []*core.Certificate
@@ -117,7 +126,7 @@ func (s *Service) Renew(ctx context.Context, actor Actor, in RenewInput) (*core.
 		}
 		by := v.actor
 		if a.State == core.StateIssued {
-			if issued, republish, err = s.issueRenewal(ctx, tx, by, a); err != nil {
+			if issued, republish, err = s.issueRenewal(ctx, tx, by, a, ri); err != nil {
 				return err
 			}
 		}
@@ -142,13 +151,52 @@ func (s *Service) Renew(ctx context.Context, actor Actor, in RenewInput) (*core.
 	return a, chains, nil
 }
 
-// issueRenewal issues the certificates of renewal application a inside tx and, when
-// the owner asked for it, revokes the renewed application's good certificates as
-// superseded. It returns the issuers whose CRLs are to be published.
-func (s *Service) issueRenewal(ctx context.Context, tx store.Tx, actor Actor, a *core.Application) ([]*core.Certificate, []string, error) {
+// renewalIssue is what issuing the certificates of a renewal needs from outside the
+// transaction that stores them (see prepareRenewal); the transaction makes only the
+// signatures.
+type renewalIssue struct {
+	// alertTo is the address of the issuance alerts: the applicant's e-mail in the
+	// state registry, else the application's.
+	alertTo string
+	// plan is the certificates planned and being prepared, one per request.
+	plan []plannedCert
+	// signed holds the certificates once signed: a transaction that runs again
+	// (a busy SQLite, a PostgreSQL serialization failure) stores the same
+	// certificates instead of signing new ones.
+	signed []*x509.Certificate
+}
+
+// prepareRenewal asks the state registry whether it still confirms the applicant of
+// renewal application a (a refusal is the answer when not) and plans a's
+// certificates, whose preparation (encoding, lint) starts at once. It opens no
+// transaction: it is called before the one that issues.
+func (s *Service) prepareRenewal(ctx context.Context, a *core.Application) (*renewalIssue, error) {
+	t, ok := profile.Lookup(a.Template)
+	if !ok {
+		return nil, fmt.Errorf("ra: application %s has unknown template %q", a.Number, a.Template)
+	}
+	f, err := s.checkRegistry(ctx, t, a.Applicant)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := s.planAll(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	return &renewalIssue{alertTo: emailOf(f.person, a.Applicant.Email), plan: plan, signed: make([]*x509.Certificate, len(plan))}, nil
+}
+
+// issueRenewal issues the certificates of renewal application a, prepared by
+// prepareRenewal as ri, inside tx and, when the owner asked for it, revokes the
+// renewed application's good certificates as superseded. It returns the issuers whose
+// CRLs are to be published.
+func (s *Service) issueRenewal(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, ri *renewalIssue) ([]*core.Certificate, []string, error) {
+	if ri == nil || len(ri.plan) != len(a.Requests) {
+		return nil, nil, fmt.Errorf("ra: renewal %s: its certificates were not prepared", a.Number)
+	}
 	// A renewal may wait for the head's confirmation; the certificate it renews must
-	// still be good and valid when the new certificates are issued, and the state
-	// registry must still confirm the applicant.
+	// still be good and valid when the new certificates are issued (the state
+	// registry was asked by prepareRenewal).
 	issuer, serial, _ := strings.Cut(a.RenewalOf, "/")
 	prev, err := tx.GetCertificate(ctx, issuer, serial)
 	if err != nil {
@@ -161,20 +209,23 @@ func (s *Service) issueRenewal(ctx context.Context, tx store.Tx, actor Actor, a 
 	case now.Before(prev.NotBefore) || now.After(prev.NotAfter):
 		return nil, nil, core.Errorf(core.KindForbidden, "the certificate %s renewed by application %s is no longer valid; apply again", a.RenewalOf, a.Number)
 	}
-	t, ok := profile.Lookup(a.Template)
-	if !ok {
-		return nil, nil, fmt.Errorf("ra: application %s has unknown template %q", a.Number, a.Template)
-	}
-	if _, err := s.checkRegistry(ctx, t, a.Applicant); err != nil {
+	if err := keysUnused(ctx, tx, a, ri.plan); err != nil {
 		return nil, nil, err
 	}
 	var issued []*core.Certificate
-	for _, r := range a.Requests {
-		c, err := s.issue(ctx, tx, actor, a, r)
-		if err != nil {
+	for i, p := range ri.plan {
+		if ri.signed[i] == nil {
+			cert, err := s.signer.Sign(ctx, p.prep)
+			if err != nil {
+				return nil, nil, fmt.Errorf("ra: issue %s certificate of %s: %w", p.req.Type, a.Number, err)
+			}
+			ri.signed[i] = cert
+		}
+		rec := p.record(a, ri.signed[i])
+		if err := s.storeIssued(ctx, tx, actor, a, rec, ri.alertTo); err != nil {
 			return nil, nil, err
 		}
-		issued = append(issued, c)
+		issued = append(issued, rec)
 	}
 	if !a.RevokeOld {
 		return issued, nil, nil

@@ -948,32 +948,6 @@ func serialsOf(cs []*core.Certificate) []string {
 	return out
 }
 
-// issue builds, signs and stores one certificate for request r of application a,
-// inside tx (renewals without a visit, ra/owner_renew.go).
-func (s *Service) issue(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, r core.KeyRequest) (*core.Certificate, error) {
-	p, err := s.planCert(a, r)
-	if err != nil {
-		return nil, err
-	}
-	plan := []plannedCert{p}
-	if err := keysUnused(ctx, tx, a, plan); err != nil {
-		return nil, err
-	}
-	if err := s.prepare(ctx, a, plan); err != nil {
-		return nil, err
-	}
-	cert, err := s.signer.Sign(ctx, plan[0].prep)
-	if err != nil {
-		return nil, fmt.Errorf("ra: issue %s certificate of %s: %w", r.Type, a.Number, err)
-	}
-	rec := p.record(a, cert)
-	to, err := s.registeredEmail(ctx, rec.IIN, a.Applicant.Email)
-	if err != nil {
-		return nil, err
-	}
-	return rec, s.storeIssued(ctx, tx, actor, a, rec, to)
-}
-
 // HeadList lists the applications of the head's organisation awaiting confirmation.
 func (s *Service) HeadList(ctx context.Context, actor Actor) ([]*core.Application, error) {
 	if err := s.requireHead(ctx, actor); err != nil {
@@ -994,8 +968,8 @@ func (s *Service) HeadList(ctx context.Context, actor Actor) ([]*core.Applicatio
 // requireHead allows the first head of an organisation, or its HR staff where the
 // organisation allows HR to confirm.
 func (s *Service) requireHead(ctx context.Context, actor Actor) error {
-	if actor.BIN == "" {
-		return core.Errorf(core.KindForbidden, "only an organisation's first head may confirm employees' applications")
+	if err := headRoles(actor); err != nil {
+		return err
 	}
 	if actor.HasRole("first_head") {
 		ok, err := s.isCurrentHead(ctx, actor)
@@ -1014,6 +988,18 @@ func (s *Service) requireHead(ctx context.Context, actor Actor) error {
 		}
 	}
 	return core.Errorf(core.KindForbidden, "only an organisation's first head (or HR where the organisation allows it) may confirm employees' applications")
+}
+
+// headRoles is the part of requireHead that needs no registry: actor has an
+// organisation and the first head's or HR's role in it.
+func headRoles(actor Actor) error {
+	if actor.BIN == "" {
+		return core.Errorf(core.KindForbidden, "only an organisation's first head may confirm employees' applications")
+	}
+	if !actor.HasRole("first_head") && !actor.HasRole("hr") {
+		return core.Errorf(core.KindForbidden, "only an organisation's first head (or HR where the organisation allows it) may confirm employees' applications")
+	}
+	return nil
 }
 
 // isCurrentHead reports whether the state registry names actor as the first head of
