@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,6 +41,8 @@ type testServer struct {
 	opKy *rsa.PrivateKey
 	op   *x509.Certificate
 	api  *Server
+	// clock is the API server's (not the workflow's) clock.
+	clock *apiClock
 }
 
 func newTestServer(t *testing.T) *testServer {
@@ -57,7 +60,8 @@ func newTestServer(t *testing.T) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := New(Config{RA: svc, Auth: au, Signer: a, MaxBody: 64 << 10, FormSecret: bytes.Repeat([]byte{9}, 32)})
+	clock := new(apiClock)
+	api := New(Config{RA: svc, Auth: au, Signer: a, MaxBody: 64 << 10, FormSecret: bytes.Repeat([]byte{9}, 32), Now: clock.now})
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -68,7 +72,27 @@ func newTestServer(t *testing.T) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testServer{t: t, url: srv.URL, ra: svc, ca: a, reg: reg, st: st, opKy: key, op: op, api: api}
+	return &testServer{t: t, url: srv.URL, ra: svc, ca: a, reg: reg, st: st, opKy: key, op: op, api: api, clock: clock}
+}
+
+// apiClock is the API server's clock in tests: the real time, or a time set by the
+// test (safe to change while requests are served).
+type apiClock struct{ at atomic.Pointer[time.Time] }
+
+func (c *apiClock) now() time.Time {
+	if t := c.at.Load(); t != nil {
+		return *t
+	}
+	return time.Now()
+}
+
+// set makes the API's time t; the zero time gives it back the real time.
+func (c *apiClock) set(t time.Time) {
+	if t.IsZero() {
+		c.at.Store(nil)
+		return
+	}
+	c.at.Store(&t)
 }
 
 // do sends a request and decodes a JSON answer into out (if not nil); it returns the

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"io"
 	"log/slog"
 	"net/http"
@@ -48,21 +49,45 @@ func formKey(secret []byte, rnd io.Reader, log *slog.Logger) []byte {
 }
 
 // FormToken returns the token that opens the printable form of application number
-// (its canonical form): base64url of HMAC-SHA-256 over the number under the server's
+// (its canonical form) until `until`, the application's deadline: after it the
+// application can no longer be identified, and the form is printed at the desk with
+// the staff's sign-in. The token is base64url of the expiry (8 bytes, big-endian Unix
+// seconds) followed by HMAC-SHA-256 over the number and the expiry under the server's
 // form key. Whoever submitted the application gets it in SubmitResponse.
-func (s *Server) FormToken(number string) string {
+func (s *Server) FormToken(number string, until time.Time) string {
 	if s.formKey == nil {
 		return ""
 	}
-	m := hmac.New(sha256.New, s.formKey)
-	m.Write([]byte("application-form\x00" + number))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	exp := until.Unix()
+	raw := binary.BigEndian.AppendUint64(make([]byte, 0, 8+sha256.Size), uint64(exp))
+	raw = append(raw, s.formMAC(number, exp)...)
+	return base64.RawURLEncoding.EncodeToString(raw)
 }
 
-// validFormToken reports, in constant time, whether token opens the form of number.
-func (s *Server) validFormToken(number, token string) bool {
-	want := s.FormToken(number)
-	return want != "" && hmac.Equal([]byte(token), []byte(want))
+// formMAC is the MAC of a form token for number expiring at exp (Unix seconds).
+func (s *Server) formMAC(number string, exp int64) []byte {
+	m := hmac.New(sha256.New, s.formKey)
+	m.Write([]byte("application-form\x00" + number + "\x00" + strconv.FormatInt(exp, 10)))
+	return m.Sum(nil)
+}
+
+// checkFormToken checks, with the MAC compared in constant time, that token opens
+// the form of number now: KindForbidden when it is not a token of that number (or
+// the server has no form key), KindExpired when it was and its time is over.
+func (s *Server) checkFormToken(number, token string) error {
+	wrong := core.Errorf(core.KindForbidden, "this token does not open the form of application %s", number)
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(raw) != 8+sha256.Size || s.formKey == nil {
+		return wrong
+	}
+	exp := int64(binary.BigEndian.Uint64(raw[:8]))
+	if !hmac.Equal(raw[8:], s.formMAC(number, exp)) {
+		return wrong
+	}
+	if until := time.Unix(exp, 0); !s.now().Before(until) {
+		return core.Errorf(core.KindExpired, "the form token of application %s expired at %s with the application's deadline; a registration centre prints the form", number, until.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // pdfLang reads the lang query parameter: kk, ru or en, or def when absent.
@@ -103,8 +128,8 @@ func (s *Server) applicationForm(w http.ResponseWriter, r *http.Request) error {
 	if token == "" {
 		return core.Errorf(core.KindForbidden, "the form opens with the token given at submission: add ?token=<form_token>")
 	}
-	if !s.validFormToken(n, token) {
-		return core.Errorf(core.KindForbidden, "this token does not open the form of application %s", n)
+	if err := s.checkFormToken(n, token); err != nil {
+		return err
 	}
 	if _, err := pdfLang(r, ""); err != nil {
 		return err

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"github.com/opennca/nca/internal/pdftext"
 	"io"
@@ -137,7 +138,7 @@ func TestRegistryLookups(t *testing.T) {
 func TestApplicationFormPDF(t *testing.T) {
 	s := newTestServer(t)
 	sub := s.submitIndividual()
-	if sub.FormToken == "" || sub.FormToken != s.api.FormToken(sub.Number) {
+	if sub.FormToken == "" || sub.FormToken != s.api.FormToken(sub.Number, sub.Deadline) {
 		t.Fatalf("submit gave form token %q", sub.FormToken)
 	}
 	a, err := s.ra.Status(context.Background(), sub.Number)
@@ -181,7 +182,30 @@ func TestApplicationFormPDF(t *testing.T) {
 	wantStatus(t, "bad number", code, 400, body)
 	code, _, body = s.get(path+"&lang=de", "")
 	wantStatus(t, "bad language", code, 400, body)
-	code, _, body = s.get("/api/v1/applications/00000-00000-00000-00000/form.pdf?token="+s.api.FormToken("00000-00000-00000-00000"), "")
+
+	// The token opens the form until the application's deadline; moving the expiry
+	// inside a token breaks its MAC.
+	later := s.api.FormToken(sub.Number, sub.Deadline.Add(365*24*time.Hour))
+	raw, err := base64.RawURLEncoding.DecodeString(sub.FormToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	laterRaw, _ := base64.RawURLEncoding.DecodeString(later)
+	copy(raw[:8], laterRaw[:8])
+	forged := base64.RawURLEncoding.EncodeToString(raw)
+	s.clock.set(sub.Deadline.Add(time.Second))
+	code, _, body = s.get(path, "")
+	wantStatus(t, "form after the deadline", code, 410, body)
+	if !strings.Contains(string(body), "expired") {
+		t.Errorf("expired token answer: %s", body)
+	}
+	code, _, body = s.get("/api/v1/applications/"+sub.Number+"/form.pdf?token="+forged, "")
+	wantStatus(t, "token with a moved expiry", code, 403, body)
+	s.clock.set(sub.Deadline.Add(-time.Second))
+	code, _, body = s.get(path, "")
+	wantStatus(t, "form a second before the deadline", code, 200, body)
+	s.clock.set(time.Time{})
+	code, _, body = s.get("/api/v1/applications/00000-00000-00000-00000/form.pdf?token="+s.api.FormToken("00000-00000-00000-00000", time.Now().Add(time.Hour)), "")
 	wantStatus(t, "unknown number with its token", code, 404, body)
 
 	// Staff open any form with their sign-in token.

@@ -53,7 +53,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
 		State:     a.State,
 		Deadline:  a.Deadline,
 		Documents: documents(t.RequiredDocuments(a.Applicant.Role), a.Applicant.Language),
-		FormToken: s.FormToken(a.Number),
+		FormToken: s.FormToken(a.Number, a.Deadline),
 	}
 	resp.NextSteps = nextSteps(a.State == core.StateAwaitingHead, a.Deadline.Format("2006-01-02"), a.Applicant.Language)
 	w.Header().Set("Location", wire.PathApplication+a.Number)

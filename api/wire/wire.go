@@ -80,7 +80,8 @@ type SubmitResponse struct {
 	Documents []Document `json:"documents"`
 	// FormToken opens the printable application form:
 	// GET /api/v1/applications/{number}/form.pdf?token=FormToken. It binds the
-	// application number and is given only to whoever submitted the application:
+	// application number, opens the form until the application's deadline, and is
+	// given only to whoever submitted the application:
 	// the form carries the applicant's personal data, which the number alone does not
 	// show.
 	FormToken string `json:"form_token"`
