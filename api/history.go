@@ -8,12 +8,25 @@ import (
 	"github.com/opennca/nca/ra"
 )
 
-// historyEvent reads the facts of a stored event out of its detail, which ra writes
-// in fixed shapes ("receipt R-1; documents: a, b", "issued s1, s2", "renewal of s;
-// issued s1, s2", "rejected by the head (signed): reason", "reason: detail"). A
-// detail of another shape leaves the facts empty; Detail is always kept.
+// historyEvent is a stored event with its facts: those ra stored with it, or, for an
+// event stored before events had facts (store migration 0007), those read out of its
+// detail (legacyFacts). Detail is always kept.
 func historyEvent(e core.Event) wire.HistoryEvent {
 	h := wire.HistoryEvent{Event: e}
+	f := e.Facts
+	if f == nil {
+		f = legacyFacts(e)
+	}
+	h.Receipt, h.Documents, h.Serials, h.RenewalOf, h.Reason, h.Note = f.Receipt, f.Documents, f.Serials, f.RenewalOf, f.Reason, f.Note
+	return h
+}
+
+// legacyFacts reads the facts of an event stored before events had facts out of its
+// detail, which ra then wrote in fixed shapes ("receipt R-1; documents: a, b",
+// "issued s1, s2", "renewal of s; issued s1, s2", "rejected by the head (signed):
+// reason", "reason: detail"). A detail of another shape gives no facts.
+func legacyFacts(e core.Event) *core.EventFacts {
+	h := new(core.EventFacts)
 	d := e.Detail
 	list := func(s string) []string {
 		var out []string

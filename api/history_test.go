@@ -8,7 +8,37 @@ import (
 	"github.com/opennca/nca/core"
 )
 
-// TestHistoryEvent checks the facts read from each shape of event detail ra writes.
+// TestHistoryEventFacts: an event with stored facts shows those, not what its detail
+// says; the refusal of a rule of the decision day has its reason though its detail
+// does not name it.
+func TestHistoryEventFacts(t *testing.T) {
+	for _, c := range []struct {
+		action, detail string
+		facts          core.EventFacts
+		want           wire.HistoryEvent
+	}{
+		{"refuse", "the applicant is 15 years old on the day of the decision", core.EventFacts{Reason: core.RefusalUnder16},
+			wire.HistoryEvent{Reason: core.RefusalUnder16}},
+		{"refuse", "false_information: passport differs", core.EventFacts{Reason: core.RefusalFalseInfo, Note: "passport differs"},
+			wire.HistoryEvent{Reason: core.RefusalFalseInfo, Note: "passport differs"}},
+		{"accept", "receipt R-1; documents: a, b", core.EventFacts{Receipt: "R-1", Documents: []string{"identity_document"}},
+			wire.HistoryEvent{Receipt: "R-1", Documents: []string{"identity_document"}}},
+		{"renew", "renewal of nca-rsa/0a; issued 0b", core.EventFacts{RenewalOf: "nca-rsa/0a", Serials: []string{"0b", "0c"}},
+			wire.HistoryEvent{RenewalOf: "nca-rsa/0a", Serials: []string{"0b", "0c"}}},
+		{"approve", "issued 7fe1", core.EventFacts{}, wire.HistoryEvent{}},
+	} {
+		f := c.facts
+		e := core.Event{Action: c.action, Detail: c.detail, To: core.StateIssued, Facts: &f}
+		got := historyEvent(e)
+		c.want.Event = e
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s %q with facts %+v: %+v, want %+v", c.action, c.detail, c.facts, got, c.want)
+		}
+	}
+}
+
+// TestHistoryEvent checks the facts read from each shape of event detail ra wrote
+// before events had facts of their own (legacyFacts).
 func TestHistoryEvent(t *testing.T) {
 	for _, c := range []struct {
 		action, detail string

@@ -139,6 +139,28 @@ type Event struct {
 	Action string    `json:"action"`
 	Actor  string    `json:"actor"`
 	Detail string    `json:"detail,omitempty"`
+	// Facts are the event's facts as data; nil for events stored before they were
+	// (store migration 0007), whose Detail states them in words.
+	Facts *EventFacts `json:"-"`
+}
+
+// EventFacts are the facts of a workflow event as data, beside its English Detail.
+type EventFacts struct {
+	// Receipt is the number of the receipt given at the desk (accept: the receipt;
+	// refuse_documents: the refusal receipt).
+	Receipt string `json:"receipt,omitempty"`
+	// Documents are document ids: presented (accept) or missing (refuse_documents).
+	Documents []string `json:"documents,omitempty"`
+	// Serials are the serials of the certificates issued (approve, head_confirm of
+	// a renewal, renew).
+	Serials []string `json:"serials,omitempty"`
+	// RenewalOf is the certificate a renewal replaces, "issuer/serial" (renew).
+	RenewalOf string `json:"renewal_of,omitempty"`
+	// Reason is the refusal reason (refuse).
+	Reason RefusalReason `json:"reason,omitempty"`
+	// Note is the words a person gave with a decision (head_reject: the head's
+	// reason; refuse: the operator's detail).
+	Note string `json:"note,omitempty"`
 }
 
 // CertStatus is the revocation status of an issued certificate.

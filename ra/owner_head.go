@@ -121,7 +121,7 @@ func (s *Service) HeadDecideSigned(ctx context.Context, actor Actor, number stri
 				return core.Errorf(core.KindInvalid, "a rejection needs a reason in the signed request")
 			}
 			a.RefusalDetail = reason
-			if err := s.move(ctx, tx, head, a, ActHeadReject, core.StateRejectedByHead, "rejected by the head (signed): "+reason); err != nil {
+			if err := s.move(ctx, tx, head, a, ActHeadReject, core.StateRejectedByHead, "rejected by the head (signed): "+reason, core.EventFacts{Note: reason}); err != nil {
 				return err
 			}
 		case a.RenewalOf != "":
@@ -133,12 +133,12 @@ func (s *Service) HeadDecideSigned(ctx context.Context, actor Actor, number stri
 			if issued, republish, err = s.issueRenewal(ctx, tx, head, a, ri); err != nil {
 				return err
 			}
-			if err := s.move(ctx, tx, head, a, ActHeadConfirm, core.StateIssued, "renewal confirmed by the head (signed); issued "+serialList(issued)); err != nil {
+			if err := s.move(ctx, tx, head, a, ActHeadConfirm, core.StateIssued, "renewal confirmed by the head (signed); issued "+serialList(issued), core.EventFacts{Serials: serialsOf(issued)}); err != nil {
 				return err
 			}
 		default:
 			a.HeadConfirmedBy = head.IIN
-			if err := s.move(ctx, tx, head, a, ActHeadConfirm, core.StateAwaitingIdentification, "confirmed by the head (signed)"); err != nil {
+			if err := s.move(ctx, tx, head, a, ActHeadConfirm, core.StateAwaitingIdentification, "confirmed by the head (signed)", core.EventFacts{}); err != nil {
 				return err
 			}
 		}

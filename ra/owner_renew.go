@@ -134,7 +134,7 @@ func (s *Service) Renew(ctx context.Context, actor Actor, in RenewInput) (*core.
 		if len(issued) > 0 {
 			detail += "; issued " + serialList(issued)
 		}
-		if err := s.event(ctx, tx, by, a, "", ActRenew, detail); err != nil {
+		if err := s.event(ctx, tx, by, a, "", ActRenew, detail, core.EventFacts{RenewalOf: a.RenewalOf, Serials: serialsOf(issued)}); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, v, in.Signed, app.IIN, "application "+a.Number)

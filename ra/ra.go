@@ -232,9 +232,9 @@ func (s *Service) audit(ctx context.Context, tx store.Tx, actor Actor, action, o
 }
 
 // event records a state change of an application (history + audit).
-func (s *Service) event(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, from core.State, act Action, detail string) error {
+func (s *Service) event(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, from core.State, act Action, detail string, facts core.EventFacts) error {
 	now := s.now().UTC()
-	if err := tx.AddEvent(ctx, core.Event{Number: a.Number, At: now, From: from, To: a.State, Action: string(act), Actor: actor.String(), Detail: detail}); err != nil {
+	if err := tx.AddEvent(ctx, core.Event{Number: a.Number, At: now, From: from, To: a.State, Action: string(act), Actor: actor.String(), Detail: detail, Facts: &facts}); err != nil {
 		return err
 	}
 	if err := s.notifyEvent(ctx, tx, a, act); err != nil {

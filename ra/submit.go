@@ -133,7 +133,7 @@ func (s *Service) Submit(ctx context.Context, actor Actor, in SubmitInput) (*cor
 		if err := s.insertApplication(ctx, tx, a); err != nil {
 			return err
 		}
-		return s.event(ctx, tx, actor, a, "", ActSubmit, "template "+t.ID)
+		return s.event(ctx, tx, actor, a, "", ActSubmit, "template "+t.ID, core.EventFacts{})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ra: submit: %w", err)

@@ -29,7 +29,7 @@ func requireStaff(actor Actor) error {
 
 // move applies action act to a inside tx: it checks the transition table, stores the
 // new state (optimistically, against the state it was read in) and records the event.
-func (s *Service) move(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, act Action, to core.State, detail string) error {
+func (s *Service) move(ctx context.Context, tx store.Tx, actor Actor, a *core.Application, act Action, to core.State, detail string, facts core.EventFacts) error {
 	from := a.State
 	if err := checkTransition(a.Number, act, from, to); err != nil {
 		return err
@@ -39,7 +39,7 @@ func (s *Service) move(ctx context.Context, tx store.Tx, actor Actor, a *core.Ap
 	if err := tx.UpdateApplication(ctx, a, from); err != nil {
 		return err
 	}
-	return s.event(ctx, tx, actor, a, from, act, detail)
+	return s.event(ctx, tx, actor, a, from, act, detail, facts)
 }
 
 // get loads an application by a number typed by a person.
@@ -71,7 +71,7 @@ func (s *Service) expireIfDue(ctx context.Context, number string) error {
 		if !s.due(a) {
 			return nil
 		}
-		return s.move(ctx, tx, SystemActor(), a, ActExpire, core.StateExpired, fmt.Sprintf("not identified within %d calendar days", ExpiryDays))
+		return s.move(ctx, tx, SystemActor(), a, ActExpire, core.StateExpired, fmt.Sprintf("not identified within %d calendar days", ExpiryDays), core.EventFacts{})
 	})
 }
 
@@ -481,13 +481,15 @@ func (s *Service) deskVisit(ctx context.Context, actor Actor, number string, p P
 		}
 		if !accept {
 			a.MissingDocuments = ids(missing)
-			return s.move(ctx, tx, actor, a, act, to, "refusal receipt "+rc.Number+"; missing: "+strings.Join(a.MissingDocuments, ", "))
+			return s.move(ctx, tx, actor, a, act, to, "refusal receipt "+rc.Number+"; missing: "+strings.Join(a.MissingDocuments, ", "),
+				core.EventFacts{Receipt: rc.Number, Documents: a.MissingDocuments})
 		}
 		a.DocumentsPresented = ids(present)
 		a.MissingDocuments = nil
 		a.ReceiptNumber = rc.Number
 		a.Operator = actor.IIN
-		return s.move(ctx, tx, actor, a, act, to, "receipt "+rc.Number+"; documents: "+strings.Join(a.DocumentsPresented, ", "))
+		return s.move(ctx, tx, actor, a, act, to, "receipt "+rc.Number+"; documents: "+strings.Join(a.DocumentsPresented, ", "),
+			core.EventFacts{Receipt: rc.Number, Documents: a.DocumentsPresented})
 	})
 	if err != nil {
 		return nil, err
@@ -516,7 +518,7 @@ func (s *Service) Refuse(ctx context.Context, actor Actor, number string, reason
 		}
 		a.RefusalReason, a.RefusalDetail, a.Operator = reason, detail, actor.IIN
 		out = a
-		return s.move(ctx, tx, actor, a, ActRefuse, core.StateRefused, string(reason)+": "+detail)
+		return s.move(ctx, tx, actor, a, ActRefuse, core.StateRefused, string(reason)+": "+detail, core.EventFacts{Reason: reason, Note: detail})
 	})
 	return out, err
 }
@@ -595,7 +597,7 @@ func (s *Service) Approve(ctx context.Context, actor Actor, number string) (*cor
 			if err := tx.CompleteIssuance(ctx, claim, s.now().UTC()); err != nil {
 				return err
 			}
-			return s.move(ctx, tx, actor, a, ActApprove, core.StateIssued, "issued "+strings.Join(serialsOf(issued), ", "))
+			return s.move(ctx, tx, actor, a, ActApprove, core.StateIssued, "issued "+strings.Join(serialsOf(issued), ", "), core.EventFacts{Serials: serialsOf(issued)})
 		})
 	})
 	if err != nil {
@@ -665,7 +667,7 @@ func (s *Service) claimApproval(ctx context.Context, actor Actor, number string)
 		out = a
 		if rules.refusal != "" {
 			a.RefusalReason, a.RefusalDetail = rules.refusal, rules.detail
-			return s.move(ctx, tx, actor, a, ActRefuse, core.StateRefused, rules.detail)
+			return s.move(ctx, tx, actor, a, ActRefuse, core.StateRefused, rules.detail, core.EventFacts{Reason: rules.refusal})
 		}
 		if planErr != nil {
 			return planErr

@@ -500,6 +500,11 @@ func TestUnder16RefusedOnDecisionDay(t *testing.T) {
 	if err != nil || len(v.Certificates) != 0 || v.Application.RefusalDetail == "" {
 		t.Fatalf("status after refusal: %+v, %v", v, err)
 	}
+	// The history's refusal event carries the reason as data.
+	last := v.History[len(v.History)-1]
+	if last.Action != string(ActRefuse) || last.Facts == nil || last.Facts.Reason != core.RefusalUnder16 {
+		t.Fatalf("refusal event %+v (facts %+v), want action refuse with reason under_16", last, last.Facts)
+	}
 }
 
 func TestExpiryIsEnforcedByTheServer(t *testing.T) {

@@ -817,15 +817,23 @@ func (t *sqlTx) AddEvent(ctx context.Context, e core.Event) error {
 	if err := checkTimes(what, e.At); err != nil {
 		return err
 	}
-	return t.write(ctx, what, `INSERT INTO application_events (number, at, from_state, to_state, action, actor, detail)
-VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		[]any{e.Number, formatTime(e.At), string(e.From), string(e.To), e.Action, e.Actor, e.Detail}, nil, false)
+	var facts any // NULL: no facts recorded
+	if e.Facts != nil {
+		b, err := json.Marshal(e.Facts)
+		if err != nil {
+			return fmt.Errorf("store: %s: facts: %w", what, err)
+		}
+		facts = string(b)
+	}
+	return t.write(ctx, what, `INSERT INTO application_events (number, at, from_state, to_state, action, actor, detail, facts)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		[]any{e.Number, formatTime(e.At), string(e.From), string(e.To), e.Action, e.Actor, e.Detail, facts}, nil, false)
 }
 
 // Events implements Tx. An application without events (or unknown) has none: the
 // result is empty, not an error. Events with the same time keep insertion order.
 func (t *sqlTx) Events(ctx context.Context, number string) ([]core.Event, error) {
-	rows, err := t.query(ctx, `SELECT at, from_state, to_state, action, actor, detail
+	rows, err := t.query(ctx, `SELECT at, from_state, to_state, action, actor, detail, facts
 FROM application_events WHERE number = ? ORDER BY at, id`, number)
 	if err != nil {
 		return nil, fmt.Errorf("store: events of %s: %w", number, err)
@@ -835,10 +843,17 @@ FROM application_events WHERE number = ? ORDER BY at, id`, number)
 	for rows.Next() {
 		e := core.Event{Number: number}
 		var from, to string
-		if err := rows.Scan(timeScanner{&e.At}, &from, &to, &e.Action, &e.Actor, &e.Detail); err != nil {
+		var facts sql.NullString
+		if err := rows.Scan(timeScanner{&e.At}, &from, &to, &e.Action, &e.Actor, &e.Detail, &facts); err != nil {
 			return nil, fmt.Errorf("store: events of %s: %w", number, err)
 		}
 		e.From, e.To = core.State(from), core.State(to)
+		if facts.Valid {
+			e.Facts = new(core.EventFacts)
+			if err := json.Unmarshal([]byte(facts.String), e.Facts); err != nil {
+				return nil, fmt.Errorf("store: events of %s: facts of the event at %s: %w", number, e.At.Format(time.RFC3339Nano), err)
+			}
+		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {

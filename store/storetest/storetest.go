@@ -416,7 +416,13 @@ func testEvents(t *testing.T, s store.Store) {
 			Action: "head.confirm", Actor: "iin:760212350620", Detail: "подписано"},
 		// Same time as the previous one: insertion order is kept.
 		{Number: "A-1", At: at(time.Hour), From: core.StateAwaitingIdentification, To: core.StateAccepted,
-			Action: "desk.accept", Actor: "operator:760212350620", Detail: "receipt R-1"},
+			Action: "desk.accept", Actor: "operator:760212350620", Detail: "receipt R-1",
+			Facts: &core.EventFacts{Receipt: "R-1", Documents: []string{"identity_document", "power_of_attorney"}}},
+		// Facts recorded, all empty: not the same as none recorded (nil).
+		{Number: "A-1", At: at(2 * time.Hour), From: core.StateAccepted, To: core.StateRefused,
+			Action: "refuse", Actor: "operator:760212350620", Detail: "under_16", Facts: &core.EventFacts{Reason: core.RefusalUnder16, Note: "«15» жаста"}},
+		{Number: "A-1", At: at(3 * time.Hour), From: core.StateRefused, To: core.StateRefused,
+			Action: "note", Actor: "system", Facts: &core.EventFacts{}},
 	}
 	write(t, s, func(tx store.Tx) error {
 		for _, n := range []string{"A-1", "A-2"} {
