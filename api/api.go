@@ -13,8 +13,8 @@ import (
 	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -52,6 +52,11 @@ type Config struct {
 	// number a client may make at once (default 10).
 	LookupsPerMinute int
 	LookupBurst      int
+	// TrustedProxies are the reverse proxies and load balancers in front of this
+	// node (ParseTrustedProxies): for a request from one of them, the client is read
+	// from X-Forwarded-For (see Server.clientHost). Empty: the connection's peer is
+	// the client.
+	TrustedProxies []netip.Prefix
 	// Portal, when set, serves the browser portal (package web): GET and HEAD of "/"
 	// and of "/static/..." go to it; every other unknown path stays a 404 problem.
 	Portal http.Handler
@@ -69,6 +74,7 @@ type Server struct {
 	mux     *http.ServeMux
 	formKey []byte
 	lookups *limiter
+	proxies []netip.Prefix
 }
 
 // Route is one endpoint of the API.
@@ -80,7 +86,7 @@ type Route struct {
 
 // New returns a Server from cfg.
 func New(cfg Config) *Server {
-	s := &Server{ra: cfg.RA, auth: cfg.Auth, signer: cfg.Signer, log: cfg.Logger, maxBody: cfg.MaxBody, now: cfg.Now, portal: cfg.Portal}
+	s := &Server{ra: cfg.RA, auth: cfg.Auth, signer: cfg.Signer, log: cfg.Logger, maxBody: cfg.MaxBody, now: cfg.Now, portal: cfg.Portal, proxies: cfg.TrustedProxies}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -183,7 +189,7 @@ func (s *Server) wrap(h func(http.ResponseWriter, *http.Request) error) http.Han
 				s.log.ErrorContext(r.Context(), "panic in handler", "panic", fmt.Sprint(v), "path", r.URL.Path)
 				s.problem(sw, r, core.Errorf(core.KindInternal, "internal error"))
 			}
-			s.log.InfoContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", sw.code, "duration_ms", s.now().Sub(start).Milliseconds(), "remote", remoteHost(r))
+			s.log.InfoContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", sw.code, "duration_ms", s.now().Sub(start).Milliseconds(), "remote", s.clientHost(r))
 		}()
 		if err := h(sw, r); err != nil {
 			s.problem(sw, r, err)
@@ -296,17 +302,9 @@ func decode(r *http.Request, v any, allowEmpty bool) error {
 	return nil
 }
 
-func remoteHost(r *http.Request) string {
-	h, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return h
-}
-
-// actor returns the anonymous actor of a request.
-func anonymous(r *http.Request) ra.Actor {
-	return ra.Actor{Kind: "anonymous", Address: remoteHost(r)}
+// anonymous returns the anonymous actor of a request.
+func (s *Server) anonymous(r *http.Request) ra.Actor {
+	return ra.Actor{Kind: "anonymous", Address: s.clientHost(r)}
 }
 
 // signedIn returns the actor of a request carrying a valid bearer token.
@@ -320,7 +318,7 @@ func (s *Server) signedIn(r *http.Request) (ra.Actor, error) {
 	if err != nil {
 		return ra.Actor{}, err
 	}
-	a := ra.Actor{Kind: "subscriber", IIN: p.IIN, BIN: p.BIN, Name: p.Name, Roles: p.Roles, Address: remoteHost(r)}
+	a := ra.Actor{Kind: "subscriber", IIN: p.IIN, BIN: p.BIN, Name: p.Name, Roles: p.Roles, Address: s.clientHost(r)}
 	if a.HasRole("operator") || a.HasRole("manager") || a.HasRole("administrator") {
 		a.Kind = "staff"
 	}

@@ -136,7 +136,7 @@ func (s *Server) applicationForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Each form is rendered afresh (milliseconds of CPU): the client's registry
 	// lookups bound how often.
-	if err := s.lookups.allow(remoteHost(r)); err != nil {
+	if err := s.lookups.allow(s.clientHost(r)); err != nil {
 		return err
 	}
 	v, err := s.ra.Status(r.Context(), n)
@@ -225,7 +225,7 @@ func operatorLine(rc *ra.Receipt) string {
 // registryPerson answers the state registry's name of an IIN (see docs/api.md on
 // why this is served without sign-in).
 func (s *Server) registryPerson(w http.ResponseWriter, r *http.Request) error {
-	if err := s.lookups.allow(remoteHost(r)); err != nil {
+	if err := s.lookups.allow(s.clientHost(r)); err != nil {
 		return err
 	}
 	p, age, err := s.ra.LookupPerson(r.Context(), r.PathValue("iin"))
@@ -240,7 +240,7 @@ func (s *Server) registryPerson(w http.ResponseWriter, r *http.Request) error {
 
 // registryOrganization answers the state registry's name of a BIN.
 func (s *Server) registryOrganization(w http.ResponseWriter, r *http.Request) error {
-	if err := s.lookups.allow(remoteHost(r)); err != nil {
+	if err := s.lookups.allow(s.clientHost(r)); err != nil {
 		return err
 	}
 	o, err := s.ra.LookupOrganization(r.Context(), r.PathValue("bin"))

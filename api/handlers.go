@@ -36,11 +36,11 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
 	// A submission the registry refuses tells which typed fields differ, so it is a
 	// lookup too: it is counted against the client's lookups, and a client out of
 	// lookups cannot submit until its bucket refills.
-	host := remoteHost(r)
+	host := s.clientHost(r)
 	if err := s.lookups.check(host); err != nil {
 		return err
 	}
-	a, err := s.ra.Submit(r.Context(), anonymous(r), in)
+	a, err := s.ra.Submit(r.Context(), s.anonymous(r), in)
 	if errors.Is(err, ra.ErrRegistryMismatch) {
 		_ = s.lookups.allow(host)
 	}
@@ -208,7 +208,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req, false); err != nil {
 		return err
 	}
-	tok, p, err := s.auth.SignIn(r.Context(), req.ChallengeID, req.Certificate, req.Signature, remoteHost(r))
+	tok, p, err := s.auth.SignIn(r.Context(), req.ChallengeID, req.Certificate, req.Signature, s.clientHost(r))
 	if err != nil {
 		return err
 	}

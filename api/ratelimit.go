@@ -26,9 +26,9 @@ const (
 // limiter is a token bucket per client. It bounds how fast one client can walk
 // through identification numbers on the public registry lookups, which answer names
 // without sign-in. A client is an IPv4 address or an IPv6 /64 network (one host
-// usually holds a whole /64). It is per node: behind N nodes a client gets N times the
-// rate, and behind a reverse proxy every client shares the proxy's address unless the
-// proxy limits by itself (docs/api.md).
+// usually holds a whole /64) as Server.clientHost finds it (behind a trusted reverse
+// proxy, the address the proxy forwarded). It is per node: behind N nodes a client
+// gets N times the rate (docs/api.md).
 type limiter struct {
 	mu      sync.Mutex
 	perSec  float64

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,6 +46,8 @@ type serveConfig struct {
 	databaseURL string
 	keyStore    string
 	lookups     int
+	proxyList   string
+	proxies     []netip.Prefix // parsed from proxyList by validate
 	getenv      func(string) string
 	notify      notifyConfig
 }
@@ -85,6 +88,7 @@ func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
 	if v := getenv("NCA_REGISTRY_LOOKUPS_PER_MINUTE"); v != "" {
 		_ = fs.Set("registry-lookups-per-minute", v)
 	}
+	fs.StringVar(&c.proxyList, "trusted-proxies", env("NCA_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR prefixes of the reverse proxies and load balancers in front of this node: for their requests the client is read from X-Forwarded-For (NCA_TRUSTED_PROXIES; default: none, the connection's peer is the client)")
 	registerNotifyFlags(fs, &c.notify, env)
 	return fs, c
 }
@@ -140,6 +144,11 @@ func (c *serveConfig) validate() error {
 	if c.notify.interval < time.Second {
 		return fmt.Errorf("notify-interval must be at least 1s")
 	}
+	p, err := api.ParseTrustedProxies(c.proxyList)
+	if err != nil {
+		return fmt.Errorf("trusted-proxies: %w", err)
+	}
+	c.proxies = p
 	return nil
 }
 
@@ -308,7 +317,7 @@ func assemble(ctx context.Context, c *serveConfig, log *slog.Logger) (*authority
 		a.close()
 		return nil, err
 	}
-	a.api = api.New(api.Config{RA: a.ra, Auth: au, Signer: auth0, Logger: log, Portal: web.Handler(), FormSecret: secret, LookupsPerMinute: c.lookups})
+	a.api = api.New(api.Config{RA: a.ra, Auth: au, Signer: auth0, Logger: log, Portal: web.Handler(), FormSecret: secret, LookupsPerMinute: c.lookups, TrustedProxies: c.proxies})
 	if err := a.operatorCredential(ctx, filepath.Join(c.data, "operator.p12")); err != nil {
 		a.close()
 		return nil, err

@@ -52,6 +52,10 @@ func TestConfigPrecedence(t *testing.T) {
 	if err != nil || c.listen != "127.0.0.1:9000" || c.caBits != 3072 {
 		t.Fatalf("NCA_CONFIG / NCA_CA_RSA_BITS: %+v, %v", c, err)
 	}
+	c, err = parse(t, map[string]string{"NCA_TRUSTED_PROXIES": "10.0.0.0/24, 192.0.2.10, 2001:db8::/32"})
+	if err != nil || len(c.proxies) != 3 || c.proxies[1].String() != "192.0.2.10/32" {
+		t.Fatalf("NCA_TRUSTED_PROXIES: %v, %v", c.proxies, err)
+	}
 }
 
 func TestConfigErrors(t *testing.T) {
@@ -62,6 +66,7 @@ func TestConfigErrors(t *testing.T) {
 		"not yaml":     "listen: [\n",
 		"too short":    "crl-interval: 1s\n",
 		"weak CA key":  "ca-rsa-bits: 1024\n",
+		"bad proxy":    "trusted-proxies: 10.0.0.0/8, balancer.internal\n",
 	} {
 		p := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".yaml")
 		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
