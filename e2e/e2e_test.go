@@ -628,6 +628,51 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("nca staff add --csr certifies a key made on the staff member's machine", func(t *testing.T) {
+		w.t = t
+		const pw = "staff key password 1"
+		keys := filepath.Join(w.dir, "staff-own-keys")
+		gen := must(t, w.b, pw, "keygen", "--dir", keys)
+		m := regexp.MustCompile(`(?m)^auth: (\S+)$`).FindStringSubmatch(gen)
+		if m == nil {
+			t.Fatalf("eds keygen printed no auth file:\n%s", gen)
+		}
+		auth := m[1]
+		req := strings.TrimSpace(strings.TrimPrefix(must(t, w.b, pw, "csr", "--key", auth), "request: "))
+		out := filepath.Join(w.dir, "operator3.pem")
+		args := []string{"staff", "add", "--data", w.s.data, "--base-url", w.s.url, "--role", "operator",
+			"--iin", "871008401427", "--surname", "Сейтқали", "--name", "Әйгерім", "--csr", req, "--out", out}
+		cmd := exec.Command(w.b.nca, args...)
+		cmd.Env = cleanEnv(databaseEnv(t, w.s.data)...)
+		if text, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(text), "eds install") {
+			t.Fatalf("nca staff add --csr: %v\n%s", err, text)
+		}
+		if text := readFile(t, out); strings.Contains(text, "PRIVATE KEY") || strings.Count(text, "BEGIN CERTIFICATE") < 2 {
+			t.Fatalf("%s should hold the certificate and its chain, no key:\n%s", out, text)
+		}
+		if got := must(t, w.b, pw, "install", "--dir", keys, out); !strings.HasPrefix(got, "installed: ") || !strings.Contains(got, auth) {
+			t.Fatalf("eds install: %s", got)
+		}
+		if got := must(t, w.b, pw, "install", "--dir", keys, out); !strings.HasPrefix(got, "unchanged: ") {
+			t.Fatalf("eds install again: %s", got)
+		}
+		list := must(t, w.b, pw, "desk", "list", "--server", w.s.url, "--key", auth, "--state", "issued")
+		if !strings.Contains(list, "individual") {
+			t.Fatalf("the operator enrolled by request, desk list:\n%s", list)
+		}
+		// One key, one certificate: the same request again is refused, nothing written.
+		again := filepath.Join(w.dir, "operator3-again.pem")
+		args[len(args)-1] = again
+		cmd = exec.Command(w.b.nca, args...)
+		cmd.Env = cleanEnv(databaseEnv(t, w.s.data)...)
+		if text, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(text), "already certified") {
+			t.Fatalf("a second certificate for the same key: %v\n%s", err, text)
+		}
+		if _, err := os.Stat(again); err == nil {
+			t.Fatalf("%s written for a refused request", again)
+		}
+	})
+
 	t.Run("restart reuses the data folder", func(t *testing.T) {
 		w.t = t
 		w.s.stop()

@@ -28,6 +28,26 @@ func (s *Service) IssueStaff(ctx context.Context, actor Actor, role string, pers
 	if _, err := kzid.ParseIIN(person.IIN); err != nil {
 		return nil, core.Wrap(core.KindInvalid, err, "staff IIN")
 	}
+	// The key may come from outside (nca staff add --csr): the key policy and "one
+	// key, one certificate" are checked before anything is signed.
+	if err := profile.CheckKey(core.CertOperator, pub); err != nil {
+		return nil, err
+	}
+	spki, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, core.Wrap(core.KindUnprocessable, err, "staff public key")
+	}
+	hash := KeyHash(spki)
+	err = s.store.Read(ctx, func(tx store.Tx) error {
+		used, err := tx.CertifiedKeyHashes(ctx, []string{hash})
+		if err == nil && len(used) > 0 {
+			err = core.Errorf(core.KindConflict, "this public key is already certified; the staff member must generate a new key pair")
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
 	iss, err := s.signer.Issuer(s.issuer)
 	if err != nil {
 		return nil, err

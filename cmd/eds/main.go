@@ -87,6 +87,8 @@ func commands() []command {
 		{"apply", "apply for certificates (sends the public keys as PKCS#10 requests)", cmdApply},
 		{"status", "show the status of an application", cmdStatus},
 		{"fetch", "download the issued certificates and install them into the key files", cmdFetch},
+		{"csr", "write a PKCS#10 request for the key of a key file (staff enrolment)", cmdCSR},
+		{"install", "install certificates from files into the key files they certify", cmdInstall},
 		{"info", "show what a key file or a certificate holds", cmdInfo},
 		{"desk", "registration-centre operator's desk: list, show, accept, approve, refuse, revoke", cmdDesk},
 		{"head", "organisation first head: list, confirm or reject employees' applications", cmdHead},

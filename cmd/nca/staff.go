@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base32"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/keyfile"
+	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/ra"
 )
 
@@ -69,12 +71,61 @@ func writeStaffCredential(ctx context.Context, svc *ra.Service, auth *ca.Authori
 	return password, nil
 }
 
+// writeStaffCertificate enrols a member of staff whose key pair was made on their own
+// machine: it reads their PKCS#10 request (PEM or DER) from csrPath, checks its
+// signature (proof of possession), has the workflow issue and store a staff AUTH
+// certificate for its key, and writes the certificate and its chain as PEM to a new
+// file at path. No private key passes through the authority's machine.
+func writeStaffCertificate(ctx context.Context, svc *ra.Service, auth *ca.Authority, actor ra.Actor, role string, person core.Applicant, csrPath, path string) (err error) {
+	data, err := os.ReadFile(csrPath)
+	if err != nil {
+		return fmt.Errorf("staff request: %w", err)
+	}
+	der := data
+	if b, _ := pem.Decode(data); b != nil {
+		if b.Type != "CERTIFICATE REQUEST" && b.Type != "NEW CERTIFICATE REQUEST" {
+			return fmt.Errorf("staff request: %s holds a PEM %q, not a CERTIFICATE REQUEST", csrPath, b.Type)
+		}
+		der = b.Bytes
+	}
+	_, pub, err := pki.ParseCertificateRequest(der)
+	if err != nil {
+		return fmt.Errorf("staff request %s: not a PKCS#10 request whose signature verifies with a supported key: %w", csrPath, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("staff certificate: %w", err)
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("staff certificate: %w", cerr)
+		}
+		if err != nil {
+			_ = os.Remove(path)
+		}
+	}()
+	cert, err := svc.IssueStaff(ctx, actor, role, person, pub)
+	if err != nil {
+		return fmt.Errorf("staff certificate: %w", err)
+	}
+	iss, err := auth.Issuer(ca.IssuingRSA)
+	if err != nil {
+		return err
+	}
+	for _, c := range append([]*x509.Certificate{cert}, iss.Chain...) {
+		if err := pem.Encode(f, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}); err != nil {
+			return fmt.Errorf("staff certificate: %w", err)
+		}
+	}
+	return nil
+}
+
 // staff runs "nca staff add": it enrols another operator, manager or administrator
 // of an existing authority (its data folder), on the authority's machine. It may run
 // while the server runs (the database is shared safely).
 func staff(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 || args[0] != "add" {
-		fmt.Fprintln(stderr, "usage: nca staff add --role operator|manager|administrator --iin IIN --surname S --name N [--patronymic P] [--out FILE] [serve flags: --data, --base-url, --config …]")
+		fmt.Fprintln(stderr, "usage: nca staff add --role operator|manager|administrator --iin IIN --surname S --name N [--patronymic P] [--csr FILE] [--out FILE] [serve flags: --data, --base-url, --config …]")
 		return errUsage
 	}
 	fs, c := serveFlags(getenv)
@@ -87,7 +138,8 @@ func staff(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	fs.StringVar(&person.Patronymic, "patronymic", "", "patronymic")
 	fs.StringVar(&person.City, "city", "", "city of the registration centre")
 	fs.StringVar(&person.Email, "email", "", "e-mail")
-	out := fs.String("out", "", "PKCS#12 file to write (default <data>/staff-<role>-<iin>.p12); it must not exist")
+	csr := fs.String("csr", "", "PKCS#10 request (PEM or DER) of a key pair the staff member made on their own machine (eds keygen, eds csr): the certificate is written as PEM for eds install, and no key is made here")
+	out := fs.String("out", "", "file to write, which must not exist: the PKCS#12 credential (default <data>/staff-<role>-<iin>.p12), or with --csr the PEM certificate and chain (default <data>/staff-<role>-<iin>.pem)")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -122,6 +174,16 @@ func staff(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	defer keys.close()
 	svc := ra.New(ra.Config{Store: st, Signer: auth, Logger: log})
 	path := *out
+	if *csr != "" {
+		if path == "" {
+			path = filepath.Join(c.data, "staff-"+*role+"-"+person.IIN+".pem")
+		}
+		if err := writeStaffCertificate(ctx, svc, auth, ra.SystemActor(), *role, person, *csr, path); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "nca: %s certificate %s; on the staff member's machine: eds install --dir KEYS %s\n", *role, path, filepath.Base(path))
+		return nil
+	}
 	if path == "" {
 		path = filepath.Join(c.data, "staff-"+*role+"-"+person.IIN+".p12")
 	}
