@@ -112,9 +112,9 @@ func TestGOSTEndToEnd(t *testing.T) {
 	must(t, w.b, citizenPW, "sign", "--key", signP12, "--key", authP12, "--detached", "--out", sig, doc)
 	out = must(t, w.b, "", "verify", "--server", w.s.url, "--content", doc, sig)
 	for _, want := range []string{"signer 1: valid", "signer 2: valid", "kz-gost2015-512-with-streebog512", "sha256WithRSAEncryption",
-		// The RSA signer's status comes from OCSP; the GOST signer's from the CRL
-		// (eds does not read GOST-signed OCSP answers and falls back).
-		"revocation: good (" + w.s.url + "/crl/nca-gost.crl", "revocation: good (OCSP " + w.s.url + "/ocsp/nca-rsa", "bin: " + head.BIN, "type: SIGN", "type: AUTH"} {
+		// Both signers' status comes from OCSP: the GOST CA's responder signs with
+		// GOST 2015, which eds reads (pki.ParseOCSPResponse).
+		"revocation: good (OCSP " + w.s.url + "/ocsp/nca-gost", "revocation: good (OCSP " + w.s.url + "/ocsp/nca-rsa", "bin: " + head.BIN, "type: SIGN", "type: AUTH"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("eds verify lacks %q:\n%s", want, out)
 		}
@@ -125,7 +125,7 @@ func TestGOSTEndToEnd(t *testing.T) {
 	w.desk("revoke", leaf.SerialNumber.Text(16), "--reason", "key_compromise", "--detail", "the token was lost")
 	r := eds(t, w.b, "", "verify", "--server", w.s.url, "--content", doc, sig)
 	if r.code == 0 || !strings.Contains(r.stdout, "signer 1: INVALID") || !strings.Contains(r.stdout, "revocation: REVOKED at") ||
-		!strings.Contains(r.stdout, "signer 2: valid") {
+		!strings.Contains(r.stdout, "/ocsp/nca-gost") || !strings.Contains(r.stdout, "signer 2: valid") {
 		t.Fatalf("eds verify after revocation: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	// With --at, an OCSP answer (which speaks of now) is not used: the RSA signer's

@@ -18,7 +18,6 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
-	xocsp "golang.org/x/crypto/ocsp"
 
 	"github.com/opennca/nca/pki"
 )
@@ -91,19 +90,25 @@ func checkOCSP(ctx context.Context, hc *http.Client, url string, cert, issuer *x
 	if err != nil {
 		return nil, err
 	}
-	resp, err := xocsp.ParseResponseForCert(body, cert, issuer)
+	// pki reads every signature algorithm of the national responders (RSA, GOST
+	// 34.310-2004, GOST 2015), signed by the issuer or its delegated responder.
+	ans, err := pki.ParseOCSPResponse(body, issuer)
 	if err != nil {
 		return nil, fmt.Errorf("answer: %w", err)
 	}
-	if !bytes.Contains(body, nonce) {
+	resp, err := ans.For(cert, issuer)
+	if err != nil {
+		return nil, fmt.Errorf("answer: %w", err)
+	}
+	if !bytes.Equal(ans.Nonce, nonce) {
 		return nil, errors.New("answer: the nonce was not echoed")
 	}
 	r := &Revocation{Source: "OCSP " + url, ThisUpdate: resp.ThisUpdate, NextUpdate: resp.NextUpdate}
 	switch resp.Status {
-	case xocsp.Good:
+	case pki.OCSPGood:
 		r.Status = "good"
-	case xocsp.Revoked:
-		r.Status, r.RevokedAt, r.Reason = "revoked", resp.RevokedAt, reasonNames[resp.RevocationReason]
+	case pki.OCSPRevoked:
+		r.Status, r.RevokedAt, r.Reason = "revoked", resp.RevokedAt, reasonNames[resp.Reason]
 	default:
 		return nil, errors.New("answer: unknown")
 	}
