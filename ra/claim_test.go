@@ -503,3 +503,54 @@ func TestHeadDecisionChangedMeanwhile(t *testing.T) {
 		t.Fatalf("after the refused decision: %+v, %v", st, err)
 	}
 }
+
+// failingStore fails the next write transaction after fn ran (as a failed commit
+// would) when failNext is set.
+type failingStore struct {
+	store.Store
+	failNext atomic.Bool
+}
+
+func (s *failingStore) Tx(ctx context.Context, fn func(store.Tx) error) error {
+	if s.failNext.CompareAndSwap(true, false) {
+		return s.Store.Tx(ctx, func(tx store.Tx) error {
+			if err := fn(tx); err != nil {
+				return err
+			}
+			return errors.New("the commit failed")
+		})
+	}
+	return s.Store.Tx(ctx, fn)
+}
+
+// TestRenewalUnstoredIsRecorded: when the transaction of a renewal fails after its
+// certificates were signed, the audit log names them as signed and never stored, and
+// none is stored.
+func TestRenewalUnstoredIsRecorded(t *testing.T) {
+	e := newEnv(t)
+	o := e.issue(e.demo(profile.Individual, ""), nil)
+	fs := &failingStore{Store: e.store}
+	e.svc = New(Config{Store: fs, Registry: e.reg, Signer: e.ca, Now: e.clock.Now})
+	reqs := e.requests(o.app.Template, o.app.Applicant)
+	f := map[string]string{ownersig.FieldRequests: ownersig.RenewalRequests(reqs), ownersig.FieldRevokeOld: "false"}
+	in := e.sign(o, core.CertSign, ownersig.ActionRenew, o.certs[core.CertSign].Serial, f, e.clock.Now())
+	before, err := e.svc.Cabinet(e.ctx, o.actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs.failNext.Store(true)
+	if _, _, err := e.svc.Renew(e.ctx, o.actor, RenewInput{Requests: reqs, Signed: in}); err == nil || !strings.Contains(err.Error(), "the commit failed") {
+		t.Fatalf("renewal with a failing commit = %v", err)
+	}
+	recs := auditActions(t, e, "certificate.unstored")
+	if len(recs) != 1 || strings.Count(recs[0].Detail, "nca-rsa/") != 2 || !strings.Contains(recs[0].Detail, "signed and not stored") {
+		t.Fatalf("audit of the unstored renewal: %+v", recs)
+	}
+	after, err := e.svc.Cabinet(e.ctx, o.actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Certificates) != len(before.Certificates) {
+		t.Fatalf("%d certificates before the failed renewal, %d after", len(before.Certificates), len(after.Certificates))
+	}
+}

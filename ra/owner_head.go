@@ -145,6 +145,7 @@ func (s *Service) HeadDecideSigned(ctx context.Context, actor Actor, number stri
 		return s.record(ctx, tx, v, in, a.Applicant.IIN, string(a.State))
 	})
 	if err != nil {
+		s.unstored(ctx, actor, "renewal "+n, ri, err)
 		return nil, err
 	}
 	s.publish(ctx, republish)

@@ -140,6 +140,7 @@ func (s *Service) Renew(ctx context.Context, actor Actor, in RenewInput) (*core.
 		return s.record(ctx, tx, v, in.Signed, app.IIN, "application "+a.Number)
 	})
 	if err != nil {
+		s.unstored(ctx, actor, "renewal of "+serial, ri, err)
 		return nil, nil, err
 	}
 	s.log.InfoContext(ctx, "renewal", "number", a.Number, "state", a.State, "of", a.RenewalOf, "actor", actor.String())
@@ -164,6 +165,36 @@ type renewalIssue struct {
 	// (a busy SQLite, a PostgreSQL serialization failure) stores the same
 	// certificates instead of signing new ones.
 	signed []*x509.Certificate
+}
+
+// unstored records in the audit log, in a transaction of its own that survives ctx's
+// cancellation, the certificates of ri that were signed when the transaction meant
+// to store them failed (cause): signed, never stored nor delivered, as a released
+// issuance claim records them. Nothing is recorded when none was signed. A failure to
+// record is logged.
+func (s *Service) unstored(ctx context.Context, actor Actor, what string, ri *renewalIssue, cause error) {
+	if ri == nil {
+		return
+	}
+	var serials []string
+	for i, c := range ri.signed {
+		if c != nil {
+			serials = append(serials, ri.plan[i].name())
+		}
+	}
+	if len(serials) == 0 {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	detail := fmt.Sprintf("%s: signed and not stored (never delivered): %s; cause: %v", what, strings.Join(serials, ", "), cause)
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		return s.audit(ctx, tx, actor, "certificate.unstored", what, detail)
+	})
+	if err != nil {
+		s.log.ErrorContext(ctx, "signed certificates not stored, and not recorded", "what", what, "serials", serials, "cause", cause.Error(), "error", err)
+		return
+	}
+	s.log.WarnContext(ctx, "signed certificates not stored", "what", what, "serials", serials, "cause", cause.Error())
 }
 
 // prepareRenewal asks the state registry whether it still confirms the applicant of
