@@ -554,3 +554,28 @@ func TestRenewalUnstoredIsRecorded(t *testing.T) {
 		t.Fatalf("%d certificates before the failed renewal, %d after", len(before.Certificates), len(after.Certificates))
 	}
 }
+
+// TestStaffUnstoredIsRecorded: a staff certificate signed and then not stored is
+// named in the audit log; its key may be enrolled again, and once a certificate of
+// it is stored, a second one is refused before anything is signed.
+func TestStaffUnstoredIsRecorded(t *testing.T) {
+	e := newEnv(t)
+	fs := &failingStore{Store: e.store}
+	svc := New(Config{Store: fs, Registry: e.reg, Signer: e.ca, Now: e.clock.Now})
+	key := pool.get(t)
+	person := core.Applicant{IIN: "871008401427", Surname: "Сейтқали", Name: "Әйгерім"}
+	fs.failNext.Store(true)
+	if _, err := svc.IssueStaff(e.ctx, SystemActor(), "operator", person, &key.PublicKey); err == nil {
+		t.Fatal("IssueStaff with a failing commit succeeded")
+	}
+	recs := auditActions(t, e, "certificate.unstored")
+	if len(recs) != 1 || !strings.Contains(recs[0].Detail, "staff operator 871008401427") || !strings.Contains(recs[0].Detail, "nca-rsa/") {
+		t.Fatalf("audit of the unstored staff certificate: %+v", recs)
+	}
+	// The key was never certified: it may be enrolled now, and then never again.
+	if _, err := svc.IssueStaff(e.ctx, SystemActor(), "operator", person, &key.PublicKey); err != nil {
+		t.Fatalf("IssueStaff after the failure: %v", err)
+	}
+	_, err := svc.IssueStaff(e.ctx, SystemActor(), "operator", person, &key.PublicKey)
+	wantKind(t, err, core.KindConflict)
+}

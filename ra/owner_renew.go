@@ -182,6 +182,12 @@ func (s *Service) unstored(ctx context.Context, actor Actor, what string, ri *re
 			serials = append(serials, ri.plan[i].name())
 		}
 	}
+	s.recordUnstored(ctx, actor, what, serials, cause)
+}
+
+// recordUnstored records serials (issuer/serial), signed for what and never stored
+// because of cause, in the audit log (see unstored). Nothing is recorded for none.
+func (s *Service) recordUnstored(ctx context.Context, actor Actor, what string, serials []string, cause error) {
 	if len(serials) == 0 {
 		return
 	}

@@ -84,6 +84,7 @@ func (s *Service) IssueStaff(ctx context.Context, actor Actor, role string, pers
 		return s.audit(ctx, tx, actor, "certificate.issue", "cert:"+rec.Issuer+"/"+rec.Serial, "staff "+role+"; "+rec.Subject)
 	})
 	if err != nil {
+		s.recordUnstored(ctx, actor, "staff "+role+" "+person.IIN, []string{rec.Issuer + "/" + rec.Serial}, err)
 		return nil, fmt.Errorf("ra: store staff certificate: %w", err)
 	}
 	return cert, nil
