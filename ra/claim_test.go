@@ -579,3 +579,42 @@ func TestStaffUnstoredIsRecorded(t *testing.T) {
 	_, err := svc.IssueStaff(e.ctx, SystemActor(), "operator", person, &key.PublicKey)
 	wantKind(t, err, core.KindConflict)
 }
+
+// TestRevokeStaffAsksRegistryOutsideTransactions: revoking a staff certificate (no
+// application to take the owner's e-mail from) asks the registry for it with no
+// write transaction open, and the owner is told at the registered e-mail.
+func TestRevokeStaffAsksRegistryOutsideTransactions(t *testing.T) {
+	e := newEnv(t)
+	d := e.demo(profile.Individual, "")
+	p, err := e.reg.Person(e.ctx, d.IIN)
+	if err != nil || p.Email == "" {
+		t.Fatalf("demo person %s: %+v, %v (an e-mail is needed)", d.IIN, p, err)
+	}
+	key := pool.get(t)
+	cert, err := e.svc.IssueStaff(e.ctx, SystemActor(), "operator", core.Applicant{IIN: d.IIN, Surname: p.Surname, Name: p.Name}, &key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := &countingStore{Store: e.store}
+	lookups := 0
+	reg := &hookRegistry{Registry: e.reg, before: func() {
+		lookups++
+		if n := cs.open.Load(); n != 0 {
+			t.Errorf("registry asked with %d write transactions open", n)
+		}
+	}}
+	svc := New(Config{Store: cs, Registry: reg, Signer: e.ca, Now: e.clock.Now})
+	if _, err := svc.Revoke(e.ctx, e.staff, cert.SerialNumber.Text(16), "owner_request", "left the centre"); err != nil {
+		t.Fatal(err)
+	}
+	if lookups == 0 {
+		t.Error("the registry was not asked for the staff member's e-mail")
+	}
+	found := false
+	for _, m := range e.outbox() {
+		found = found || (m.Recipient == p.Email && m.Params["serial"] == cert.SerialNumber.Text(16))
+	}
+	if !found {
+		t.Errorf("no revocation notice to the registered e-mail %s", p.Email)
+	}
+}

@@ -64,6 +64,25 @@ func (s *Service) registeredEmail(ctx context.Context, iin, fallback string) (st
 	return emailOf(p, fallback), nil
 }
 
+// revocationRecipient asks, with no transaction open, the state registry for the
+// e-mail of the owner of the certificate with serial when the certificate has no
+// application (a staff certificate) to take the address from; "" otherwise, or
+// when the serial does not name exactly one certificate (revoke answers that).
+func (s *Service) revocationRecipient(ctx context.Context, serial string) (string, error) {
+	var c *core.Certificate
+	err := s.store.Read(ctx, func(tx store.Tx) error {
+		certs, err := tx.CertificatesBySerial(ctx, serial)
+		if len(certs) == 1 {
+			c = certs[0]
+		}
+		return err
+	})
+	if err != nil || c == nil || c.Application != "" || c.IIN == "" {
+		return "", err
+	}
+	return s.registeredEmail(ctx, c.IIN, "")
+}
+
 // emailOf is the e-mail the registry's answer p (nil: not registered) gives, else
 // fallback.
 func emailOf(p *registry.Person, fallback string) string {
@@ -83,8 +102,10 @@ func (s *Service) alertIssued(ctx context.Context, tx store.Tx, a *core.Applicat
 	})
 }
 
-// notifyRevoked tells the owner that a certificate was revoked.
-func (s *Service) notifyRevoked(ctx context.Context, tx store.Tx, c *core.Certificate, reason string) error {
+// notifyRevoked tells the owner that a certificate was revoked: at the e-mail of its
+// application, else at registered, the registry's e-mail for its IIN, asked before
+// the transaction (see revocationRecipient).
+func (s *Service) notifyRevoked(ctx context.Context, tx store.Tx, c *core.Certificate, reason, registered string) error {
 	to, lang := "", ""
 	if c.Application != "" {
 		a, err := tx.GetApplication(ctx, c.Application)
@@ -95,11 +116,8 @@ func (s *Service) notifyRevoked(ctx context.Context, tx store.Tx, c *core.Certif
 			to, lang = a.Applicant.Email, a.Applicant.Language
 		}
 	}
-	if to == "" && c.IIN != "" {
-		var err error
-		if to, err = s.registeredEmail(ctx, c.IIN, ""); err != nil {
-			return err
-		}
+	if to == "" {
+		to = registered
 	}
 	return s.enqueue(ctx, tx, store.ChannelEmail, to, lang, notify.KindRevoked, map[string]string{
 		"serial": c.Serial, "reason": reason, "date": s.now().In(s.loc).Format("2006-01-02 15:04"),

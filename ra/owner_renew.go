@@ -280,7 +280,7 @@ func (s *Service) issueRenewal(ctx context.Context, tx store.Tx, actor Actor, a 
 		if err := tx.RevokeCertificate(ctx, c.Issuer, c.Serial, core.ReasonSuperseded, now, nil); err != nil {
 			return nil, nil, err
 		}
-		if err := s.notifyRevoked(ctx, tx, c, "superseded"); err != nil {
+		if err := s.notifyRevoked(ctx, tx, c, "superseded", ""); err != nil {
 			return nil, nil, err
 		}
 		if err := s.audit(ctx, tx, actor, "certificate.revoke", "cert:"+c.Issuer+"/"+c.Serial, "superseded: renewed by application "+a.Number); err != nil {

@@ -1055,8 +1055,14 @@ func (s *Service) revoke(ctx context.Context, actor Actor, serial, reason, detai
 		return nil, core.Errorf(core.KindInvalid, "%q is not a hexadecimal serial number", serial)
 	}
 	serial = strings.TrimLeft(serial, "0")
+	// The registry is asked before the transaction (a network call must not hold
+	// the database), for the only owner it may be needed for.
+	registered, err := s.revocationRecipient(ctx, serial)
+	if err != nil {
+		return nil, err
+	}
 	var out *core.Certificate
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err = s.store.Tx(ctx, func(tx store.Tx) error {
 		certs, err := tx.CertificatesBySerial(ctx, serial)
 		if err != nil {
 			return err
@@ -1093,7 +1099,7 @@ func (s *Service) revoke(ctx context.Context, actor Actor, serial, reason, detai
 		}
 		c.Status, c.RevokedAt, c.Reason, c.InvalidityDate = core.CertRevoked, &now, code, inval
 		out = c
-		if err := s.notifyRevoked(ctx, tx, c, reason); err != nil {
+		if err := s.notifyRevoked(ctx, tx, c, reason, registered); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, by, "certificate.revoke", "cert:"+c.Issuer+"/"+c.Serial, reason+": "+detail)
