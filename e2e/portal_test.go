@@ -181,8 +181,10 @@ func (w *world) portalLanguageWhileLoading() {
 	ctx, cancel := context.WithCancel(b.ctx)
 	defer cancel()
 	paused := make(chan fetch.RequestID, 1)
+	// Subscribed before the page is opened, so that the pause cannot be missed.
+	events := chromedp.Events(ctx, fetch.RequestPaused)
 	go func() {
-		for ev, err := range chromedp.Events(ctx, fetch.RequestPaused) {
+		for ev, err := range events {
 			if err != nil {
 				return
 			}
