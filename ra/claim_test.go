@@ -289,29 +289,36 @@ func (r *hookRegistry) Organization(ctx context.Context, bin string) (*registry.
 	return r.Registry.Organization(ctx, bin)
 }
 
+// watchRegistry gives e's store and registry wrapped so that every registry lookup
+// made while a write transaction is open fails the test; lookups counts them all.
+func watchRegistry(t *testing.T, e *env) (cs *countingStore, reg *hookRegistry, lookups *int) {
+	cs = &countingStore{Store: e.store}
+	lookups = new(int)
+	reg = &hookRegistry{Registry: e.reg, before: func() {
+		*lookups++
+		if n := cs.open.Load(); n != 0 {
+			t.Errorf("registry asked with %d write transactions open", n)
+		}
+	}}
+	return cs, reg, lookups
+}
+
 // TestApproveRegistryOutsideTransactions: an approval asks the state registry (a
 // network call in a real deployment) with no write transaction open, for an
 // individual and for a legal entity's first head (person and organisation lookups).
 func TestApproveRegistryOutsideTransactions(t *testing.T) {
 	e := newEnv(t)
-	cs := &countingStore{Store: e.store}
-	lookups := 0
-	reg := &hookRegistry{Registry: e.reg, before: func() {
-		lookups++
-		if n := cs.open.Load(); n != 0 {
-			t.Errorf("registry asked with %d write transactions open", n)
-		}
-	}}
+	cs, reg, lookups := watchRegistry(t, e)
 	svc := New(Config{Store: cs, Registry: reg, Signer: e.ca, Now: e.clock.Now})
 	for _, d := range []registry.DemoCase{e.demo(profile.Individual, ""), e.demo(profile.LegalEntity, profile.RoleFirstHead)} {
 		a := e.submit(d)
 		e.acceptAll(a.Number)
-		before := lookups
+		before := *lookups
 		got, certs, err := svc.Approve(e.ctx, e.staff, a.Number)
 		if err != nil || got.State != core.StateIssued || len(certs) == 0 {
 			t.Fatalf("Approve %s = %v, %d certificates, %v", d.Template, got, len(certs), err)
 		}
-		if lookups == before {
+		if *lookups == before {
 			t.Fatalf("Approve %s did not ask the registry", d.Template)
 		}
 	}
@@ -400,14 +407,7 @@ func TestOwnerActionsAskRegistryOutsideTransactions(t *testing.T) {
 	head := e.issue(e.demo(profile.LegalEntity, "first_head"), nil)
 	emp := e.issue(e.demo(profile.LegalEntity, "employee"), head)
 
-	cs := &countingStore{Store: e.store}
-	lookups := 0
-	reg := &hookRegistry{Registry: e.reg, before: func() {
-		lookups++
-		if n := cs.open.Load(); n != 0 {
-			t.Errorf("registry asked with %d write transactions open", n)
-		}
-	}}
+	cs, reg, lookups := watchRegistry(t, e)
 	var signatures atomic.Int32
 	signer := &hookSigner{Signer: e.ca, before: func() error { signatures.Add(1); return nil }}
 	e.svc = New(Config{Store: cs, Registry: reg, Signer: signer, Now: e.clock.Now})
@@ -419,12 +419,12 @@ func TestOwnerActionsAskRegistryOutsideTransactions(t *testing.T) {
 	}
 	asked := func(what string, before int) {
 		t.Helper()
-		if lookups == before {
+		if *lookups == before {
 			t.Errorf("%s did not ask the registry", what)
 		}
 	}
 
-	before := lookups
+	before := *lookups
 	a, certs, err := renew(o)
 	if err != nil || a.State != core.StateIssued || len(certs) != 2 {
 		t.Fatalf("renewal = %v, %d certificates, %v", a, len(certs), err)
@@ -438,7 +438,7 @@ func TestOwnerActionsAskRegistryOutsideTransactions(t *testing.T) {
 	if err != nil || a.State != core.StateAwaitingHead {
 		t.Fatalf("employee's renewal = %v, %v", a, err)
 	}
-	before = lookups
+	before = *lookups
 	got, err := e.svc.HeadDecideSigned(e.ctx, head.actor, a.Number, true, e.headSigned(head, a, true, ""))
 	if err != nil || got.State != core.StateIssued {
 		t.Fatalf("head confirms the renewal = %v, %v", got, err)
@@ -447,7 +447,7 @@ func TestOwnerActionsAskRegistryOutsideTransactions(t *testing.T) {
 
 	e.clock.Add(time.Minute)
 	target := emp.certs[core.CertAuth].Serial
-	before = lookups
+	before = *lookups
 	c, err := e.svc.OwnerRevoke(e.ctx, head.actor, target, e.sign(head, core.CertSign, ownersig.ActionRevoke, target, revokeFields("dismissal"), e.clock.Now()))
 	if err != nil || c.Status != core.CertRevoked {
 		t.Fatalf("head revokes = %+v, %v", c, err)
@@ -595,19 +595,12 @@ func TestRevokeStaffAsksRegistryOutsideTransactions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs := &countingStore{Store: e.store}
-	lookups := 0
-	reg := &hookRegistry{Registry: e.reg, before: func() {
-		lookups++
-		if n := cs.open.Load(); n != 0 {
-			t.Errorf("registry asked with %d write transactions open", n)
-		}
-	}}
+	cs, reg, lookups := watchRegistry(t, e)
 	svc := New(Config{Store: cs, Registry: reg, Signer: e.ca, Now: e.clock.Now})
 	if _, err := svc.Revoke(e.ctx, e.staff, cert.SerialNumber.Text(16), "owner_request", "left the centre"); err != nil {
 		t.Fatal(err)
 	}
-	if lookups == 0 {
+	if *lookups == 0 {
 		t.Error("the registry was not asked for the staff member's e-mail")
 	}
 	found := false
