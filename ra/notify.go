@@ -65,20 +65,11 @@ func (s *Service) registeredEmail(ctx context.Context, iin, fallback string) (st
 }
 
 // revocationRecipient asks, with no transaction open, the state registry for the
-// e-mail of the owner of the certificate with serial when the certificate has no
-// application (a staff certificate) to take the address from; "" otherwise, or
-// when the serial does not name exactly one certificate (revoke answers that).
-func (s *Service) revocationRecipient(ctx context.Context, serial string) (string, error) {
-	var c *core.Certificate
-	err := s.store.Read(ctx, func(tx store.Tx) error {
-		certs, err := tx.CertificatesBySerial(ctx, serial)
-		if len(certs) == 1 {
-			c = certs[0]
-		}
-		return err
-	})
-	if err != nil || c == nil || c.Application != "" || c.IIN == "" {
-		return "", err
+// e-mail of the owner of certificate c when c has no application (a staff
+// certificate) to take the address from; "" otherwise.
+func (s *Service) revocationRecipient(ctx context.Context, c *core.Certificate) (string, error) {
+	if c.Application != "" || c.IIN == "" {
+		return "", nil
 	}
 	return s.registeredEmail(ctx, c.IIN, "")
 }

@@ -269,11 +269,12 @@ func (s *Service) OwnerRevoke(ctx context.Context, actor Actor, serial string, i
 	// a transaction open a slow registry would hold the database), and only when the
 	// signer claims the role for a certificate of the same organisation that is not
 	// the signer's own.
-	registryHead, err := s.headOfCertificate(ctx, in.Certificate, n)
-	if err != nil {
-		return nil, err
+	var registryHead *bool
+	ask := func(ctx context.Context, c *core.Certificate) (err error) {
+		registryHead, err = s.headOfCertificate(ctx, in.Certificate, c)
+		return err
 	}
-	return s.revoke(ctx, actor, n, reason, "online request signed by the owner", func(tx store.Tx, c *core.Certificate) (Actor, error) {
+	return s.revoke(ctx, actor, n, reason, "online request signed by the owner", ask, func(tx store.Tx, c *core.Certificate) (Actor, error) {
 		v, err := s.verifySigned(ctx, tx, actor, in, ownersig.ActionRevoke, n, core.CertSign)
 		if err != nil {
 			return Actor{}, err
@@ -298,11 +299,11 @@ func (s *Service) OwnerRevoke(ctx context.Context, actor Actor, serial string, i
 }
 
 // headOfCertificate answers, for OwnerRevoke, whether the state registry names the
-// owner of signer (a DER certificate) as the first head of the organisation of the
-// certificate with serial: nil when the question does not arise (the signer does not
-// claim the role, the certificate is the signer's own or of another organisation, or
-// either certificate cannot be read: OwnerRevoke's checks then answer).
-func (s *Service) headOfCertificate(ctx context.Context, signer []byte, serial string) (*bool, error) {
+// owner of signer (a DER certificate) as the first head of the organisation of
+// certificate c: nil when the question does not arise (the signer does not claim the
+// role, c is the signer's own or of another organisation, or the signer's
+// certificate cannot be read: OwnerRevoke's checks then answer).
+func (s *Service) headOfCertificate(ctx context.Context, signer []byte, c *core.Certificate) (*bool, error) {
 	x, err := x509.ParseCertificate(signer)
 	if err != nil {
 		return nil, nil
@@ -315,18 +316,7 @@ func (s *Service) headOfCertificate(ctx context.Context, signer []byte, serial s
 	if head.BIN == "" || !head.HasRole(profile.RoleFirstHead) {
 		return nil, nil
 	}
-	var c *core.Certificate
-	err = s.store.Read(ctx, func(tx store.Tx) error {
-		certs, err := tx.CertificatesBySerial(ctx, serial)
-		if len(certs) == 1 {
-			c = certs[0]
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if c == nil || c.BIN != head.BIN || c.IIN == head.IIN {
+	if c.BIN != head.BIN || c.IIN == head.IIN {
 		return nil, nil
 	}
 	ok, err := s.isCurrentHead(ctx, head)

@@ -1038,14 +1038,16 @@ func (s *Service) Revoke(ctx context.Context, actor Actor, serial, reason, detai
 	if err := requireStaff(actor); err != nil {
 		return nil, err
 	}
-	return s.revoke(ctx, actor, serial, reason, detail, nil)
+	return s.revoke(ctx, actor, serial, reason, detail, nil, nil)
 }
 
 // revoke is the one revocation path (desk and online): it revokes a certificate, and
-// publishes the issuer's CRL at once. allow, when set, runs inside the transaction
-// once the certificate is loaded and found good; it may refuse, and it returns the
-// actor to record (the signer of an online request).
-func (s *Service) revoke(ctx context.Context, actor Actor, serial, reason, detail string, allow func(store.Tx, *core.Certificate) (Actor, error)) (*core.Certificate, error) {
+// publishes the issuer's CRL at once. ask, when set, runs before the transaction
+// with the certificate as first read, for questions to outside services (the
+// registry); its error stops the revocation. allow, when set, runs inside the
+// transaction once the certificate is loaded and found good; it may refuse, and it
+// returns the actor to record (the signer of an online request).
+func (s *Service) revoke(ctx context.Context, actor Actor, serial, reason, detail string, ask func(context.Context, *core.Certificate) error, allow func(store.Tx, *core.Certificate) (Actor, error)) (*core.Certificate, error) {
 	code, ok := RevocationReasons()[reason]
 	if !ok {
 		return nil, core.Errorf(core.KindInvalid, "revocation reason %q: use owner_request, owner_death, false_information, dismissal or key_compromise", reason)
@@ -1056,10 +1058,29 @@ func (s *Service) revoke(ctx context.Context, actor Actor, serial, reason, detai
 	}
 	serial = strings.TrimLeft(serial, "0")
 	// The registry is asked before the transaction (a network call must not hold
-	// the database), for the only owner it may be needed for.
-	registered, err := s.revocationRecipient(ctx, serial)
+	// the database): for the owner's e-mail (revocationRecipient) and what ask
+	// needs, about the certificate read first. The transaction reads it again.
+	var first *core.Certificate
+	err := s.store.Read(ctx, func(tx store.Tx) error {
+		certs, err := tx.CertificatesBySerial(ctx, serial)
+		if len(certs) == 1 {
+			first = certs[0]
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
+	}
+	var registered string
+	if first != nil {
+		if registered, err = s.revocationRecipient(ctx, first); err != nil {
+			return nil, err
+		}
+		if ask != nil {
+			if err := ask(ctx, first); err != nil {
+				return nil, err
+			}
+		}
 	}
 	var out *core.Certificate
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
