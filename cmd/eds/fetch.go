@@ -107,23 +107,16 @@ Output (stdout), one line per certificate: "installed: <serial> <type> <path>",
 			continue
 		}
 		if ic.Type != core.CertSSL {
-			path, c, err := files.find(it.Leaf)
+			path, changed, err := a.install(files, it.Leaf, it.Chain)
 			if err != nil {
 				return err
 			}
-			if c != nil {
-				if webkeys.Installed(c, it.Leaf, len(it.Chain)) {
-					fmt.Fprintf(a.stdout, "unchanged: %s %s %s\n", ic.Serial, ic.Type, path)
-					continue
+			if path != "" {
+				word := "installed"
+				if !changed {
+					word = "unchanged"
 				}
-				data, err := a.keys().Reencode(c, it.Leaf, it.Chain, files.password)
-				if err != nil {
-					return fmt.Errorf("encoding %s: %w", path, err)
-				}
-				if err := replaceFile(path, data); err != nil {
-					return fmt.Errorf("writing %s: %w", path, err)
-				}
-				fmt.Fprintf(a.stdout, "installed: %s %s %s\n", ic.Serial, ic.Type, path)
+				fmt.Fprintf(a.stdout, "%s: %s %s %s\n", word, ic.Serial, ic.Type, path)
 				continue
 			}
 			fmt.Fprintf(a.stderr, "eds fetch: warning: no key file in %s holds the private key of %s certificate %s; writing it as PEM\n", *dir, ic.Type, ic.Serial)
@@ -142,6 +135,27 @@ Output (stdout), one line per certificate: "installed: <serial> <type> <path>",
 		fmt.Fprintf(a.stdout, "written: %s %s %s\n", ic.Serial, ic.Type, path)
 	}
 	return nil
+}
+
+// install writes leaf and its chain into the key file of files whose key leaf
+// certifies, unless they are there already (changed false). path is "" when no key
+// file holds that key.
+func (a *app) install(files *keyFiles, leaf *x509.Certificate, chain []*x509.Certificate) (path string, changed bool, err error) {
+	path, c, err := files.find(leaf)
+	if err != nil || c == nil {
+		return "", false, err
+	}
+	if webkeys.Installed(c, leaf, len(chain)) {
+		return path, false, nil
+	}
+	data, err := a.keys().Reencode(c, leaf, chain, files.password)
+	if err != nil {
+		return "", false, fmt.Errorf("encoding %s: %w", path, err)
+	}
+	if err := replaceFile(path, data); err != nil {
+		return "", false, fmt.Errorf("writing %s: %w", path, err)
+	}
+	return path, true, nil
 }
 
 // keyFiles finds the key file holding the private key of a certificate, decoding the

@@ -101,26 +101,19 @@ Output (stdout), one line per file: "installed: <serial> <path>" or "unchanged: 
 		if err != nil {
 			return err
 		}
-		leaf, chain := certs[0], certs[1:]
-		path, c, err := files.find(leaf)
+		leaf := certs[0]
+		path, changed, err := a.install(files, leaf, certs[1:])
 		if err != nil {
 			return err
 		}
-		if c == nil {
+		if path == "" {
 			return fmt.Errorf("no key file in %s holds the private key of the certificate in %s (serial %s)", *dir, p, leaf.SerialNumber.Text(16))
 		}
-		if webkeys.Installed(c, leaf, len(chain)) {
-			fmt.Fprintf(a.stdout, "unchanged: %s %s\n", leaf.SerialNumber.Text(16), path)
-			continue
+		word := "installed"
+		if !changed {
+			word = "unchanged"
 		}
-		data, err := a.keys().Reencode(c, leaf, chain, password)
-		if err != nil {
-			return fmt.Errorf("encoding %s: %w", path, err)
-		}
-		if err := replaceFile(path, data); err != nil {
-			return fmt.Errorf("writing %s: %w", path, err)
-		}
-		fmt.Fprintf(a.stdout, "installed: %s %s\n", leaf.SerialNumber.Text(16), path)
+		fmt.Fprintf(a.stdout, "%s: %s %s\n", word, leaf.SerialNumber.Text(16), path)
 	}
 	return nil
 }
