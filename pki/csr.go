@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -67,6 +68,19 @@ func CreateCertificateRequest(random io.Reader, template *x509.CertificateReques
 		return nil, err
 	}
 	return signSigned(cri, signer)
+}
+
+// DecodeCertificateRequest is ParseCertificateRequest for a request as files hold
+// it: PEM ("CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST") or DER.
+func DecodeCertificateRequest(data []byte) (*x509.CertificateRequest, crypto.PublicKey, error) {
+	der := data
+	if b, _ := pem.Decode(data); b != nil {
+		if b.Type != "CERTIFICATE REQUEST" && b.Type != "NEW CERTIFICATE REQUEST" {
+			return nil, nil, fmt.Errorf("pki: certificate request: a PEM %q, not a CERTIFICATE REQUEST", b.Type)
+		}
+		der = b.Bytes
+	}
+	return ParseCertificateRequest(der)
 }
 
 // ParseCertificateRequest parses a DER PKCS#10 request and checks its signature with

@@ -364,6 +364,19 @@ func TestCertificateRequestGOST(t *testing.T) {
 	if _, _, err := ParseCertificateRequest(der); err != nil {
 		t.Fatal(err)
 	}
+	// As files hold it: PEM under either label, or DER; another PEM label is refused.
+	for name, data := range map[string][]byte{
+		"DER":     der,
+		"PEM":     pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}),
+		"old PEM": pem.EncodeToMemory(&pem.Block{Type: "NEW CERTIFICATE REQUEST", Bytes: der}),
+	} {
+		if csr, pub, err := DecodeCertificateRequest(data); err != nil || csr.Subject.CommonName != "r" || !rk.PublicKey.Equal(pub) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, _, err := DecodeCertificateRequest(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})); err == nil {
+		t.Error("a PEM CERTIFICATE was read as a request")
+	}
 }
 
 // Every truncation of a GOST SubjectPublicKeyInfo and of a GOST certificate is refused

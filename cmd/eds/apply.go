@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -217,14 +216,7 @@ func readCSR(path string) (*x509.CertificateRequest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the certificate request: %w", err)
 	}
-	der := data
-	if b, _ := pem.Decode(data); b != nil {
-		if b.Type != "CERTIFICATE REQUEST" && b.Type != "NEW CERTIFICATE REQUEST" {
-			return nil, fmt.Errorf("%s holds a PEM %q, not a CERTIFICATE REQUEST", path, b.Type)
-		}
-		der = b.Bytes
-	}
-	csr, _, err := pki.ParseCertificateRequest(der)
+	csr, _, err := pki.DecodeCertificateRequest(data)
 	if errors.Is(err, pki.ErrBadSignature) {
 		return nil, fmt.Errorf("%s: the request's signature does not verify: %w", path, err)
 	}

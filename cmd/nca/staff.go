@@ -81,14 +81,7 @@ func writeStaffCertificate(ctx context.Context, svc *ra.Service, auth *ca.Author
 	if err != nil {
 		return fmt.Errorf("staff request: %w", err)
 	}
-	der := data
-	if b, _ := pem.Decode(data); b != nil {
-		if b.Type != "CERTIFICATE REQUEST" && b.Type != "NEW CERTIFICATE REQUEST" {
-			return fmt.Errorf("staff request: %s holds a PEM %q, not a CERTIFICATE REQUEST", csrPath, b.Type)
-		}
-		der = b.Bytes
-	}
-	_, pub, err := pki.ParseCertificateRequest(der)
+	_, pub, err := pki.DecodeCertificateRequest(data)
 	if err != nil {
 		return fmt.Errorf("staff request %s: not a PKCS#10 request whose signature verifies with a supported key: %w", csrPath, err)
 	}
