@@ -17,7 +17,7 @@ func historyEvent(e core.Event) wire.HistoryEvent {
 	if f == nil {
 		f = legacyFacts(e)
 	}
-	h.Receipt, h.Documents, h.Serials, h.RenewalOf, h.Reason, h.Note = f.Receipt, f.Documents, f.Serials, f.RenewalOf, f.Reason, f.Note
+	h.EventFacts = *f
 	return h
 }
 

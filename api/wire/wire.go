@@ -111,24 +111,13 @@ type Status struct {
 	Certificates []string `json:"certificates,omitempty"`
 }
 
-// HistoryEvent is one event of an application's history: the stored event and,
-// read from it, the facts that matter to the applicant, so that pages can say the
-// event in their language (Detail stays the authority's English record).
+// HistoryEvent is one event of an application's history: the stored event and its
+// facts (core.EventFacts: receipt, documents, serials, renewal_of, reason, note), so
+// that pages can say the event in their language (Detail stays the authority's
+// English record).
 type HistoryEvent struct {
 	core.Event
-	// Receipt is the number of the receipt given at the desk (accept: the receipt;
-	// refuse_documents: the refusal receipt).
-	Receipt string `json:"receipt,omitempty"`
-	// Documents are document ids: presented (accept) or missing (refuse_documents).
-	Documents []string `json:"documents,omitempty"`
-	// Serials are the certificates issued (approve, head_confirm of a renewal, renew).
-	Serials []string `json:"serials,omitempty"`
-	// RenewalOf is the serial a renewal replaces (renew).
-	RenewalOf string `json:"renewal_of,omitempty"`
-	// Reason is the refusal reason (refuse) and Note the words a person gave with
-	// a decision (head_reject: the head's reason).
-	Reason core.RefusalReason `json:"reason,omitempty"`
-	Note   string             `json:"note,omitempty"`
+	core.EventFacts
 }
 
 // Events returns the stored events of h.
