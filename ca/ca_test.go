@@ -727,8 +727,8 @@ func BenchmarkIssue(b *testing.B) {
 }
 
 // BenchmarkPrepare measures what Prepare's goroutine does for one certificate of the
-// RSA 4096 issuing CA: encode the TBSCertificate (pki.TBSCertificate, crypto/x509
-// with the placeholder key) and lint those bytes (zlint). Run:
+// RSA 4096 issuing CA: encode the TBSCertificate (pki.TBSCertificate, its direct
+// encoder) and lint those bytes (zlint). Run:
 //
 //	go test -run '^$' -bench Prepare -benchmem ./ca
 func BenchmarkPrepare(b *testing.B) {

@@ -60,8 +60,8 @@ func (a *Authority) newPrepared(t *x509.Certificate, is *issuer) (*Prepared, err
 // per batch keeps a signing goroutine and its preparation to two runnable goroutines,
 // so that the preparation never takes a core from the signature on a two-core machine.
 //
-// The placeholder key of the encoding and the lint's mirror key come from
-// crypto/rand: their bytes are discarded, and Options.Rand stays with the signer. For
+// The placeholder key of an encoding that needs one (pki.TBSCertificate) and the
+// lint's mirror key come from crypto/rand: their bytes are discarded, and Options.Rand stays with the signer. For
 // RSA and ECDSA issuers and subject keys the lint reads the very TBSCertificate that
 // is signed (linter.checkTBS); GOST certificates are linted as a mirror signed by a
 // throwaway key (linter.check).
@@ -90,7 +90,7 @@ func run(ps []*Prepared) {
 
 // encode encodes the TBSCertificate unless the preparation goroutine or Sign has
 // taken the encoding already. Whichever comes first encodes; the other waits on
-// encoded. A signer that finds its certificate not begun does the 0.15 ms of encoding
+// encoded. A signer that finds its certificate not begun does the 0.03–0.05 ms of encoding
 // on its own goroutine rather than waiting for the preparation goroutine to be
 // scheduled and to reach it.
 func (p *Prepared) encode() {

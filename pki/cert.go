@@ -22,17 +22,18 @@ import (
 // Certificates for and by keys crypto/x509 does not know (GOST).
 //
 // crypto/x509.CreateCertificate refuses GOST subject keys (it cannot marshal them) and
-// GOST signers (it has no signature algorithm for them). Rather than keep a second
-// TBSCertificate encoder beside crypto/x509's — two encoders of extensions, names and
-// validity that would drift apart — CreateCertificate lets crypto/x509 encode the
-// whole TBSCertificate from the template with a placeholder Ed25519 key standing
-// for both the subject key and the issuer key (the cheapest key crypto/x509 signs
-// with and checks the signature of: about a third of the cost of P-256), then replaces exactly two fields in
-// the encoded TBSCertificate: the signature AlgorithmIdentifier (the real signer's)
-// and the SubjectPublicKeyInfo (the real subject key's, see MarshalPublicKey), and
-// signs the result with the real signer. Everything that depends on the keys is
-// taken from the real keys: the subject key identifier (when crypto/x509 would make
-// one) is computed from the real key, the authority key identifier is the parent's
+// GOST signers (it has no signature algorithm for them). CreateCertificate encodes
+// the TBSCertificate with TBSCertificate and signs it with the real signer.
+// TBSCertificate encodes the templates of the profiles directly (tbs.go: crypto/x509's
+// own marshalling of the fields they use, tested byte for byte against crypto/x509 so
+// that the two cannot drift apart unnoticed). Any other template is encoded by
+// crypto/x509 with a placeholder Ed25519 key standing for both the subject key and
+// the issuer key (the cheapest key crypto/x509 signs with and checks the signature
+// of), and exactly two fields of the result are replaced: the signature
+// AlgorithmIdentifier (the real signer's) and the SubjectPublicKeyInfo (the real
+// subject key's, see MarshalPublicKey). Everything that depends on the keys is taken
+// from the real keys: the subject key identifier (when crypto/x509 would make one) is
+// computed from the real key, the authority key identifier is the parent's
 // SubjectKeyId. The placeholder key signs nothing that leaves the function.
 //
 // Keys crypto/x509 knows on both sides (RSA, ECDSA) go straight through
@@ -70,7 +71,8 @@ func CreateCertificate(random io.Reader, template, parent *x509.Certificate, pub
 
 // TBSCertificate returns the DER TBSCertificate of template for the subject key pub,
 // issued by parent (nil: self-signed, parent = template), naming signer's signature
-// algorithm: the bytes CreateCertificate signs. crypto/x509 encodes it with a
+// algorithm: the bytes CreateCertificate signs. The templates of the profiles are
+// encoded directly (see directTBS); any other is encoded by crypto/x509 with a
 // placeholder Ed25519 key standing for the subject key and the issuer key, and
 // the signature AlgorithmIdentifier and the SubjectPublicKeyInfo are then replaced by
 // signer's and pub's (see the comment above CreateCertificate). For an RSA or ECDSA
@@ -85,28 +87,38 @@ func TBSCertificate(random io.Reader, template, parent *x509.Certificate, pub cr
 	if err != nil {
 		return nil, err
 	}
-	_, placeholder, err := ed25519.GenerateKey(random)
-	if err != nil {
-		return nil, fmt.Errorf("pki: create certificate: placeholder key: %w", err)
-	}
 	t := *template
 	t.SignatureAlgorithm = x509.UnknownSignatureAlgorithm
-	t.PublicKey = placeholder.Public()
 	if len(t.SubjectKeyId) == 0 && t.IsCA {
 		t.SubjectKeyId, err = SubjectKeyID(spki)
 		if err != nil {
 			return nil, err
 		}
 	}
+	if tbs, ok := directTBS(&t, parent, spki, signer.AlgorithmIdentifierDER()); ok {
+		return tbs, nil
+	}
+	return placeholderTBS(random, &t, parent, spki, signer.AlgorithmIdentifierDER())
+}
+
+// placeholderTBS is TBSCertificate's general path for the prepared copy t of the
+// template: crypto/x509 encodes t with a placeholder key, whose signature algorithm
+// and SubjectPublicKeyInfo are then replaced by algID and spki.
+func placeholderTBS(random io.Reader, t, parent *x509.Certificate, spki, algID []byte) ([]byte, error) {
+	_, placeholder, err := ed25519.GenerateKey(random)
+	if err != nil {
+		return nil, fmt.Errorf("pki: create certificate: placeholder key: %w", err)
+	}
+	t.PublicKey = placeholder.Public()
 	var mirror *x509.Certificate
 	if parent == nil {
-		mirror = &t
+		mirror = t
 	} else {
 		m := *parent
 		m.PublicKey = placeholder.Public()
 		mirror = &m
 	}
-	der, err := x509.CreateCertificate(random, &t, mirror, placeholder.Public(), placeholder)
+	der, err := x509.CreateCertificate(random, t, mirror, placeholder.Public(), placeholder)
 	if err != nil {
 		return nil, fmt.Errorf("pki: create certificate: encode: %w", err)
 	}
@@ -114,7 +126,7 @@ func TBSCertificate(random io.Reader, template, parent *x509.Certificate, pub cr
 	if err != nil {
 		return nil, err
 	}
-	return replaceTBSFields(tbs, signer.AlgorithmIdentifierDER(), spki)
+	return replaceTBSFields(tbs, algID, spki)
 }
 
 // SignCertificate signs a TBSCertificate (from TBSCertificate, whose signature
