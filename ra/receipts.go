@@ -74,7 +74,7 @@ func (s *Service) Receipt(ctx context.Context, actor Actor, number string) (*Rec
 		return nil, err
 	}
 	var rec *store.Receipt
-	err = s.store.Read(ctx, func(tx store.Tx) error {
+	err = s.store.ReadOne(ctx, func(tx store.Tx) error {
 		var err error
 		rec, err = tx.GetReceipt(ctx, n)
 		return err

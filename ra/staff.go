@@ -38,7 +38,7 @@ func (s *Service) IssueStaff(ctx context.Context, actor Actor, role string, pers
 		return nil, core.Wrap(core.KindUnprocessable, err, "staff public key")
 	}
 	hash := KeyHash(spki)
-	err = s.store.Read(ctx, func(tx store.Tx) error {
+	err = s.store.ReadOne(ctx, func(tx store.Tx) error {
 		used, err := tx.CertifiedKeyHashes(ctx, []string{hash})
 		if err == nil && len(used) > 0 {
 			err = core.Errorf(core.KindConflict, "this public key is already certified; the staff member must generate a new key pair")

@@ -215,7 +215,7 @@ func (s *Service) checkRequests(ctx context.Context, t *profile.Template, app co
 				return nil, err
 			}
 		}
-		err = s.store.Read(ctx, func(tx store.Tx) error {
+		err = s.store.ReadOne(ctx, func(tx store.Tx) error {
 			_, err := tx.CertificateByKeyHash(ctx, kh)
 			return err
 		})

@@ -623,7 +623,7 @@ func (s *Service) Approve(ctx context.Context, actor Actor, number string) (*cor
 // application for issuing the planned certificates.
 func (s *Service) claimApproval(ctx context.Context, actor Actor, number string) (*claimed, error) {
 	var read *core.Application
-	err := s.store.Read(ctx, func(tx store.Tx) error {
+	err := s.store.ReadOne(ctx, func(tx store.Tx) error {
 		a, err := get(ctx, tx, number)
 		read = a
 		return err

@@ -166,6 +166,13 @@ func (s *Postgres) Read(ctx context.Context, fn func(Tx) error) error {
 	})
 }
 
+// ReadOne implements Store: fn's one query is sent on its own (one round trip).
+func (s *Postgres) ReadOne(ctx context.Context, fn func(Tx) error) error {
+	return s.retry(ctx, "read", func() error {
+		return runTx(ctx, s.db, s.eng, txConfig{readOnly: true, single: true}, fn)
+	})
+}
+
 func (s *Postgres) retry(ctx context.Context, kind string, once func() error) error {
 	pause := s.backoff
 	for attempt := 1; ; attempt++ {

@@ -164,6 +164,13 @@ func (s *SQLite) Read(ctx context.Context, fn func(Tx) error) error {
 	})
 }
 
+// ReadOne implements Store: fn's one query runs on the read pool in autocommit.
+func (s *SQLite) ReadOne(ctx context.Context, fn func(Tx) error) error {
+	return s.retry(ctx, "read", func() error {
+		return runTx(ctx, s.read, s.eng, txConfig{readOnly: true, single: true, stmts: s.readStmts}, fn)
+	})
+}
+
 func (s *SQLite) retry(ctx context.Context, kind string, once func() error) error {
 	pause := s.backoff
 	for attempt := 1; ; attempt++ {

@@ -109,6 +109,10 @@ type sqlTx struct {
 	// missed collects the queries run here that it did not hold.
 	stmts  *stmtCache
 	missed []string
+	// single marks a read of one query outside any transaction (Store.ReadOne):
+	// q is the pool itself; queries counts the queries run.
+	single  bool
+	queries int
 }
 
 var _ Tx = (*sqlTx)(nil)
@@ -130,13 +134,25 @@ type txConfig struct {
 	// stmts, when set, is the cache of prepared statements of db (engines whose
 	// transactions run through database/sql's Tx only).
 	stmts *stmtCache
+	// single: no transaction at all; fn runs one query on the pool (Store.ReadOne).
+	single bool
 }
+
+// errSecondQuery is returned by the second query of a Store.ReadOne.
+var errSecondQuery = errors.New("store: a second query in a one-query read (use Read)")
 
 // runTx runs fn in one transaction on a connection of db, begun with cfg: committed if
 // fn returns nil, else rolled back. A read-only transaction is always rolled back.
 // Writes fn left pending (Tx.Pipeline) are sent before the commit; the first error of
 // a pipelined write is what runTx returns. Every engine's transactions go through it.
 func runTx(ctx context.Context, db *sql.DB, eng *engine, cfg txConfig, fn func(Tx) error) (err error) {
+	if cfg.single {
+		// One statement sees one consistent snapshot by itself: no BEGIN, no end,
+		// no connection held (the pool lends one to the query).
+		t := &sqlTx{q: db, eng: eng, readOnly: true, begun: true, stmts: cfg.stmts, single: true}
+		defer func() { cfg.stmts.prepare(t.missed) }()
+		return fn(t)
+	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: connection: %w", err)
@@ -400,10 +416,13 @@ func (t *sqlTx) exec(ctx context.Context, query string, args ...any) (sql.Result
 // q, or nil when the transaction has no cache or the cache does not hold q yet (q is
 // then noted, to be prepared after the transaction).
 func (t *sqlTx) prepared(ctx context.Context, q string) *sql.Stmt {
-	if t.stmts == nil || t.tx == nil {
+	if t.stmts == nil || (t.tx == nil && !t.single) {
 		return nil
 	}
 	if st := t.stmts.get(q); st != nil {
+		if t.single {
+			return st // on the pool, like the query itself
+		}
 		return t.tx.StmtContext(ctx, st)
 	}
 	t.missed = append(t.missed, q)
@@ -421,6 +440,9 @@ func (t *sqlTx) failedAt(stmts []pendingStmt, i int, err error) error {
 }
 
 func (t *sqlTx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := t.countQuery(); err != nil {
+		return nil, err
+	}
 	t.fresh = false
 	if t.mustSend() {
 		if err := t.flush(ctx); err != nil {
@@ -439,6 +461,9 @@ func (t *sqlTx) query(ctx context.Context, query string, args ...any) (*sql.Rows
 // row's Scan returns the cause, which is kept in t.failed and is what the
 // transaction returns.
 func (t *sqlTx) queryRow(ctx context.Context, query string, args ...any) rowScanner {
+	if err := t.countQuery(); err != nil {
+		return failedRow{err}
+	}
 	t.fresh = false
 	q := t.eng.dialect.Rebind(query)
 	if t.mustSend() {
@@ -458,6 +483,17 @@ func (t *sqlTx) queryRow(ctx context.Context, query string, args ...any) rowScan
 		return st.QueryRowContext(ctx, args...)
 	}
 	return t.q.QueryRowContext(ctx, q, args...)
+}
+
+// countQuery counts a query of a one-query read and refuses the second.
+func (t *sqlTx) countQuery() error {
+	if !t.single {
+		return nil
+	}
+	if t.queries++; t.queries > 1 {
+		return errSecondQuery
+	}
+	return nil
 }
 
 // pipedRow is a query's row sent, when it is scanned, after the statements that were

@@ -32,6 +32,11 @@ type Store interface {
 	TxNoSync(ctx context.Context, fn func(Tx) error) error
 	// Read runs fn in a read-only transaction (a consistent snapshot).
 	Read(ctx context.Context, fn func(Tx) error) error
+	// ReadOne is Read for an fn that runs one query (GetApplication, say): the query
+	// runs on its own, outside any transaction (one statement sees one consistent
+	// snapshot), which spares PostgreSQL the BEGIN and ROLLBACK round trips. A second
+	// query of fn fails; a write fails as in Read.
+	ReadOne(ctx context.Context, fn func(Tx) error) error
 	// Close releases the database.
 	Close() error
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,6 +154,61 @@ func testTxNoSync(t *testing.T, s store.Store) {
 			if got := err == nil; got != want {
 				t.Errorf("application %s stored: %v, want %v (%v)", n, got, want, err)
 			}
+		}
+		return nil
+	})
+}
+
+// testReadOne: a one-query read sees committed data and reports absence like Read,
+// refuses a second query and any write (storing nothing), returns fn's error, and
+// leaves no transaction behind: many of them in a row, then a write transaction.
+func testReadOne(t *testing.T, s store.Store) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	write(t, s, func(tx store.Tx) error { return tx.InsertApplication(ctx, fullApplication("A-1")) })
+	for range 40 {
+		var got *core.Application
+		if err := s.ReadOne(ctx, func(tx store.Tx) error {
+			var err error
+			got, err = tx.GetApplication(ctx, "A-1")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "application", utc(got), utc(fullApplication("A-1")))
+	}
+	err := s.ReadOne(ctx, func(tx store.Tx) error {
+		_, err := tx.GetApplication(ctx, "A-404")
+		return err
+	})
+	wantIs(t, "missing application", err, core.ErrNotFound)
+	err = s.ReadOne(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetApplication(ctx, "A-1"); err != nil {
+			return err
+		}
+		_, err := tx.GetApplication(ctx, "A-1")
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "second query") {
+		t.Fatalf("a second query in ReadOne = %v, want a refusal", err)
+	}
+	if err := s.ReadOne(ctx, func(tx store.Tx) error { return tx.InsertApplication(ctx, minimalApplication("A-2")) }); err == nil {
+		t.Fatal("write inside ReadOne succeeded")
+	}
+	if err := s.ReadOne(ctx, func(tx store.Tx) error {
+		_, err := tx.NextCRLNumber(ctx, "A")
+		return err
+	}); err == nil {
+		t.Fatal("NextCRLNumber inside ReadOne succeeded")
+	}
+	fail := errors.New("fail")
+	if err := s.ReadOne(ctx, func(store.Tx) error { return fail }); !errors.Is(err, fail) {
+		t.Fatalf("ReadOne returned %v, want fn's error", err)
+	}
+	write(t, s, func(tx store.Tx) error { return tx.InsertApplication(ctx, minimalApplication("A-3")) })
+	read(t, s, func(tx store.Tx) error {
+		if _, err := tx.GetApplication(ctx, "A-2"); !errors.Is(err, core.ErrNotFound) {
+			t.Errorf("write inside ReadOne was stored: %v", err)
 		}
 		return nil
 	})

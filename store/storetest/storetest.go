@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"Pipeline", testPipeline},
 		{"TxNoSync", testTxNoSync},
+		{"ReadOne", testReadOne},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
