@@ -476,7 +476,7 @@ func (a *Authority) Sign(ctx context.Context, p *Prepared) (*x509.Certificate, e
 	if err != nil {
 		return nil, err
 	}
-	cert, err := x509.ParseCertificate(der)
+	cert, err := p.parsedWith(der)
 	if err != nil {
 		return nil, core.Wrap(core.KindInternal, err, "issue: cannot parse the signed certificate")
 	}

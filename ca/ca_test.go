@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -763,7 +764,7 @@ func BenchmarkPrepare(b *testing.B) {
 	n, _ := sigLen(is.signer.Public())
 	b.Run("lint", func(b *testing.B) {
 		for b.Loop() {
-			if err := a.lint.checkTBS(tbs, ps.AlgorithmIdentifierDER(), n); err != nil {
+			if _, err := a.lint.checkTBS(tbs, ps.AlgorithmIdentifierDER(), n); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -853,6 +854,11 @@ func TestIssueMatchesCryptoX509(t *testing.T) {
 				}
 				if !bytes.Equal(got, want) {
 					t.Errorf("%s: the issued certificate differs from crypto/x509's", name)
+				}
+				// The returned certificate (parsed from the linted stand-in, then
+				// given the signature) is what parsing its bytes gives.
+				if parsed, err := x509.ParseCertificate(got); err != nil || !reflect.DeepEqual(cert, parsed) {
+					t.Errorf("%s: the returned certificate is not its parsed bytes (%v)", name, err)
 				}
 			}
 		}

@@ -38,7 +38,11 @@ type Prepared struct {
 	tbsErr   error
 	// verdict receives the lint's result once.
 	verdict chan error
-	signed  atomic.Bool
+	// parsed, set before a passing verdict is sent (RSA and ECDSA certificates),
+	// is the certificate parsed from the linted stand-in: the signed certificate
+	// but for Raw and Signature.
+	parsed *x509.Certificate
+	signed atomic.Bool
 }
 
 // Serial is the serial number of the prepared certificate.
@@ -80,7 +84,13 @@ func run(ps []*Prepared) {
 			}
 			issuerPub := p.is.signer.Public()
 			if n, ok := sigLen(issuerPub); ok && stdKey(p.t.PublicKey) {
-				p.verdict <- p.a.lint.checkTBS(p.tbs, p.ps.AlgorithmIdentifierDER(), n)
+				der, err := p.a.lint.checkTBS(p.tbs, p.ps.AlgorithmIdentifierDER(), n)
+				if err == nil {
+					// Parsed here, off the signer's path: Sign completes it with
+					// the signature (see parsedWith).
+					p.parsed, _ = x509.ParseCertificate(der)
+				}
+				p.verdict <- err
 				continue
 			}
 			p.verdict <- p.a.lint.check(rand.Reader, &p.t, p.is.Cert, p.t.PublicKey, issuerPub)
@@ -147,6 +157,20 @@ func (p *Prepared) sign(ctx context.Context) ([]byte, error) {
 		return nil, err
 	}
 	return der, nil
+}
+
+// parsedWith returns the signed certificate der as x509.ParseCertificate would: the
+// certificate parsed from the linted stand-in (the same TBSCertificate and signature
+// algorithm) with der's bytes and signature, or der parsed when there is none.
+func (p *Prepared) parsedWith(der []byte) (*x509.Certificate, error) {
+	if p.parsed != nil {
+		if _, _, sig, err := pki.SplitSigned(der); err == nil {
+			c := *p.parsed
+			c.Raw, c.Signature = der, sig
+			return &c, nil
+		}
+	}
+	return x509.ParseCertificate(der)
 }
 
 // stdKey reports whether pub is an RSA or ECDSA key (what zcrypto and crypto/x509

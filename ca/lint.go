@@ -231,8 +231,8 @@ func (l *linter) check(rnd io.Reader, tmpl, parent *x509.Certificate, pub, paren
 // signatures is excluded above), so every lint judges exactly the bytes that get
 // signed: the real issuer name and key identifier, the real subject key. Only RSA and
 // ECDSA issuers and subject keys can be linted so (zcrypto knows no GOST); GOST
-// certificates go through check.
-func (l *linter) checkTBS(tbs, algID []byte, sigLen int) error {
+// certificates go through check. It returns the linted stand-in when the lint passed.
+func (l *linter) checkTBS(tbs, algID []byte, sigLen int) ([]byte, error) {
 	var b cryptobyte.Builder
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddBytes(tbs)
@@ -241,9 +241,12 @@ func (l *linter) checkTBS(tbs, algID []byte, sigLen int) error {
 	})
 	der, err := b.Bytes()
 	if err != nil {
-		return core.Wrap(core.KindInternal, err, "lint: cannot wrap the TBSCertificate")
+		return nil, core.Wrap(core.KindInternal, err, "lint: cannot wrap the TBSCertificate")
 	}
-	return l.lintDER(der)
+	if err := l.lintDER(der); err != nil {
+		return nil, err
+	}
+	return der, nil
 }
 
 // lintDER runs the lints that apply to the DER certificate der (the TLS and CA
