@@ -672,15 +672,18 @@ func (s *Service) claimApproval(ctx context.Context, actor Actor, number string)
 		if planErr != nil {
 			return planErr
 		}
-		if err := keysUnused(ctx, tx, a, planned); err != nil {
-			return err
-		}
+		// The claim is stored only while none of its keys is certified (one
+		// statement); refused, it is either that or an earlier claim.
 		c := &store.IssuanceClaim{Application: a.Number, Actor: actor.String(), ClaimedAt: s.now().UTC()}
 		for _, p := range planned {
 			c.Serials = append(c.Serials, p.name())
+			c.KeyHashes = append(c.KeyHashes, p.keyHash)
 		}
 		err = tx.ClaimIssuance(ctx, c)
 		if errors.Is(err, core.ErrDuplicate) {
+			if err := keysUnused(ctx, tx, a, planned); err != nil {
+				return err
+			}
 			if err = s.takeOverClaim(ctx, tx, actor, a.Number); err == nil {
 				err = tx.ClaimIssuance(ctx, c)
 			}

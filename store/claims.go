@@ -22,12 +22,21 @@ type IssuanceClaim struct {
 	Serials []string
 	// CompletedAt is when the certificates were stored; nil while the claim is open.
 	CompletedAt *time.Time
+	// KeyHashes, when set, are the hashes of the public keys the claimed
+	// certificates certify (core.Certificate.KeyHash): ClaimIssuance stores the
+	// claim only if no certificate certifies one of them yet, in the same statement.
+	// They are not stored with the claim.
+	KeyHashes []string
 }
 
 // ClaimTx is the part of Tx serving issuance claims.
 type ClaimTx interface {
 	// ClaimIssuance records an open claim. An application has at most one claim:
 	// a second one is a core.ErrDuplicate error, whatever the first one's state.
+	// A claim whose KeyHashes name a key certified already is not stored either,
+	// with the same error (the caller tells the two apart with CertifiedKeyHashes,
+	// on that path only): one statement, where a check of the keys before the claim
+	// would cost PostgreSQL a round trip on every approval.
 	//
 	// A claim is best made in Store.TxNoSync: its commit need not wait for the
 	// disk, because the transaction that stores the certificates commits durably,
@@ -62,10 +71,20 @@ func (t *sqlTx) ClaimIssuance(ctx context.Context, c *IssuanceClaim) error {
 	if err := checkTimes(what, c.ClaimedAt); err != nil {
 		return err
 	}
+	args := []any{c.Application, c.Actor, formatTime(c.ClaimedAt), strings.Join(c.Serials, " "), nullTime(c.CompletedAt)}
+	if len(c.KeyHashes) == 0 {
+		res, err := t.exec(ctx, `INSERT INTO issuance_claims (application, actor, claimed_at, serials, completed_at)
+VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, args...)
+		return t.insertErr(what, "application "+c.Application, res, err)
+	}
+	for _, h := range c.KeyHashes {
+		args = append(args, h)
+	}
+	// The WHERE also keeps SQLite from reading ON CONFLICT as a join's ON.
 	res, err := t.exec(ctx, `INSERT INTO issuance_claims (application, actor, claimed_at, serials, completed_at)
-VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		c.Application, c.Actor, formatTime(c.ClaimedAt), strings.Join(c.Serials, " "), nullTime(c.CompletedAt))
-	return t.insertErr(what, "application "+c.Application, res, err)
+SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM certificates WHERE key_hash IN (?`+strings.Repeat(`, ?`, len(c.KeyHashes)-1)+`))
+ON CONFLICT DO NOTHING`, args...)
+	return t.insertErr(what, "application "+c.Application+" (or one of its keys, certified already)", res, err)
 }
 
 // IssuanceClaim implements ClaimTx.

@@ -73,6 +73,35 @@ func testIssuanceClaims(t *testing.T, s store.Store) {
 	write(t, s, func(tx store.Tx) error { return tx.ReleaseIssuance(ctx, c2) })
 	c2.ClaimedAt = at(1)
 	write(t, s, func(tx store.Tx) error { return tx.ClaimIssuance(ctx, c2) })
+
+	// A claim naming its keys is stored only while none of them is certified.
+	write(t, s, func(tx store.Tx) error {
+		if err := tx.InsertApplication(ctx, minimalApplication("A-3")); err != nil {
+			return err
+		}
+		if err := tx.InsertApplication(ctx, minimalApplication("A-4")); err != nil {
+			return err
+		}
+		return tx.InsertCertificate(ctx, cert("nca-rsa", "6c01", "kh-used"))
+	})
+	used := &store.IssuanceClaim{Application: "A-3", Actor: "staff:1", ClaimedAt: at(0), Serials: []string{"nca-rsa/6c02", "nca-rsa/6c03"},
+		KeyHashes: []string{"kh-fresh", "kh-used"}}
+	err = s.TxNoSync(ctx, func(tx store.Tx) error { return tx.ClaimIssuance(ctx, used) })
+	wantIs(t, "claim of a certified key", err, core.ErrDuplicate)
+	fresh := &store.IssuanceClaim{Application: "A-4", Actor: "staff:1", ClaimedAt: at(0), Serials: []string{"nca-rsa/6c04"},
+		KeyHashes: []string{"kh-fresh", "kh-other"}}
+	write(t, s, func(tx store.Tx) error { return tx.ClaimIssuance(ctx, fresh) })
+	read(t, s, func(tx store.Tx) error {
+		_, err := tx.IssuanceClaim(ctx, "A-3")
+		wantIs(t, "claim refused for its key", err, core.ErrNotFound)
+		got, err := tx.IssuanceClaim(ctx, "A-4")
+		if err != nil {
+			return err
+		}
+		fresh.KeyHashes = nil // not stored
+		equal(t, "claim with unused keys", got, fresh)
+		return nil
+	})
 }
 
 // testConcurrentClaims has workers claim one application at once: exactly one wins,
