@@ -75,7 +75,6 @@ var (
 	oidExtExtKeyUsage      = asn1.ObjectIdentifier{2, 5, 29, 37}
 	oidExtBasicConstraints = asn1.ObjectIdentifier{2, 5, 29, 19}
 	oidExtSubjectKeyID     = asn1.ObjectIdentifier{2, 5, 29, 14}
-	oidExtAuthorityKeyID   = asn1.ObjectIdentifier{2, 5, 29, 35}
 	oidExtAIA              = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 1}
 	oidExtSAN              = asn1.ObjectIdentifier{2, 5, 29, 17}
 	oidExtCertPolicies     = asn1.ObjectIdentifier{2, 5, 29, 32}
@@ -258,8 +257,8 @@ func directExtensions(t *x509.Certificate, subjectIsEmpty bool, aki []byte) ([]p
 			return nil, false
 		}
 	}
-	if len(aki) > 0 && builtIn(oidExtAuthorityKeyID) {
-		if !add(oidExtAuthorityKeyID, false, tbsAuthKeyID{aki}) {
+	if len(aki) > 0 && builtIn(OIDExtAuthorityKeyID) {
+		if !add(OIDExtAuthorityKeyID, false, tbsAuthKeyID{aki}) {
 			return nil, false
 		}
 	}
