@@ -541,8 +541,9 @@ const claimTimeout = 10 * time.Minute
 //  1. decide and claim: outside any transaction, the application read, the templates
 //     and their serials (drawn by the signer) and the rules with the registry lookup;
 //     then, in a transaction, the check that the application is unchanged
-//     (KindConflict if not) and an issuance claim naming the serials
-//     (store.IssuanceClaim). The claim is exclusive: a second approval of the same
+//     (KindConflict if not) and an issuance claim naming the serials, stored only
+//     while none of the planned keys is certified (store.IssuanceClaim, one
+//     statement; KindConflict naming the key if one is). The claim is exclusive: a second approval of the same
 //     application, on this node or another, stops here with KindConflict before it
 //     signs anything;
 //  2. sign the certificates (lint before sign, package ca), outside any transaction;
