@@ -65,7 +65,8 @@ func (a *Authority) newPrepared(t *x509.Certificate, is *issuer) (*Prepared, err
 // so that the preparation never takes a core from the signature on a two-core machine.
 //
 // The placeholder key of an encoding that needs one (pki.TBSCertificate) and the
-// lint's mirror key come from crypto/rand: their bytes are discarded, and Options.Rand stays with the signer. For
+// lint's mirror key come from crypto/rand: their bytes are discarded, and
+// Options.Rand stays with the signer. For
 // RSA and ECDSA issuers and subject keys the lint reads the very TBSCertificate that
 // is signed (linter.checkTBS); GOST certificates are linted as a mirror signed by a
 // throwaway key (linter.check).

@@ -72,19 +72,23 @@ func (t *sqlTx) ClaimIssuance(ctx context.Context, c *IssuanceClaim) error {
 		return err
 	}
 	args := []any{c.Application, c.Actor, formatTime(c.ClaimedAt), strings.Join(c.Serials, " "), nullTime(c.CompletedAt)}
-	if len(c.KeyHashes) == 0 {
-		res, err := t.exec(ctx, `INSERT INTO issuance_claims (application, actor, claimed_at, serials, completed_at)
-VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, args...)
-		return t.insertErr(what, "application "+c.Application, res, err)
+	// A WHERE in every case: it also keeps SQLite from reading ON CONFLICT as a
+	// join's ON.
+	where := "1 = 1"
+	if len(c.KeyHashes) > 0 {
+		where = `NOT EXISTS (SELECT 1 FROM certificates WHERE key_hash IN (?` + strings.Repeat(`, ?`, len(c.KeyHashes)-1) + `))`
+		for _, h := range c.KeyHashes {
+			args = append(args, h)
+		}
 	}
-	for _, h := range c.KeyHashes {
-		args = append(args, h)
-	}
-	// The WHERE also keeps SQLite from reading ON CONFLICT as a join's ON.
 	res, err := t.exec(ctx, `INSERT INTO issuance_claims (application, actor, claimed_at, serials, completed_at)
-SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM certificates WHERE key_hash IN (?`+strings.Repeat(`, ?`, len(c.KeyHashes)-1)+`))
+SELECT ?, ?, ?, ?, ? WHERE `+where+`
 ON CONFLICT DO NOTHING`, args...)
-	return t.insertErr(what, "application "+c.Application+" (or one of its keys, certified already)", res, err)
+	key := "application " + c.Application
+	if len(c.KeyHashes) > 0 {
+		key += " (or one of its keys, certified already)"
+	}
+	return t.insertErr(what, key, res, err)
 }
 
 // IssuanceClaim implements ClaimTx.
