@@ -682,11 +682,19 @@ func (s *Service) claimApproval(ctx context.Context, actor Actor, number string)
 		}
 		err = tx.ClaimIssuance(ctx, c)
 		if errors.Is(err, core.ErrDuplicate) {
-			if err := keysUnused(ctx, tx, a, planned); err != nil {
-				return err
-			}
-			if err = s.takeOverClaim(ctx, tx, actor, a.Number); err == nil {
+			// An earlier claim first (issued already, at work, or abandoned and
+			// taken over), then the keys: the certificates of an approval that
+			// won the race certify this application's own keys.
+			err = s.takeOverClaim(ctx, tx, actor, a.Number)
+			if err == nil {
 				err = tx.ClaimIssuance(ctx, c)
+			}
+			if errors.Is(err, core.ErrNotFound) || errors.Is(err, core.ErrDuplicate) {
+				if kerr := keysUnused(ctx, tx, a, planned); kerr != nil {
+					return kerr
+				}
+				// Neither a claim nor a key now: a claim released meanwhile.
+				return core.Errorf(core.KindConflict, "application %s changed while it was being approved; approve it again", a.Number)
 			}
 		}
 		if err != nil {
