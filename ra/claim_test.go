@@ -273,6 +273,12 @@ func (s *countingStore) TxNoSync(ctx context.Context, fn func(store.Tx) error) e
 	return s.Store.TxNoSync(ctx, fn)
 }
 
+func (s *countingStore) Claim(ctx context.Context, c *store.IssuanceClaim) error {
+	s.open.Add(1)
+	defer s.open.Add(-1)
+	return s.Store.Claim(ctx, c)
+}
+
 // hookRegistry is the test's state registry with a hook run before each lookup.
 type hookRegistry struct {
 	registry.Registry
@@ -301,6 +307,51 @@ func watchRegistry(t *testing.T, e *env) (cs *countingStore, reg *hookRegistry, 
 		}
 	}}
 	return cs, reg, lookups
+}
+
+// kindCountingStore counts the claims made with Store.Claim and the TxNoSync
+// transactions.
+type kindCountingStore struct {
+	store.Store
+	claims, noSync atomic.Int32
+}
+
+func (s *kindCountingStore) Claim(ctx context.Context, c *store.IssuanceClaim) error {
+	s.claims.Add(1)
+	return s.Store.Claim(ctx, c)
+}
+
+func (s *kindCountingStore) TxNoSync(ctx context.Context, fn func(store.Tx) error) error {
+	s.noSync.Add(1)
+	return s.Store.TxNoSync(ctx, fn)
+}
+
+// TestApproveClaimsInOneStatement: an approval of an unchanged application claims it
+// with Store.Claim alone (the application as read, compared in its stored form, is
+// the stored one), for every kind of applicant; a refused claim is explained by a
+// transaction after it.
+func TestApproveClaimsInOneStatement(t *testing.T) {
+	e := newEnv(t)
+	cs := &kindCountingStore{Store: e.store}
+	svc := New(Config{Store: cs, Registry: e.reg, Signer: e.ca, Now: e.clock.Now})
+	for _, d := range []registry.DemoCase{e.demo(profile.Individual, ""), e.demo(profile.LegalEntity, profile.RoleFirstHead)} {
+		a := e.submit(d)
+		e.acceptAll(a.Number)
+		claims, noSync := cs.claims.Load(), cs.noSync.Load()
+		got, certs, err := svc.Approve(e.ctx, e.staff, a.Number)
+		if err != nil || got.State != core.StateIssued || len(certs) == 0 {
+			t.Fatalf("Approve %s = %v, %d certificates, %v", d.Template, got, len(certs), err)
+		}
+		if c, n := cs.claims.Load()-claims, cs.noSync.Load()-noSync; c != 1 || n != 0 {
+			t.Fatalf("Approve %s: %d claims and %d TxNoSync transactions, want the claim alone", d.Template, c, n)
+		}
+		// Approved again: the claim is refused, and the transaction after it says
+		// the certificates are issued already.
+		_, _, err = svc.Approve(e.ctx, e.staff, a.Number)
+		if core.KindOf(err) != core.KindConflict {
+			t.Fatalf("second Approve %s = %v, want a conflict", d.Template, err)
+		}
+	}
 }
 
 // TestApproveRegistryOutsideTransactions: an approval asks the state registry (a

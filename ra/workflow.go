@@ -540,12 +540,12 @@ const claimTimeout = 10 * time.Minute
 //
 //  1. decide and claim: outside any transaction, the application read, the templates
 //     and their serials (drawn by the signer) and the rules with the registry lookup;
-//     then, in a transaction, the check that the application is unchanged
-//     (KindConflict if not) and an issuance claim naming the serials, stored only
-//     while none of the planned keys is certified (store.IssuanceClaim, one
-//     statement; KindConflict naming the key if one is). The claim is exclusive: a second approval of the same
-//     application, on this node or another, stops here with KindConflict before it
-//     signs anything;
+//     then an issuance claim naming the serials, stored only while the
+//     application is unchanged (KindConflict if not) and none of the planned keys
+//     is certified (KindConflict naming the key if one is), in one statement
+//     (store.Store.Claim; the causes of a refusal are told apart after it). The
+//     claim is exclusive: a second approval of the same application, on this node
+//     or another, stops here with KindConflict before it signs anything;
 //  2. sign the certificates (lint before sign, package ca), outside any transaction;
 //  3. store: the certificates, their audit records and notifications, the state
 //     change, and the claim marked completed, in one transaction that stores the
@@ -619,9 +619,11 @@ func (s *Service) Approve(ctx context.Context, actor Actor, number string) (*cor
 // (age, state registry) outside any write transaction: the registry lookup is a
 // network call in a real deployment, and a write transaction open across it would
 // hold SQLite's one writer, and a PostgreSQL connection, for as long as the registry
-// takes to answer. Then, in one transaction, it checks that the application is still
-// the one it read, stores a refusal (returned with a nil claim) or claims the
-// application for issuing the planned certificates.
+// takes to answer. Then it claims the application for issuing the planned
+// certificates in one statement that checks that the application is still the one it
+// read (store.Store.Claim); a refusal by a rule (returned with a nil claim), or a
+// claim so refused, goes through a transaction that reads the application again and
+// stores the refusal, names the conflict, or takes an abandoned claim over.
 func (s *Service) claimApproval(ctx context.Context, actor Actor, number string) (*claimed, error) {
 	var read *core.Application
 	err := s.store.ReadOne(ctx, func(tx store.Tx) error {
@@ -644,13 +646,38 @@ func (s *Service) claimApproval(ctx context.Context, actor Actor, number string)
 	if err != nil {
 		return nil, err
 	}
+	// The claim names the planned certificates and their keys.
+	newClaim := func(a *core.Application) *store.IssuanceClaim {
+		c := &store.IssuanceClaim{Application: a.Number, Actor: actor.String(), ClaimedAt: s.now().UTC()}
+		for _, p := range planned {
+			c.Serials = append(c.Serials, p.name())
+			c.KeyHashes = append(c.KeyHashes, p.keyHash)
+		}
+		return c
+	}
+	if rules.refusal == "" && planErr == nil {
+		// The common case in one statement (store.Store.Claim): the claim is stored
+		// only while the application is the one read and none of its keys is
+		// certified. Its commit need not wait for the disk: the storing
+		// transaction commits durably, and until then the certificates exist only
+		// in this process. Refused, the transaction below tells why.
+		c := newClaim(read)
+		c.AsRead = read
+		err := s.store.Claim(ctx, c)
+		if err == nil {
+			return &claimed{app: operated(read, actor), plan: planned, claim: c, alertTo: rules.alertTo}, nil
+		}
+		if !errors.Is(err, core.ErrDuplicate) {
+			return nil, err
+		}
+	}
 	var (
 		out   *core.Application
 		claim *store.IssuanceClaim
 	)
-	// The claim's commit need not wait for the disk (store.Store.TxNoSync): the
-	// storing transaction commits durably, and until then the certificates exist
-	// only in this process.
+	// A refusal by a rule of the day, a plan that failed, or a claim refused above:
+	// the application read again and compared, in a transaction like the claim's
+	// (store.Store.TxNoSync).
 	err = s.store.TxNoSync(ctx, func(tx store.Tx) error {
 		out, claim = nil, nil
 		cur, err := get(ctx, tx, number)
@@ -675,11 +702,7 @@ func (s *Service) claimApproval(ctx context.Context, actor Actor, number string)
 		}
 		// The claim is stored only while none of its keys is certified (one
 		// statement); refused, it is either that or an earlier claim.
-		c := &store.IssuanceClaim{Application: a.Number, Actor: actor.String(), ClaimedAt: s.now().UTC()}
-		for _, p := range planned {
-			c.Serials = append(c.Serials, p.name())
-			c.KeyHashes = append(c.KeyHashes, p.keyHash)
-		}
+		c := newClaim(a)
 		err = tx.ClaimIssuance(ctx, c)
 		if errors.Is(err, core.ErrDuplicate) {
 			// An earlier claim first (issued already, at work, or abandoned and

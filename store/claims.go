@@ -27,16 +27,22 @@ type IssuanceClaim struct {
 	// claim only if no certificate certifies one of them yet, in the same statement.
 	// They are not stored with the claim.
 	KeyHashes []string
+	// AsRead, when set, is the application as the claimant read it: ClaimIssuance
+	// stores the claim only while the stored application is still exactly that
+	// one (compared in its stored form, in the same statement). Not stored with
+	// the claim.
+	AsRead *core.Application
 }
 
 // ClaimTx is the part of Tx serving issuance claims.
 type ClaimTx interface {
 	// ClaimIssuance records an open claim. An application has at most one claim:
 	// a second one is a core.ErrDuplicate error, whatever the first one's state.
-	// A claim whose KeyHashes name a key certified already is not stored either,
-	// with the same error (the caller tells the two apart with CertifiedKeyHashes,
-	// on that path only): one statement, where a check of the keys before the claim
-	// would cost PostgreSQL a round trip on every approval.
+	// A claim whose KeyHashes name a key certified already, or whose AsRead is
+	// no longer the stored application, is not stored either, with the same error
+	// (the caller tells the causes apart with IssuanceClaim, CertifiedKeyHashes and
+	// GetApplication, on that path only): one statement, where checks before the
+	// claim would cost PostgreSQL round trips on every approval.
 	//
 	// A claim is best made in Store.TxNoSync: its commit need not wait for the
 	// disk, because the transaction that stores the certificates commits durably,
@@ -74,21 +80,36 @@ func (t *sqlTx) ClaimIssuance(ctx context.Context, c *IssuanceClaim) error {
 	args := []any{c.Application, c.Actor, formatTime(c.ClaimedAt), strings.Join(c.Serials, " "), nullTime(c.CompletedAt)}
 	// A WHERE in every case: it also keeps SQLite from reading ON CONFLICT as a
 	// join's ON.
-	where := "1 = 1"
+	conds := []string{"1 = 1"}
+	refused := "application " + c.Application + " is claimed already"
+	if c.AsRead != nil {
+		if c.AsRead.Number != c.Application {
+			return fmt.Errorf("store: %s: %w", what, core.Errorf(core.KindInvalid, "the claim's application as read is %s", c.AsRead.Number))
+		}
+		data, err := applicationJSON(c.AsRead)
+		if err != nil {
+			return fmt.Errorf("store: %s: %w", what, err)
+		}
+		conds = append(conds, `EXISTS (SELECT 1 FROM applications WHERE number = ? AND data = ?)`)
+		args = append(args, c.Application, data)
+		refused += ", or changed since it was read"
+	}
 	if len(c.KeyHashes) > 0 {
-		where = `NOT EXISTS (SELECT 1 FROM certificates WHERE key_hash IN (?` + strings.Repeat(`, ?`, len(c.KeyHashes)-1) + `))`
+		conds = append(conds, `NOT EXISTS (SELECT 1 FROM certificates WHERE key_hash IN (?`+strings.Repeat(`, ?`, len(c.KeyHashes)-1)+`))`)
 		for _, h := range c.KeyHashes {
 			args = append(args, h)
 		}
+		refused += ", or one of its keys is certified already"
 	}
-	res, err := t.exec(ctx, `INSERT INTO issuance_claims (application, actor, claimed_at, serials, completed_at)
-SELECT ?, ?, ?, ?, ? WHERE `+where+`
-ON CONFLICT DO NOTHING`, args...)
-	key := "application " + c.Application
-	if len(c.KeyHashes) > 0 {
-		key += " (or one of its keys, certified already)"
-	}
-	return t.insertErr(what, key, res, err)
+	// write: in Store.Claim the statement is held back and sent with COMMIT.
+	return t.write(ctx, what, `INSERT INTO issuance_claims (application, actor, claimed_at, serials, completed_at)
+SELECT ?, ?, ?, ?, ? WHERE `+strings.Join(conds, " AND ")+`
+ON CONFLICT DO NOTHING`, args, func(n int64) error {
+		if n == 0 {
+			return fmt.Errorf("store: %s: %w: %s", what, core.ErrDuplicate, refused)
+		}
+		return nil
+	}, false)
 }
 
 // IssuanceClaim implements ClaimTx.

@@ -153,9 +153,22 @@ func (s *Postgres) Tx(ctx context.Context, fn func(Tx) error) error {
 // SERIALIZABLE claim fails on the index pages it shares with other approvals'
 // storing transactions (false read/write dependencies) and runs again.
 func (s *Postgres) TxNoSync(ctx context.Context, fn func(Tx) error) error {
+	return s.retry(ctx, "write", func() error { return runTx(ctx, s.db, s.eng, pgNoSync(), fn) })
+}
+
+// pgNoSync is the configuration of a TxNoSync transaction.
+func pgNoSync() txConfig {
+	return txConfig{opts: &sql.TxOptions{Isolation: sql.LevelReadCommitted},
+		settings: []string{`SET LOCAL synchronous_commit = off`}}
+}
+
+// Claim implements Store: BEGIN, SET LOCAL synchronous_commit, the claim's INSERT and
+// COMMIT in one round trip.
+func (s *Postgres) Claim(ctx context.Context, c *IssuanceClaim) error {
+	cfg := pgNoSync()
+	cfg.oneWrite = true
 	return s.retry(ctx, "write", func() error {
-		return runTx(ctx, s.db, s.eng, txConfig{opts: &sql.TxOptions{Isolation: sql.LevelReadCommitted},
-			settings: []string{`SET LOCAL synchronous_commit = off`}}, fn)
+		return runTx(ctx, s.db, s.eng, cfg, func(tx Tx) error { return tx.ClaimIssuance(ctx, c) })
 	})
 }
 

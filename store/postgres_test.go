@@ -150,6 +150,28 @@ func TestPostgresBeginByStatement(t *testing.T) {
 	}
 	idle("a failed pipelined write")
 
+	// Store.Claim sends BEGIN, its INSERT and COMMIT together: stored, refused
+	// (nothing inserted, committed) or failed (the COMMIT not run), the
+	// connection comes back with no transaction open.
+	app := &core.Application{Number: "A-pg", Template: "individual", State: core.StateAccepted,
+		CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC()}
+	if err := s.Tx(ctx, func(tx store.Tx) error { return tx.InsertApplication(ctx, app) }); err != nil {
+		t.Fatal(err)
+	}
+	claim := &store.IssuanceClaim{Application: "A-pg", Actor: "staff:1", ClaimedAt: time.Now().UTC(), Serials: []string{"nca-rsa/0b"}}
+	if err := s.Claim(ctx, claim); err != nil {
+		t.Fatalf("Claim = %v", err)
+	}
+	idle("a claim")
+	if err := s.Claim(ctx, claim); !errors.Is(err, core.ErrDuplicate) {
+		t.Fatalf("second Claim = %v, want ErrDuplicate", err)
+	}
+	idle("a refused claim")
+	if err := s.Claim(ctx, &store.IssuanceClaim{Application: "A-none", Actor: "staff:1", ClaimedAt: time.Now().UTC(), Serials: []string{"nca-rsa/0c"}}); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("Claim of an unknown application = %v, want ErrNotFound", err)
+	}
+	idle("a failed claim")
+
 	cctx, cancel := context.WithCancel(ctx)
 	err = s.Tx(cctx, func(tx store.Tx) error {
 		if err := store.QueryRowIn(cctx, tx, one, &n); err != nil {

@@ -149,11 +149,26 @@ func (s *SQLite) Tx(ctx context.Context, fn func(Tx) error) error {
 // disk; the next Tx's commit syncs the log, this transaction included) and back to
 // FULL after it. An in-memory store has no disk to wait for.
 func (s *SQLite) TxNoSync(ctx context.Context, fn func(Tx) error) error {
+	cfg := s.noSync()
+	return s.retry(ctx, "write", func() error { return runTx(ctx, s.write, s.eng, cfg, fn) })
+}
+
+// noSync is the configuration of a TxNoSync transaction.
+func (s *SQLite) noSync() txConfig {
 	cfg := txConfig{opts: &sql.TxOptions{}, stmts: s.writeStmts}
 	if !s.memory {
 		cfg.before, cfg.after = "PRAGMA synchronous = NORMAL", "PRAGMA synchronous = FULL"
 	}
-	return s.retry(ctx, "write", func() error { return runTx(ctx, s.write, s.eng, cfg, fn) })
+	return cfg
+}
+
+// Claim implements Store: ClaimIssuance in a TxNoSync transaction of its own.
+func (s *SQLite) Claim(ctx context.Context, c *IssuanceClaim) error {
+	cfg := s.noSync()
+	cfg.oneWrite = true
+	return s.retry(ctx, "write", func() error {
+		return runTx(ctx, s.write, s.eng, cfg, func(tx Tx) error { return tx.ClaimIssuance(ctx, c) })
+	})
 }
 
 // Read implements Store. fn sees one consistent snapshot; a write attempted in it

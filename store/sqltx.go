@@ -113,6 +113,10 @@ type sqlTx struct {
 	// q is the pool itself; queries counts the queries run.
 	single  bool
 	queries int
+	// oneWrite marks a transaction of one guarded write (txConfig.oneWrite);
+	// writes counts the writes made.
+	oneWrite bool
+	writes   int
 }
 
 var _ Tx = (*sqlTx)(nil)
@@ -136,10 +140,18 @@ type txConfig struct {
 	stmts *stmtCache
 	// single: no transaction at all; fn runs one query on the pool (Store.ReadOne).
 	single bool
+	// oneWrite: fn makes one write and no read, a write whose check refuses only
+	// when the write changed nothing (Store.Claim). On an engine that begins by
+	// statement, BEGIN, the settings, the write and COMMIT go out together, and the
+	// write's check is judged after the commit: what it refuses committed nothing.
+	oneWrite bool
 }
 
 // errSecondQuery is returned by the second query of a Store.ReadOne.
 var errSecondQuery = errors.New("store: a second query in a one-query read (use Read)")
+
+// errOneWrite is returned by a read, or by a second write, in a one-write transaction.
+var errOneWrite = errors.New("store: a read or a second write in a one-write transaction (use Tx)")
 
 // runTx runs fn in one transaction on a connection of db, begun with cfg: committed if
 // fn returns nil, else rolled back. A read-only transaction is always rolled back.
@@ -181,7 +193,8 @@ func runTx(ctx context.Context, db *sql.DB, eng *engine, cfg txConfig, fn func(T
 		}()
 	}
 	t = &sqlTx{conn: conn, eng: eng, readOnly: cfg.readOnly, fresh: true,
-		readCommitted: cfg.opts != nil && cfg.opts.Isolation == sql.LevelReadCommitted}
+		readCommitted: cfg.opts != nil && cfg.opts.Isolation == sql.LevelReadCommitted,
+		oneWrite:      cfg.oneWrite, pipelining: cfg.oneWrite}
 	if eng.begin != nil {
 		// BEGIN goes out with the transaction's first statement.
 		t.q = conn
@@ -207,6 +220,10 @@ func runTx(ctx context.Context, db *sql.DB, eng *engine, cfg txConfig, fn func(T
 		}
 	}
 	err = fn(t)
+	if err == nil && cfg.oneWrite && eng.begin != nil && t.failed == nil && t.readPending() {
+		done = true
+		return t.commitWith(ctx)
+	}
 	if err == nil && !cfg.readOnly {
 		if !t.begun && !t.readPending() {
 			t.pending = nil // nothing but BEGIN and settings: nothing to send
@@ -265,6 +282,30 @@ func (t *sqlTx) end(ctx context.Context, commit bool) error {
 	return err
 }
 
+// commitWith sends the pending statements of a one-write transaction (BEGIN, the
+// settings, the write) and COMMIT in one round trip, then judges the write. A
+// statement that fails stops the ones after it, COMMIT included: the transaction,
+// aborted, is rolled back. A check that refuses the write refuses one that changed
+// nothing (txConfig.oneWrite), so what was committed is nothing.
+func (t *sqlTx) commitWith(ctx context.Context) error {
+	stmts := append(t.pending, pendingStmt{what: "commit", query: "COMMIT"})
+	t.pending = nil
+	t.begun = true
+	affected, failed, err := t.eng.pipe(ctx, t.conn, stmts)
+	if err != nil {
+		ferr := t.failedAt(stmts, failed, err)
+		if failed == len(stmts)-1 {
+			ferr = fmt.Errorf("store: commit: %w", err)
+		}
+		_ = t.end(ctx, false)
+		return ferr
+	}
+	if !t.eng.idle(t.conn) {
+		_ = t.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	return t.judge(stmts[:len(stmts)-1], affected)
+}
+
 // endTimeout bounds a rollback made after the caller's context ended.
 const endTimeout = 5 * time.Second
 
@@ -311,6 +352,11 @@ func (t *sqlTx) write(ctx context.Context, what, query string, args []any, check
 		return t.failed
 	}
 	if t.deferring() || (setting && t.eng.pipe != nil) {
+		if !setting {
+			if err := t.countWrite(); err != nil {
+				return err
+			}
+		}
 		t.pending = append(t.pending, pendingStmt{what: what, query: t.eng.dialect.Rebind(query), args: args, check: check, setting: setting})
 		return nil
 	}
@@ -385,6 +431,9 @@ func (t *sqlTx) exec(ctx context.Context, query string, args ...any) (sql.Result
 	}
 	if t.failed != nil {
 		return nil, t.failed
+	}
+	if err := t.countWrite(); err != nil {
+		return nil, err
 	}
 	t.fresh = false
 	if len(t.pending) > 0 {
@@ -485,8 +534,23 @@ func (t *sqlTx) queryRow(ctx context.Context, query string, args ...any) rowScan
 	return t.q.QueryRowContext(ctx, q, args...)
 }
 
-// countQuery counts a query of a one-query read and refuses the second.
+// countWrite counts a write of a one-write transaction and refuses the second.
+func (t *sqlTx) countWrite() error {
+	if !t.oneWrite {
+		return nil
+	}
+	if t.writes++; t.writes > 1 {
+		return errOneWrite
+	}
+	return nil
+}
+
+// countQuery counts a query of a one-query read and refuses the second, and refuses
+// any read in a one-write transaction.
 func (t *sqlTx) countQuery() error {
+	if t.oneWrite {
+		return errOneWrite
+	}
 	if !t.single {
 		return nil
 	}

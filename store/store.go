@@ -30,6 +30,13 @@ type Store interface {
 	// check, duplicates refused, the claim checks), not on what it read staying true
 	// until the commit.
 	TxNoSync(ctx context.Context, fn func(Tx) error) error
+	// Claim stores the issuance claim c in a transaction of its own, with
+	// TxNoSync's durability and isolation, as ClaimTx.ClaimIssuance would inside
+	// it: the claim is one guarded statement, refused (core.ErrDuplicate) having
+	// stored nothing. On PostgreSQL BEGIN, that statement and COMMIT go out in one
+	// round trip (TxNoSync with ClaimIssuance takes three: the store judges a
+	// write's result before it commits).
+	Claim(ctx context.Context, c *IssuanceClaim) error
 	// Read runs fn in a read-only transaction (a consistent snapshot).
 	Read(ctx context.Context, fn func(Tx) error) error
 	// ReadOne is Read for an fn that runs one query (GetApplication, say): the query

@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Outbox", testOutbox},
 		{"IssuanceClaims", testIssuanceClaims},
 		{"ConcurrentClaims", testConcurrentClaims},
+		{"Claim", testClaim},
 		{"Pipeline", testPipeline},
 		{"TxNoSync", testTxNoSync},
 		{"ReadOne", testReadOne},
