@@ -101,15 +101,15 @@ func (t *sqlTx) ClaimIssuance(ctx context.Context, c *IssuanceClaim) error {
 		}
 		refused += ", or one of its keys is certified already"
 	}
-	// write: in Store.Claim the statement is held back and sent with COMMIT.
-	return t.write(ctx, what, `INSERT INTO issuance_claims (application, actor, claimed_at, serials, completed_at)
+	// In Store.Claim the statement is held back and sent with COMMIT.
+	return t.writeOne(ctx, what, `INSERT INTO issuance_claims (application, actor, claimed_at, serials, completed_at)
 SELECT ?, ?, ?, ?, ? WHERE `+strings.Join(conds, " AND ")+`
 ON CONFLICT DO NOTHING`, args, func(n int64) error {
-		if n == 0 {
+		if n != 1 {
 			return fmt.Errorf("store: %s: %w: %s", what, core.ErrDuplicate, refused)
 		}
 		return nil
-	}, false)
+	})
 }
 
 // IssuanceClaim implements ClaimTx.
@@ -142,10 +142,10 @@ func (t *sqlTx) CompleteIssuance(ctx context.Context, c *IssuanceClaim, at time.
 	if err := checkTimes(what, at); err != nil {
 		return err
 	}
-	return t.write(ctx, what, `UPDATE issuance_claims SET completed_at = ?
+	return t.writeOne(ctx, what, `UPDATE issuance_claims SET completed_at = ?
 WHERE application = ? AND claimed_at = ? AND serials = ? AND completed_at IS NULL`,
 		[]any{formatTime(at), c.Application, formatTime(c.ClaimedAt), strings.Join(c.Serials, " ")},
-		claimChangedOne(what), false)
+		claimChangedOne(what))
 }
 
 // ReleaseIssuance implements ClaimTx.

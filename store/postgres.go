@@ -53,6 +53,7 @@ const (
 const (
 	pgUniqueViolation      = "23505"
 	pgForeignKeyViolation  = "23503"
+	pgCheckViolation       = "23514"
 	pgSerializationFailure = "40001"
 	pgDeadlockDetected     = "40P01"
 )
@@ -90,6 +91,8 @@ func OpenPostgres(ctx context.Context, dsn string, logger *slog.Logger) (*Postgr
 			begin:        pgBegin,
 			idle:         pgIdle,
 			auditLock:    `LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE`,
+			guard:        pgGuard,
+			guardFailed:  pgGuardFailed,
 		},
 	}
 	where := fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
@@ -166,7 +169,7 @@ func pgNoSync() txConfig {
 // COMMIT in one round trip.
 func (s *Postgres) Claim(ctx context.Context, c *IssuanceClaim) error {
 	cfg := pgNoSync()
-	cfg.oneWrite = true
+	cfg.held = true
 	return s.retry(ctx, "write", func() error {
 		return runTx(ctx, s.db, s.eng, cfg, func(tx Tx) error { return tx.ClaimIssuance(ctx, c) })
 	})
@@ -352,6 +355,20 @@ func pgBatch(ctx context.Context, conn *sql.Conn, stmts []pendingStmt, query str
 		return br.Close()
 	})
 	return affected, failed, err
+}
+
+// pgGuard wraps a write that must change exactly one row (engine.guard): the write
+// runs in a data-modifying WITH, and when it changed any other number of rows a row
+// naming it (the last parameter) goes into write_guards, whose CHECK refuses it.
+func pgGuard(query string) string {
+	return `WITH w AS (` + query + ` RETURNING 1)
+INSERT INTO write_guards (statement) SELECT ? WHERE (SELECT count(*) FROM w) <> 1`
+}
+
+// pgGuardFailed reports the failure of a write wrapped by pgGuard.
+func pgGuardFailed(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == pgCheckViolation && e.ConstraintName == "write_guard_failed"
 }
 
 // pgBegin is the BEGIN statement of a transaction with opts (nil: the server's

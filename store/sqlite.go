@@ -165,7 +165,7 @@ func (s *SQLite) noSync() txConfig {
 // Claim implements Store: ClaimIssuance in a TxNoSync transaction of its own.
 func (s *SQLite) Claim(ctx context.Context, c *IssuanceClaim) error {
 	cfg := s.noSync()
-	cfg.oneWrite = true
+	cfg.held = true
 	return s.retry(ctx, "write", func() error {
 		return runTx(ctx, s.write, s.eng, cfg, func(tx Tx) error { return tx.ClaimIssuance(ctx, c) })
 	})

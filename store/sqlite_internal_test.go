@@ -139,36 +139,3 @@ func TestSQLiteStatementCache(t *testing.T) {
 		t.Error("a closed cache still hands out statements")
 	}
 }
-
-// TestOneWriteTransaction: a transaction of one write (Store.Claim's) refuses a read
-// and a second write, and then stores nothing.
-func TestOneWriteTransaction(t *testing.T) {
-	ctx := context.Background()
-	s, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "nca.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	cfg := s.noSync()
-	cfg.oneWrite = true
-	for name, fn := range map[string]func(Tx) error{
-		"a read": func(tx Tx) error {
-			_, err := tx.GetApplication(ctx, "A-1")
-			return err
-		},
-		"a second write": func(tx Tx) error {
-			if err := tx.(*sqlTx).write(ctx, "first", `INSERT INTO crl_numbers (issuer, last) VALUES ('x', 1)`, nil, nil, false); err != nil {
-				return err
-			}
-			return tx.(*sqlTx).write(ctx, "second", `INSERT INTO crl_numbers (issuer, last) VALUES ('y', 1)`, nil, nil, false)
-		},
-	} {
-		if err := runTx(ctx, s.write, s.eng, cfg, fn); !errors.Is(err, errOneWrite) {
-			t.Errorf("%s in a one-write transaction = %v, want errOneWrite", name, err)
-		}
-	}
-	var n int
-	if err := s.write.QueryRowContext(ctx, `SELECT count(*) FROM crl_numbers`).Scan(&n); err != nil || n != 0 {
-		t.Fatalf("%d CRL numbers stored (%v), want none", n, err)
-	}
-}

@@ -42,6 +42,14 @@ type engine struct {
 	// auditLock, when set, is the statement that locks the audit chain against
 	// other appenders until the transaction ends (see auditHead).
 	auditLock string
+	// guard, when set (with a pipe and begin), wraps a held-back write that must
+	// change exactly one row (sqlTx.writeOne), written with "?" parameters, so that
+	// the database refuses it when it changes any other number: the wrapped
+	// statement takes one more parameter, the write's description, and fails with
+	// an error guardFailed reports (migration 0008). Such writes need no judging
+	// after they ran, so the commit can go out with them.
+	guard       func(query string) string
+	guardFailed func(error) bool
 }
 
 // pipeRowFunc is the type of engine.pipeRow.
@@ -76,6 +84,9 @@ type pendingStmt struct {
 	// setting marks a statement that changes only the transaction's settings (SET
 	// LOCAL): reads need not wait for it.
 	setting bool
+	// guarded marks a write wrapped by engine.guard: the database judged it, and
+	// its failure there is check(0)'s error.
+	guarded bool
 }
 
 // sqlTx implements Tx over database/sql with portable SQL; engines differ only in
@@ -113,10 +124,6 @@ type sqlTx struct {
 	// q is the pool itself; queries counts the queries run.
 	single  bool
 	queries int
-	// oneWrite marks a transaction of one guarded write (txConfig.oneWrite);
-	// writes counts the writes made.
-	oneWrite bool
-	writes   int
 }
 
 var _ Tx = (*sqlTx)(nil)
@@ -140,23 +147,19 @@ type txConfig struct {
 	stmts *stmtCache
 	// single: no transaction at all; fn runs one query on the pool (Store.ReadOne).
 	single bool
-	// oneWrite: fn makes one write and no read, a write whose check refuses only
-	// when the write changed nothing (Store.Claim). On an engine that begins by
-	// statement, BEGIN, the settings, the write and COMMIT go out together, and the
-	// write's check is judged after the commit: what it refuses committed nothing.
-	oneWrite bool
+	// held: fn's writes are held back from the start, as inside Tx.Pipeline but
+	// without reading the audit chain's head (Store.Claim).
+	held bool
 }
 
 // errSecondQuery is returned by the second query of a Store.ReadOne.
 var errSecondQuery = errors.New("store: a second query in a one-query read (use Read)")
 
-// errOneWrite is returned by a read, or by a second write, in a one-write transaction.
-var errOneWrite = errors.New("store: a read or a second write in a one-write transaction (use Tx)")
-
 // runTx runs fn in one transaction on a connection of db, begun with cfg: committed if
 // fn returns nil, else rolled back. A read-only transaction is always rolled back.
-// Writes fn left pending (Tx.Pipeline) are sent before the commit; the first error of
-// a pipelined write is what runTx returns. Every engine's transactions go through it.
+// Writes fn left pending (Tx.Pipeline) are sent before the commit, or with it when
+// the database judges them (commitCarries); the first error of a pipelined write is
+// what runTx returns. Every engine's transactions go through it.
 func runTx(ctx context.Context, db *sql.DB, eng *engine, cfg txConfig, fn func(Tx) error) (err error) {
 	if cfg.single {
 		// One statement sees one consistent snapshot by itself: no BEGIN, no end,
@@ -194,7 +197,7 @@ func runTx(ctx context.Context, db *sql.DB, eng *engine, cfg txConfig, fn func(T
 	}
 	t = &sqlTx{conn: conn, eng: eng, readOnly: cfg.readOnly, fresh: true,
 		readCommitted: cfg.opts != nil && cfg.opts.Isolation == sql.LevelReadCommitted,
-		oneWrite:      cfg.oneWrite, pipelining: cfg.oneWrite}
+		pipelining:    cfg.held}
 	if eng.begin != nil {
 		// BEGIN goes out with the transaction's first statement.
 		t.q = conn
@@ -220,7 +223,7 @@ func runTx(ctx context.Context, db *sql.DB, eng *engine, cfg txConfig, fn func(T
 		}
 	}
 	err = fn(t)
-	if err == nil && cfg.oneWrite && eng.begin != nil && t.failed == nil && t.readPending() {
+	if err == nil && !cfg.readOnly && t.failed == nil && t.readPending() && t.commitCarries() {
 		done = true
 		return t.commitWith(ctx)
 	}
@@ -282,16 +285,30 @@ func (t *sqlTx) end(ctx context.Context, commit bool) error {
 	return err
 }
 
-// commitWith sends the pending statements of a one-write transaction (BEGIN, the
-// settings, the write) and COMMIT in one round trip, then judges the write. A
-// statement that fails stops the ones after it, COMMIT included: the transaction,
-// aborted, is rolled back. A check that refuses the write refuses one that changed
-// nothing (txConfig.oneWrite), so what was committed is nothing.
+// commitCarries reports whether the commit can go out with the pending statements:
+// the engine begins and ends transactions by statement, and the database judges
+// every pending write that has a check (see engine.guard).
+func (t *sqlTx) commitCarries() bool {
+	if t.eng.begin == nil || t.eng.guard == nil {
+		return false
+	}
+	for _, p := range t.pending {
+		if p.check != nil && !p.guarded {
+			return false
+		}
+	}
+	return true
+}
+
+// commitWith sends the pending statements and COMMIT in one round trip (see
+// commitCarries). A statement that fails stops the ones after it, COMMIT included:
+// the transaction, aborted, is rolled back, and the error is the statement's (a
+// guarded write's own, see engine.guard).
 func (t *sqlTx) commitWith(ctx context.Context) error {
 	stmts := append(t.pending, pendingStmt{what: "commit", query: "COMMIT"})
 	t.pending = nil
 	t.begun = true
-	affected, failed, err := t.eng.pipe(ctx, t.conn, stmts)
+	_, failed, err := t.eng.pipe(ctx, t.conn, stmts)
 	if err != nil {
 		ferr := t.failedAt(stmts, failed, err)
 		if failed == len(stmts)-1 {
@@ -303,7 +320,7 @@ func (t *sqlTx) commitWith(ctx context.Context) error {
 	if !t.eng.idle(t.conn) {
 		_ = t.conn.Raw(func(any) error { return driver.ErrBadConn })
 	}
-	return t.judge(stmts[:len(stmts)-1], affected)
+	return nil
 }
 
 // endTimeout bounds a rollback made after the caller's context ended.
@@ -327,6 +344,11 @@ func (t *sqlTx) Pipeline(ctx context.Context, fn func() error) error {
 	t.pipelining = true
 	err := fn()
 	t.pipelining = was
+	if err == nil && t.commitCarries() {
+		// Left for the next statement or, when fn's writes are the
+		// transaction's last, for the commit: one round trip fewer.
+		return t.failed
+	}
 	if ferr := t.flush(ctx); err == nil {
 		err = ferr
 	}
@@ -352,11 +374,6 @@ func (t *sqlTx) write(ctx context.Context, what, query string, args []any, check
 		return t.failed
 	}
 	if t.deferring() || (setting && t.eng.pipe != nil) {
-		if !setting {
-			if err := t.countWrite(); err != nil {
-				return err
-			}
-		}
 		t.pending = append(t.pending, pendingStmt{what: what, query: t.eng.dialect.Rebind(query), args: args, check: check, setting: setting})
 		return nil
 	}
@@ -372,6 +389,18 @@ func (t *sqlTx) write(ctx context.Context, what, query string, args []any, check
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
 	return check(n)
+}
+
+// writeOne is write for a write that must change exactly one row: check passes a
+// count of 1 and refuses any other. Held back on an engine with a guard, it is sent
+// wrapped so that the database judges it (engine.guard).
+func (t *sqlTx) writeOne(ctx context.Context, what, query string, args []any, check func(int64) error) error {
+	if t.deferring() && t.eng.guard != nil && !t.readOnly && t.failed == nil {
+		t.pending = append(t.pending, pendingStmt{what: what, query: t.eng.dialect.Rebind(t.eng.guard(query)),
+			args: append(args[:len(args):len(args)], what), check: check, guarded: true})
+		return nil
+	}
+	return t.write(ctx, what, query, args, check, false)
 }
 
 // flush sends the pending writes (one round trip) and judges their results; the first
@@ -400,7 +429,7 @@ func (t *sqlTx) send(ctx context.Context, stmts []pendingStmt) error {
 // error is kept in t.failed and returned.
 func (t *sqlTx) judge(stmts []pendingStmt, affected []int64) error {
 	for i, p := range stmts {
-		if p.check == nil {
+		if p.check == nil || p.guarded {
 			continue
 		}
 		if err := p.check(affected[i]); err != nil {
@@ -431,9 +460,6 @@ func (t *sqlTx) exec(ctx context.Context, query string, args ...any) (sql.Result
 	}
 	if t.failed != nil {
 		return nil, t.failed
-	}
-	if err := t.countWrite(); err != nil {
-		return nil, err
 	}
 	t.fresh = false
 	if len(t.pending) > 0 {
@@ -480,9 +506,12 @@ func (t *sqlTx) prepared(ctx context.Context, q string) *sql.Stmt {
 
 // failedAt records and returns the error of pending statement i of stmts.
 func (t *sqlTx) failedAt(stmts []pendingStmt, i int, err error) error {
-	if i >= 0 && i < len(stmts) {
+	switch {
+	case i >= 0 && i < len(stmts) && stmts[i].guarded && t.eng.guardFailed(err):
+		t.failed = stmts[i].check(0)
+	case i >= 0 && i < len(stmts):
 		t.failed = t.writeErr(stmts[i].what, err)
-	} else {
+	default:
 		t.failed = fmt.Errorf("store: send writes: %w", err)
 	}
 	return t.failed
@@ -534,23 +563,8 @@ func (t *sqlTx) queryRow(ctx context.Context, query string, args ...any) rowScan
 	return t.q.QueryRowContext(ctx, q, args...)
 }
 
-// countWrite counts a write of a one-write transaction and refuses the second.
-func (t *sqlTx) countWrite() error {
-	if !t.oneWrite {
-		return nil
-	}
-	if t.writes++; t.writes > 1 {
-		return errOneWrite
-	}
-	return nil
-}
-
-// countQuery counts a query of a one-query read and refuses the second, and refuses
-// any read in a one-write transaction.
+// countQuery counts a query of a one-query read and refuses the second.
 func (t *sqlTx) countQuery() error {
-	if t.oneWrite {
-		return errOneWrite
-	}
 	if !t.single {
 		return nil
 	}
@@ -822,13 +836,13 @@ WHERE number = ? AND state = ?`
 		a.Number, string(from)}
 	if t.deferring() {
 		// Held back with other writes: no second look at the stored state.
-		return t.write(ctx, what, query, args, func(n int64) error {
+		return t.writeOne(ctx, what, query, args, func(n int64) error {
 			if n == 1 {
 				return nil
 			}
 			return fmt.Errorf("store: %s: %w", what,
 				core.Errorf(core.KindConflict, "application %s is no longer %s (or is gone): it was changed meanwhile", a.Number, from))
-		}, false)
+		})
 	}
 	res, err := t.exec(ctx, query, args...)
 	if err != nil {
@@ -992,12 +1006,12 @@ func (t *sqlTx) InsertCertificate(ctx context.Context, c *core.Certificate) erro
 	if der == nil {
 		der = []byte{}
 	}
-	return t.write(ctx, what, `INSERT INTO certificates (`+certColumns+`)
+	return t.writeOne(ctx, what, `INSERT INTO certificates (`+certColumns+`)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		[]any{c.Issuer, c.Serial, nullString(c.Application), c.Template, string(c.Type), nullString(c.IIN), nullString(c.BIN),
 			c.Subject, formatTime(c.NotBefore), formatTime(c.NotAfter), c.KeyHash, der, string(status),
 			nullTime(c.RevokedAt), int64(c.Reason), nullTime(c.InvalidityDate)},
-		insertedOne(what, "serial "+c.Serial+" or key hash "+c.KeyHash), false)
+		insertedOne(what, "serial "+c.Serial+" or key hash "+c.KeyHash))
 }
 
 // scanCertificate scans one row of certColumns.

@@ -84,8 +84,9 @@ type Challenge struct {
 type Tx interface {
 	// Pipeline runs fn and lets the store send the writes fn makes through this
 	// transaction to the database together: on PostgreSQL in one round trip, at the
-	// next read, at the next write that is not held back, at the end of fn, or at the
-	// latest before the commit; SQLite runs every write at once. Held back are
+	// next read, at the next write that is not held back, or with the commit when
+	// they are the transaction's last (their errors then come back from the
+	// transaction); SQLite runs every write at once. Held back are
 	// InsertCertificate, AddEvent, AppendAudit, UpdateApplication, CompleteIssuance
 	// and EnqueueMessage of a message without a DedupKey. Inside fn:
 	//   - such a write's error (a duplicate, an application changed meanwhile, a lost

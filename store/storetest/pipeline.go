@@ -89,7 +89,8 @@ func testPipeline(t *testing.T, s store.Store) {
 		return nil
 	})
 
-	// Failures inside: each fails Pipeline with its own error and nothing is stored.
+	// Failures inside: each fails the transaction with its own error (from Pipeline,
+	// or from the commit the writes went out with) and nothing is stored.
 	fails := []struct {
 		name string
 		fn   func(tx store.Tx) error
