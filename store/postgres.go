@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -93,6 +94,7 @@ func OpenPostgres(ctx context.Context, dsn string, logger *slog.Logger) (*Postgr
 			auditLock:    `LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE`,
 			guard:        pgGuard,
 			guardFailed:  pgGuardFailed,
+			auditAppend:  pgAuditAppend(),
 		},
 	}
 	where := fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
@@ -355,6 +357,29 @@ func pgBatch(ctx context.Context, conn *sql.Conn, stmts []pendingStmt, query str
 		return br.Close()
 	})
 	return affected, failed, err
+}
+
+// pgAuditAppend appends an audit record chained by the database (engine.auditAppend):
+// Seq is the head's + 1, PrevHash the head's Hash (0 and the last parameter,
+// audit.Genesis, for an empty chain), and Hash the hex SHA-256 of audit.Hash's
+// encoding: each field as its 8-byte big-endian length in bytes and its UTF-8 bytes,
+// in the order prev, seq (decimal), at (RFC 3339), actor, action, object, address,
+// detail.
+func pgAuditAppend() string {
+	field := func(x string) string {
+		return `int8send(octet_length(convert_to(` + x + `, 'UTF8'))::bigint) || convert_to(` + x + `, 'UTF8')`
+	}
+	fields := []string{field("h.hash"), field("(h.seq + 1)::text")}
+	for _, c := range []string{"v.at_text", "v.actor", "v.action", "v.object", "v.address", "v.detail"} {
+		fields = append(fields, field(c))
+	}
+	return `WITH v (at, at_text, actor, action, object, address, detail) AS (
+    VALUES (?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text)),
+h AS ((SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1) UNION ALL (SELECT 0::bigint, ?::text) ORDER BY seq DESC LIMIT 1)
+INSERT INTO audit (seq, at, actor, action, object, address, detail, prev_hash, hash)
+SELECT h.seq + 1, v.at, v.actor, v.action, v.object, v.address, v.detail, h.hash,
+    encode(sha256(` + strings.Join(fields, "\n        || ") + `), 'hex')
+FROM v, h`
 }
 
 // pgGuard wraps a write that must change exactly one row (engine.guard): the write

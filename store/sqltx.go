@@ -50,6 +50,14 @@ type engine struct {
 	// after they ran, so the commit can go out with them.
 	guard       func(query string) string
 	guardFailed func(error) bool
+	// auditAppend, when set (with auditLock), is an INSERT of an audit record
+	// that computes its Seq, PrevHash and Hash in the database from the chain's
+	// head, as audit.Hash does, taking the parameters at (stored form), at
+	// (audit.Hash's RFC 3339 form), actor, action, object, address, detail and
+	// audit.Genesis. Appends held back in a Pipeline use it, so that no read of the
+	// head has to go before them: BEGIN, the audit lock, the writes and COMMIT go out
+	// in one round trip.
+	auditAppend string
 }
 
 // pipeRowFunc is the type of engine.pipeRow.
@@ -114,6 +122,8 @@ type sqlTx struct {
 	failed     error
 	// fresh is set until the transaction's first statement reaches the database.
 	fresh bool
+	// auditLocked is set once the audit lock is held or sent (engine.auditLock).
+	auditLocked bool
 	// readCommitted: every statement sees what was committed before it.
 	readCommitted bool
 	// stmts, when set, holds statements prepared on the pool (see stmtCache);
@@ -331,7 +341,15 @@ func (t *sqlTx) Pipeline(ctx context.Context, fn func() error) error {
 	if t.readOnly {
 		return fn()
 	}
-	if t.eng.pipe != nil && !t.auditKnown {
+	switch {
+	case t.eng.pipe != nil && t.eng.auditAppend != "" && !t.auditKnown:
+		// Audit records appended in fn are chained by the database
+		// (engine.auditAppend): only the lock goes first, with fn's writes, where
+		// it comes before the transaction's snapshot (see auditHead).
+		if t.fresh || t.readCommitted {
+			t.lockAudit()
+		}
+	case t.eng.pipe != nil && !t.auditKnown:
 		// Read the audit chain's head now, so that audit records appended in fn
 		// need no read (which would send the writes before it). At the start of a
 		// transaction an engine that can locks the chain first (see
@@ -1315,6 +1333,12 @@ func (t *sqlTx) AppendAudit(ctx context.Context, r *core.AuditRecord) error {
 	if err := checkTimes(what, r.At); err != nil {
 		return err
 	}
+	if !t.auditKnown && t.deferring() && t.eng.auditAppend != "" {
+		// Chained by the database, sent with the other held-back writes.
+		at := r.At.UTC()
+		return t.write(ctx, what, t.eng.auditAppend, []any{formatTime(at), at.Format(time.RFC3339Nano),
+			r.Actor, r.Action, r.Object, r.Address, r.Detail, audit.Genesis}, nil, false)
+	}
 	if !t.auditKnown {
 		if err := t.auditHead(ctx); err != nil {
 			return fmt.Errorf("store: %s: %w", what, err)
@@ -1341,9 +1365,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 // a READ COMMITTED transaction — it locks the chain first, so that appenders queue
 // instead of racing for the same sequence number.
 func (t *sqlTx) auditHead(ctx context.Context) error {
-	if t.eng.auditLock != "" && (t.fresh || t.readCommitted) {
-		// Sent with the read below (and with BEGIN, at the start): one round trip.
-		t.pending = append(t.pending, pendingStmt{what: "lock the audit chain", query: t.eng.auditLock})
+	if t.fresh || t.readCommitted {
+		t.lockAudit()
 	}
 	var last int64
 	prev := audit.Genesis
@@ -1353,6 +1376,16 @@ func (t *sqlTx) auditHead(ctx context.Context) error {
 	}
 	t.auditKnown, t.auditSeq, t.auditHash = true, last, prev
 	return nil
+}
+
+// lockAudit holds back the engine's audit lock (engine.auditLock), once per
+// transaction: sent with what follows it (and with BEGIN, at the start).
+func (t *sqlTx) lockAudit() {
+	if t.eng.auditLock == "" || (t.auditLocked && !t.readCommitted) {
+		return
+	}
+	t.auditLocked = true
+	t.pending = append(t.pending, pendingStmt{what: "lock the audit chain", query: t.eng.auditLock})
 }
 
 // AuditLog implements Tx; limit <= 0 means 100.

@@ -96,8 +96,10 @@ type Tx interface {
 	//   - reads see the writes made before them;
 	//   - EnqueueMessage of a message without a DedupKey returns true and leaves its
 	//     ID zero.
-	// Pipeline reads the audit chain's head first, so that audit records appended in
-	// fn need no read. Its error is the first of fn's and of the held-back writes'.
+	// Pipeline reads the audit chain's head first (on PostgreSQL it only locks the
+	// chain, and the database chains the records), so that audit records appended
+	// in fn need no read. Its error is the first of fn's and of the held-back
+	// writes' that were sent before it returned.
 	Pipeline(ctx context.Context, fn func() error) error
 
 	// InsertApplication stores a new application (Number unique).
@@ -157,7 +159,9 @@ type Tx interface {
 	TakeChallenge(ctx context.Context, id string) (Challenge, error)
 
 	// AppendAudit appends a record to the hash-chained audit log, filling Seq,
-	// PrevHash and Hash.
+	// PrevHash and Hash; inside Pipeline on PostgreSQL the database computes them
+	// (so that no read of the chain's head goes before the writes) and r is left
+	// as given.
 	AppendAudit(ctx context.Context, r *core.AuditRecord) error
 	// AuditLog returns audit records with Seq > after, up to limit, in order.
 	AuditLog(ctx context.Context, after int64, limit int) ([]core.AuditRecord, error)

@@ -214,3 +214,55 @@ func testReadOne(t *testing.T, s store.Store) {
 		return nil
 	})
 }
+
+// testPipelineAuditChain checks the audit chain of records appended inside Pipeline
+// (on PostgreSQL chained by the database) from an empty log, between and after
+// records appended outside it: Seq counts from 1 and the chain verifies, with
+// multi-byte text and times with and without a fraction of a second.
+func testPipelineAuditChain(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	records := []core.AuditRecord{auditRecord(1), auditRecord(2), auditRecord(3), auditRecord(4), auditRecord(5)}
+	records[0].At = time.Date(2026, 3, 2, 10, 30, 0, 0, time.UTC) // no fraction
+	records[1].At = time.Date(2026, 3, 2, 10, 30, 0, 120000000, time.FixedZone("+05", 5*3600))
+	records[2].Detail = "Сертификат берілді: ЖСН 760212350620, «ҚР ҰКО»"
+	records[3].Address = ""
+	appendAll := func(rs []core.AuditRecord, pipelined bool) {
+		t.Helper()
+		write(t, s, func(tx store.Tx) error {
+			add := func() error {
+				for i := range rs {
+					if err := tx.AppendAudit(ctx, &rs[i]); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			if pipelined {
+				return tx.Pipeline(ctx, add)
+			}
+			return add()
+		})
+	}
+	appendAll(records[:2], true)
+	appendAll(records[2:3], false)
+	appendAll(records[3:], true)
+	read(t, s, func(tx store.Tx) error {
+		log, err := tx.AuditLog(ctx, 0, 0)
+		if err != nil {
+			return err
+		}
+		if len(log) != len(records) {
+			t.Fatalf("%d records, want %d", len(log), len(records))
+		}
+		for i, r := range log {
+			want := records[i]
+			if r.Seq != int64(i+1) || !r.At.Equal(want.At) || r.Actor != want.Actor || r.Detail != want.Detail || r.Address != want.Address {
+				t.Errorf("record %d = %+v, want seq %d and the fields of %+v", i, r, i+1, want)
+			}
+		}
+		if err := audit.Verify(log, audit.Genesis); err != nil {
+			t.Errorf("audit chain: %v", err)
+		}
+		return nil
+	})
+}

@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"Claim", testClaim},
 		{"Pipeline", testPipeline},
+		{"PipelineAuditChain", testPipelineAuditChain},
 		{"TxNoSync", testTxNoSync},
 		{"ReadOne", testReadOne},
 	}
