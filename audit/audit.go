@@ -26,9 +26,11 @@
 package audit
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -96,4 +98,52 @@ func Verify(records []core.AuditRecord, prev string) error {
 		prev = r.Hash
 	}
 	return nil
+}
+
+// Page reads the records of a log with Seq > after, in order, at most limit of them;
+// none when there are no more.
+type Page func(ctx context.Context, after int64, limit int) ([]core.AuditRecord, error)
+
+// VerifyLog checks a whole log, read page by page from its first record, as Verify
+// checks a run of records: the first record is Seq 1 and chains to Genesis, and each
+// page continues the one before it. It returns the number of records and the last
+// one (zero for an empty log); for a broken log, those of the records before the
+// first broken one with a *ChainError naming it; or the error of a read. Like Verify it cannot see records cut off at the end: compare
+// the last Hash with an anchor kept elsewhere.
+func VerifyLog(ctx context.Context, read Page, pageSize int) (count int64, last core.AuditRecord, err error) {
+	if pageSize <= 0 {
+		pageSize = 1000
+	}
+	prev := Genesis
+	for {
+		records, err := read(ctx, last.Seq, pageSize)
+		if err != nil {
+			return count, last, fmt.Errorf("audit: read the log after seq %d: %w", last.Seq, err)
+		}
+		if len(records) == 0 {
+			return count, last, nil
+		}
+		if want := last.Seq + 1; records[0].Seq != want {
+			if count == 0 {
+				return count, last, &ChainError{Seq: records[0].Seq, Reason: "the log starts here, not at seq 1"}
+			}
+			return count, last, &ChainError{Seq: records[0].Seq, Reason: fmt.Sprintf("follows seq %d", last.Seq)}
+		}
+		if err := Verify(records, prev); err != nil {
+			// The records before the broken one verified.
+			var ce *ChainError
+			if errors.As(err, &ce) {
+				for _, r := range records {
+					if r.Seq == ce.Seq {
+						break
+					}
+					count, last = count+1, r
+				}
+			}
+			return count, last, err
+		}
+		count += int64(len(records))
+		last = records[len(records)-1]
+		prev = last.Hash
+	}
 }

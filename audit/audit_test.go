@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -114,5 +115,53 @@ func TestVerifyDetectsDeletionAndReorder(t *testing.T) {
 	swapped[1].Seq, swapped[2].Seq = 2, 3
 	if err := Verify(swapped, Genesis); err == nil {
 		t.Fatal("renumbered swap not detected")
+	}
+}
+
+// pages serves records as a Page would, counting the reads.
+func pages(records []core.AuditRecord, reads *int) Page {
+	return func(_ context.Context, after int64, limit int) ([]core.AuditRecord, error) {
+		*reads++
+		var out []core.AuditRecord
+		for _, r := range records {
+			if r.Seq > after && len(out) < limit {
+				out = append(out, r)
+			}
+		}
+		return out, nil
+	}
+}
+
+// TestVerifyLog: a whole log is verified across page boundaries; a record deleted
+// at a page boundary, a log that does not start at seq 1, a record altered in a later
+// page and a failed read are reported with the record or the cause.
+func TestVerifyLog(t *testing.T) {
+	ctx := context.Background()
+	rs := chain(7)
+	reads := 0
+	n, last, err := VerifyLog(ctx, pages(rs, &reads), 3)
+	if err != nil || n != 7 || last.Seq != 7 || last.Hash != rs[6].Hash || reads != 4 {
+		t.Fatalf("VerifyLog = %d, seq %d, %v after %d reads; want 7 records, seq 7, 4 reads", n, last.Seq, err, reads)
+	}
+	if n, last, err := VerifyLog(ctx, pages(nil, &reads), 3); err != nil || n != 0 || last.Seq != 0 {
+		t.Fatalf("empty log: %d, %+v, %v", n, last, err)
+	}
+	var ce *ChainError
+	gap := append(append([]core.AuditRecord{}, rs[:3]...), rs[4:]...) // seq 4, the first of page 2, gone
+	if _, _, err := VerifyLog(ctx, pages(gap, &reads), 3); !errors.As(err, &ce) || ce.Seq != 5 {
+		t.Fatalf("a record deleted at a page boundary: %v", err)
+	}
+	if _, _, err := VerifyLog(ctx, pages(rs[1:], &reads), 3); !errors.As(err, &ce) || ce.Seq != 2 {
+		t.Fatalf("a log without its first record: %v", err)
+	}
+	altered := append([]core.AuditRecord{}, rs...)
+	altered[5].Detail = "changed"
+	if n, last, err := VerifyLog(ctx, pages(altered, &reads), 3); !errors.As(err, &ce) || ce.Seq != 6 || n != 5 || last.Seq != 5 {
+		t.Fatalf("a record altered in the second page: %d records before, %v", n, err)
+	}
+	boom := errors.New("boom")
+	failing := func(context.Context, int64, int) ([]core.AuditRecord, error) { return nil, boom }
+	if _, _, err := VerifyLog(ctx, failing, 3); !errors.Is(err, boom) {
+		t.Fatalf("a failed read: %v", err)
 	}
 }

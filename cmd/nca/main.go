@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		err = staff(ctx, args[1:], stdout, stderr, getenv)
 	case "init":
 		err = initCeremony(ctx, args[1:], stdout, stderr, getenv, time.Now)
+	case "audit":
+		err = auditCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -72,6 +74,7 @@ Usage:
   nca serve [flags]    run the authority (HTTP API, CA and CRL publication)
   nca staff add …      enrol another operator, manager or administrator (writes a PKCS#12 file)
   nca init --config F  the key ceremony: CA keys (HSM or key files), CA certificates, a record
+  nca audit verify     check the hash chain of the whole audit log (--data or --database-url)
   nca help             this text
 
 Run "nca serve -h" for the flags. Every flag can also be set by an NCA_* environment
