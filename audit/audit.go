@@ -3,7 +3,8 @@
 // Every record carries the hash of the record before it (PrevHash) and its own hash
 // (Hash), so that altering, deleting or reordering stored records breaks the chain.
 // The store fills Seq, PrevHash and Hash when it appends a record (store.Tx.AppendAudit);
-// Verify checks a run of records read back.
+// Verify checks a run of records read back, VerifyLog a whole log read page by page
+// (nca audit verify).
 //
 // # Canonical encoding
 //
