@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	iofs "io/fs"
@@ -30,13 +29,7 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	}
 	fs, c := serveFlags(getenv)
 	fs.SetOutput(stderr)
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if err := applyConfigFile(fs, c, getenv); err != nil {
+	if err := parseServeFlags(fs, c, args[1:], getenv); err != nil {
 		return err
 	}
 	if c.databaseURL == "" {

@@ -98,6 +98,19 @@ func envName(flagName string) string {
 	return "NCA_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
+// parseServeFlags parses args into fs (serveFlags' set, with a command's own flags
+// added) and then applies the configuration file (applyConfigFile). A parse error is
+// errUsage (fs has printed it), -h is flag.ErrHelp.
+func parseServeFlags(fs *flag.FlagSet, c *serveConfig, args []string, getenv func(string) string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return applyConfigFile(fs, c, getenv)
+}
+
 // applyConfigFile sets, from the YAML file c.config, every flag that neither the
 // command line nor its NCA_* variable set. Unknown keys are an error.
 func applyConfigFile(fs *flag.FlagSet, c *serveConfig, getenv func(string) string) error {
@@ -156,13 +169,7 @@ func (c *serveConfig) validate() error {
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs, c := serveFlags(getenv)
 	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if err := applyConfigFile(fs, c, getenv); err != nil {
+	if err := parseServeFlags(fs, c, args, getenv); err != nil {
 		return err
 	}
 	if err := c.validate(); err != nil {

@@ -8,7 +8,6 @@ import (
 	"encoding/base32"
 	"encoding/pem"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	iofs "io/fs"
@@ -133,13 +132,7 @@ func staff(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	fs.StringVar(&person.Email, "email", "", "e-mail")
 	csr := fs.String("csr", "", "PKCS#10 request (PEM or DER) of a key pair the staff member made on their own machine (eds keygen, eds csr): the certificate is written as PEM for eds install, and no key is made here")
 	out := fs.String("out", "", "file to write, which must not exist: the PKCS#12 credential (default <data>/staff-<role>-<iin>.p12), or with --csr the PEM certificate and chain (default <data>/staff-<role>-<iin>.pem)")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if err := applyConfigFile(fs, c, getenv); err != nil {
+	if err := parseServeFlags(fs, c, args[1:], getenv); err != nil {
 		return err
 	}
 	if person.IIN == "" || person.Surname == "" || person.Name == "" {
