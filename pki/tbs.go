@@ -77,8 +77,6 @@ var (
 	oidExtSubjectKeyID     = asn1.ObjectIdentifier{2, 5, 29, 14}
 	oidExtAIA              = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 1}
 	oidExtSAN              = asn1.ObjectIdentifier{2, 5, 29, 17}
-	oidExtCertPolicies     = asn1.ObjectIdentifier{2, 5, 29, 32}
-	oidExtNameConstraints  = asn1.ObjectIdentifier{2, 5, 29, 30}
 	oidExtCRLDP            = asn1.ObjectIdentifier{2, 5, 29, 31}
 	oidAIAOCSP             = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1}
 	oidAIACAIssuers        = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 2}

@@ -44,8 +44,8 @@ type ClaimTx interface {
 	// GetApplication, on that path only): one statement, where checks before the
 	// claim would cost PostgreSQL round trips on every approval.
 	//
-	// A claim is best made in Store.TxNoSync: its commit need not wait for the
-	// disk, because the transaction that stores the certificates commits durably,
+	// A claim is best made with Store.Claim (alone) or in Store.TxNoSync: its
+	// commit need not wait for the disk, because the transaction that stores the certificates commits durably,
 	// which makes the claim durable too. A crash of the machine in between can lose
 	// the claim, but then also the certificates signed under it, which exist only in
 	// the memory of the process until that second commit.

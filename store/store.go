@@ -34,8 +34,8 @@ type Store interface {
 	// TxNoSync's durability and isolation, as ClaimTx.ClaimIssuance would inside
 	// it: the claim is one guarded statement, refused (core.ErrDuplicate) having
 	// stored nothing. On PostgreSQL BEGIN, that statement and COMMIT go out in one
-	// round trip (TxNoSync with ClaimIssuance takes three: the store judges a
-	// write's result before it commits).
+	// round trip (TxNoSync with ClaimIssuance takes two: a write outside Pipeline
+	// runs at once, and COMMIT follows it).
 	Claim(ctx context.Context, c *IssuanceClaim) error
 	// Read runs fn in a read-only transaction (a consistent snapshot).
 	Read(ctx context.Context, fn func(Tx) error) error
