@@ -40,14 +40,7 @@ func TestTBSCertificateMatchesCryptoX509(t *testing.T) {
 		caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "CA " + caName, Organization: []string{"Test"}},
 			NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(5, 0, 0), IsCA: true, BasicConstraintsValid: true,
 			KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, SubjectKeyId: []byte{1, 2, 3, 4}}
-		caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, caKey.Public(), caKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		caCert, err := x509.ParseCertificate(caDER)
-		if err != nil {
-			t.Fatal(err)
-		}
+		caCert := selfSigned(t, caTmpl, caKey)
 		for subName, sub := range map[string]crypto.PublicKey{"rsa": &rsaSub.PublicKey, "ecdsa": &ecSub.PublicKey} {
 			t.Run(caName+"/"+subName, func(t *testing.T) {
 				tmpl := &x509.Certificate{SerialNumber: new(big.Int).Lsh(big.NewInt(0x4321), 140),
@@ -114,4 +107,18 @@ func TestSignCertificateRefusesAnotherAlgorithm(t *testing.T) {
 	if _, err := SignCertificate(tbs, es); err == nil {
 		t.Fatal("SignCertificate signed a TBSCertificate naming RSA with an ECDSA key")
 	}
+}
+
+// selfSigned is tmpl signed by key itself with crypto/x509, parsed.
+func selfSigned(t testing.TB, tmpl *x509.Certificate, key crypto.Signer) *x509.Certificate {
+	t.Helper()
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

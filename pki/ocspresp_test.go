@@ -107,11 +107,7 @@ func TestParseOCSPResponse(t *testing.T) {
 	otherTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: ca.Subject, // the same name, another key
 		NotBefore: crlNow.Add(-time.Hour), NotAfter: crlNow.Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageCertSign}
-	otherDER, err := x509.CreateCertificate(rand.Reader, otherTmpl, otherTmpl, otherKey.Public(), otherKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, _ := x509.ParseCertificate(otherDER)
+	other := selfSigned(t, otherTmpl, otherKey)
 	notOurs, notOursKey := responder([]x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}, other, otherKey)
 	noEKU, noEKUKey := responder([]x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, ca, caKey)
 	for name, der := range map[string][]byte{

@@ -33,14 +33,7 @@ func TestDirectTBSMatchesCryptoX509(t *testing.T) {
 	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Issuing CA", Organization: []string{"NCA"}, Country: []string{"KZ"}},
 		NotBefore: now, NotAfter: now.AddDate(10, 0, 0), IsCA: true, BasicConstraintsValid: true, MaxPathLenZero: true,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, SubjectKeyId: []byte{9, 8, 7, 6}}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		t.Fatal(err)
-	}
+	caCert := selfSigned(t, caTmpl, caKey)
 	signer, err := NewSigner(caKey, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
