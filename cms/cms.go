@@ -19,6 +19,7 @@ package cms
 import (
 	"bytes"
 	"crypto"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
@@ -47,10 +48,13 @@ var (
 	OIDMessageDigest        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
 	OIDSigningTime          = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5}
 	OIDSigningCertificateV2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
-	OIDSHA256               = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
-	OIDSHA384               = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
-	OIDSHA512               = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
-	oidRSAEncryption        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
+	// OIDSigningCertificate is ESS signing-certificate (RFC 2634 §5.4, SHA-1 ESSCertID),
+	// which the national time-stamping service writes; it is read, not written.
+	OIDSigningCertificate = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 12}
+	OIDSHA256             = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
+	OIDSHA384             = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
+	OIDSHA512             = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
+	oidRSAEncryption      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
 )
 
 // Limits of Parse: a CMS with more signers or certificates is refused, so that a
@@ -89,17 +93,29 @@ type Options struct {
 	Time time.Time
 	// Rand is the randomness of the signatures (GOST, ECDSA); nil = crypto/rand.
 	Rand io.Reader
+	// ContentType is the eContentType of the content (and of the content-type
+	// attribute); nil = id-data. Any other type makes the SignedData version 3 (RFC
+	// 5652 §5.1): a time-stamp token's is id-ct-TSTInfo.
+	ContentType asn1.ObjectIdentifier
+	// NoCertificates leaves the certificates out of the SignedData (an RFC 3161
+	// token whose request did not ask for them).
+	NoCertificates bool
 }
 
 // Sign returns a DER ContentInfo holding a SignedData over content (type id-data)
 // by every signer, CAdES-BES attributes included (see the package documentation).
-// Each signer's certificate and chain are included once.
+// Each signer's certificate and chain are included once, unless opts.NoCertificates.
+// The content is of type id-data unless opts.ContentType names another.
 func Sign(content []byte, signers []Signer, opts Options) ([]byte, error) {
 	if len(signers) == 0 {
 		return nil, errors.New("cms: sign: no signer")
 	}
 	if opts.Time.IsZero() {
 		return nil, errors.New("cms: sign: signing time is not set")
+	}
+	contentType, version := OIDData, int64(1)
+	if opts.ContentType != nil && !opts.ContentType.Equal(OIDData) {
+		contentType, version = opts.ContentType, 3
 	}
 	var (
 		digestAlgs [][]byte
@@ -135,7 +151,7 @@ func Sign(content []byte, signers []Signer, opts Options) ([]byte, error) {
 		}
 		h := newHash()
 		h.Write(content)
-		attrs, err := signedAttributes(h.Sum(nil), opts.Time, s.Cert)
+		attrs, err := signedAttributes(contentType, h.Sum(nil), opts.Time, s.Cert)
 		if err != nil {
 			return nil, err
 		}
@@ -174,17 +190,19 @@ func Sign(content []byte, signers []Signer, opts Options) ([]byte, error) {
 		b.AddASN1ObjectIdentifier(OIDSignedData)
 		b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				b.AddASN1Int64(1)
+				b.AddASN1Int64(version)
 				addSet(b, cbasn1.SET, digestAlgs)
 				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-					b.AddASN1ObjectIdentifier(OIDData)
+					b.AddASN1ObjectIdentifier(contentType)
 					if !opts.Detached {
 						b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
 							b.AddASN1OctetString(content)
 						})
 					}
 				})
-				addSet(b, cbasn1.Tag(0).Constructed().ContextSpecific(), certs)
+				if !opts.NoCertificates {
+					addSet(b, cbasn1.Tag(0).Constructed().ContextSpecific(), certs)
+				}
 				addSet(b, cbasn1.SET, infos)
 			})
 		})
@@ -213,7 +231,7 @@ func addSet(b *cryptobyte.Builder, tag cbasn1.Tag, elems [][]byte) {
 }
 
 // signedAttributes returns the DER SET OF Attribute the signature covers.
-func signedAttributes(digest []byte, at time.Time, cert *x509.Certificate) ([]byte, error) {
+func signedAttributes(contentType asn1.ObjectIdentifier, digest []byte, at time.Time, cert *x509.Certificate) ([]byte, error) {
 	attr := func(oid asn1.ObjectIdentifier, value func(*cryptobyte.Builder)) []byte {
 		var b cryptobyte.Builder
 		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
@@ -229,7 +247,7 @@ func signedAttributes(digest []byte, at time.Time, cert *x509.Certificate) ([]by
 	}
 	certHash := sha256.Sum256(cert.Raw)
 	attrs := [][]byte{
-		attr(OIDContentType, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(OIDData) }),
+		attr(OIDContentType, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(contentType) }),
 		attr(OIDSigningTime, func(b *cryptobyte.Builder) { b.AddBytes(timeDER) }),
 		attr(OIDMessageDigest, func(b *cryptobyte.Builder) { b.AddASN1OctetString(digest) }),
 		// SigningCertificateV2 { certs SEQUENCE OF ESSCertIDv2 { hashAlgorithm DEFAULT
@@ -333,8 +351,10 @@ type SignerInfo struct {
 	// SigningTime is the signing-time attribute (zero when absent).
 	SigningTime time.Time
 	// SigningCertificateV2 is true when the signing-certificate-v2 attribute is
-	// present; Verify checks that it names Cert.
+	// present, SigningCertificate when the older signing-certificate (SHA-1) is;
+	// Verify checks that each names Cert.
 	SigningCertificateV2 bool
+	SigningCertificate   bool
 
 	signedAttrs   []byte // DER SET OF Attribute (re-tagged from [0]), nil when absent
 	messageDigest []byte
@@ -525,18 +545,20 @@ func (si *SignerInfo) parseAttributes(attrs cryptobyte.String) error {
 				return fmt.Errorf("%w: signing-time attribute", ErrFormat)
 			}
 			si.SigningTime = t
-		case oid.Equal(OIDSigningCertificateV2):
-			var sc, certIDs cryptobyte.String
-			if !values.ReadASN1(&sc, cbasn1.SEQUENCE) || !sc.ReadASN1(&certIDs, cbasn1.SEQUENCE) {
-				return fmt.Errorf("%w: signing-certificate-v2 attribute", ErrFormat)
+		case oid.Equal(OIDSigningCertificateV2), oid.Equal(OIDSigningCertificate):
+			v2 := oid.Equal(OIDSigningCertificateV2)
+			name := map[bool]string{true: "signing-certificate-v2", false: "signing-certificate"}[v2]
+			var sc, certIDs, id, sum cryptobyte.String
+			// SigningCertificate(V2) { certs SEQUENCE OF ESSCertID(v2), policies OPTIONAL }:
+			// the first ESSCertID is the signer's (RFC 2634 §5.4, RFC 5035 §3); the
+			// others, which may name its chain, are not checked.
+			if !values.ReadASN1(&sc, cbasn1.SEQUENCE) || !sc.ReadASN1(&certIDs, cbasn1.SEQUENCE) || !certIDs.ReadASN1(&id, cbasn1.SEQUENCE) {
+				return fmt.Errorf("%w: %s attribute", ErrFormat, name)
 			}
-			si.SigningCertificateV2 = true
-			for !certIDs.Empty() {
-				var id, sum cryptobyte.String
-				if !certIDs.ReadASN1(&id, cbasn1.SEQUENCE) {
-					return fmt.Errorf("%w: ESSCertIDv2", ErrFormat)
-				}
-				h := sha256.New
+			h := sha1.New // ESSCertID: SHA-1
+			if v2 {
+				si.SigningCertificateV2 = true
+				h = sha256.New // ESSCertIDv2: hashAlgorithm DEFAULT sha256
 				if id.PeekASN1Tag(cbasn1.SEQUENCE) {
 					var alg pkix.AlgorithmIdentifier
 					if !readAlgID(&id, &alg) {
@@ -547,11 +569,13 @@ func (si *SignerInfo) parseAttributes(attrs cryptobyte.String) error {
 						h = nil // unknown hash: cannot be checked
 					}
 				}
-				if !id.ReadASN1(&sum, cbasn1.OCTET_STRING) {
-					return fmt.Errorf("%w: ESSCertIDv2 hash", ErrFormat)
-				}
-				si.essCertHashes = append(si.essCertHashes, essCert{h, append([]byte{}, sum...)})
+			} else {
+				si.SigningCertificate = true
 			}
+			if !id.ReadASN1(&sum, cbasn1.OCTET_STRING) {
+				return fmt.Errorf("%w: %s certificate hash", ErrFormat, name)
+			}
+			si.essCertHashes = append(si.essCertHashes, essCert{h, append([]byte{}, sum...)})
 		}
 	}
 	return nil
@@ -634,16 +658,15 @@ func (si *SignerInfo) verify(contentType asn1.ObjectIdentifier, content []byte, 
 		if si.contentType == nil || !si.contentType.Equal(contentType) {
 			return fmt.Errorf("cms: the content-type attribute does not match the content")
 		}
-		for _, e := range si.essCertHashes {
+		for _, e := range si.essCertHashes { // the signer's ESSCertID of each attribute
 			if e.hash == nil {
 				continue
 			}
 			h := e.hash()
 			h.Write(si.Cert.Raw)
 			if !bytes.Equal(h.Sum(nil), e.sum) {
-				return fmt.Errorf("cms: signing-certificate-v2 names another certificate")
+				return fmt.Errorf("cms: the signing-certificate attribute names another certificate")
 			}
-			break // the first ESSCertIDv2 is the signer's (RFC 5035)
 		}
 		signed = si.signedAttrs
 	}

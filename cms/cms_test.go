@@ -9,6 +9,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
@@ -180,6 +181,42 @@ func TestSignVerify(t *testing.T) {
 				t.Fatalf("gost-engine refuses the CMS signature: %s", out)
 			}
 		}
+	}
+}
+
+// Sign with another content type (a time-stamp token's) and without certificates:
+// version 3, the eContentType and the content-type attribute name the type, no
+// certificates are carried, and the signature verifies once the signer's
+// certificate is supplied.
+func TestSignContentTypeNoCertificates(t *testing.T) {
+	p := newPKI(t)
+	tstInfo := asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 4}
+	der, err := Sign([]byte{0x30, 0}, []Signer{{Key: p.rsaKey, Cert: p.rsa, Chain: []*x509.Certificate{p.ca}}},
+		Options{Time: time.Now(), ContentType: tstInfo, NoCertificates: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd, err := Parse(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sd.ContentType.Equal(tstInfo) || len(sd.Certificates) != 0 || sd.Signers[0].Cert != nil {
+		t.Fatalf("content type %s, %d certificates", sd.ContentType, len(sd.Certificates))
+	}
+	// SignedData version: ContentInfo { OID, [0] { SEQUENCE { INTEGER 3 ...
+	if i := bytes.Index(der, []byte{0x02, 0x01, 0x03, 0x31}); i < 0 || i > 30 {
+		t.Errorf("SignedData version is not 3: % x", der[:32])
+	}
+	if errs := sd.Verify(nil); !errors.Is(errs[0], ErrSignerCert) {
+		t.Fatalf("verified without the certificate: %v", errs[0])
+	}
+	sd.Signers[0].Cert = p.rsa
+	if errs := sd.Verify(nil); errs[0] != nil {
+		t.Fatal(errs[0])
+	}
+	sd.Signers[0].Cert = p.gost
+	if errs := sd.Verify(nil); errs[0] == nil {
+		t.Fatal("verified with another signer's certificate")
 	}
 }
 

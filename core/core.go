@@ -61,6 +61,7 @@ const (
 	CertAuth     CertType = "AUTH" // digitalSignature + keyEncipherment
 	CertSSL      CertType = "SSL"  // TLS server
 	CertOperator CertType = "STAFF"
+	CertTSA      CertType = "TSA" // a time-stamping authority's certificate (RFC 3161)
 )
 
 // Applicant is the identity and contact data typed on the application form. Which

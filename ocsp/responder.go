@@ -18,9 +18,7 @@ package ocsp
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/x509"
 	"encoding/base64"
@@ -39,7 +37,6 @@ import (
 
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
-	"github.com/opennca/nca/gost"
 	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/store"
 )
@@ -167,7 +164,7 @@ func New(ctx context.Context, cfg Config) (*Responder, error) {
 		return nil, fmt.Errorf("ocsp: responder validity %s must be at least three response validities (%s)", cfg.ResponderValidity, 3*cfg.Validity)
 	}
 	if cfg.KeyGen == nil {
-		cfg.KeyGen = defaultKeyGen
+		cfg.KeyGen = pki.GenerateKeyLike
 	}
 	if cfg.MaxCached <= 0 {
 		cfg.MaxCached = 2_000_000
@@ -202,19 +199,6 @@ func New(ctx context.Context, cfg Config) (*Responder, error) {
 		return nil, errors.New("ocsp: the authority has no issuing CA")
 	}
 	return r, nil
-}
-
-// defaultKeyGen makes a responder key in the family of the CA's key.
-func defaultKeyGen(caKey crypto.PublicKey, random io.Reader) (crypto.Signer, error) {
-	switch k := caKey.(type) {
-	case *rsa.PublicKey:
-		return rsa.GenerateKey(random, 2048)
-	case *ecdsa.PublicKey:
-		return ecdsa.GenerateKey(k.Curve, random)
-	case *gost.PublicKey:
-		return gost.GenerateKey(k.Curve(), random)
-	}
-	return nil, fmt.Errorf("ocsp: no responder key generator for CA keys of type %T: %w", caKey, pki.ErrUnsupportedAlgorithm)
 }
 
 // rotate makes a new responder key and certificate for c.

@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"hash"
 	"io"
+
+	"github.com/opennca/nca/gost"
 )
 
 // Signature algorithm OIDs handled here besides GOST.
@@ -195,4 +197,19 @@ func SignatureAlgorithm(pub crypto.PublicKey) (pkix.AlgorithmIdentifier, error) 
 		return pkix.AlgorithmIdentifier{}, err
 	}
 	return alg.id, nil
+}
+
+// GenerateKeyLike makes a new key in the family of a CA's public key caKey, for a
+// service the CA certifies (an OCSP responder, a time-stamping authority): RSA-2048
+// for an RSA CA, the CA's curve for an ECDSA or a GOST CA.
+func GenerateKeyLike(caKey crypto.PublicKey, random io.Reader) (crypto.Signer, error) {
+	switch k := caKey.(type) {
+	case *rsa.PublicKey:
+		return rsa.GenerateKey(random, 2048)
+	case *ecdsa.PublicKey:
+		return ecdsa.GenerateKey(k.Curve, random)
+	case *gost.PublicKey:
+		return gost.GenerateKey(k.Curve(), random)
+	}
+	return nil, fmt.Errorf("pki: no key generator for CA keys of type %T: %w", caKey, ErrUnsupportedAlgorithm)
 }
