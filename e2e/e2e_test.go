@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -599,6 +600,62 @@ func TestEndToEnd(t *testing.T) {
 		if !strings.Contains(text, "refused") || !strings.Contains(text, "under_16") {
 			t.Fatalf("eds status does not say refused / under_16:\n%s", text)
 		}
+	})
+
+	t.Run("time stamp: openssl ts against the authority, the TSA certificate good by OCSP", func(t *testing.T) {
+		w.t = t
+		data := filepath.Join(w.dir, "stamped.txt")
+		if err := os.WriteFile(data, []byte("a contract of 23 November\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		query := filepath.Join(w.dir, "stamp.tsq")
+		if out, err := openssl(t, "ts", "-query", "-data", data, "-sha256", "-cert", "-out", query); err != nil {
+			t.Fatalf("openssl ts -query: %v\n%s", err, out)
+		}
+		body, err := os.ReadFile(query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Post(w.s.url+"/tsp", "application/timestamp-query", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		reply, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/timestamp-reply" {
+			t.Fatalf("POST /tsp: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		tsr := filepath.Join(w.dir, "stamp.tsr")
+		if err := os.WriteFile(tsr, reply, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := openssl(t, "ts", "-verify", "-data", data, "-in", tsr, "-CAfile", w.rootPEM, "-untrusted", w.interPEM); err != nil || !strings.Contains(out, "Verification: OK") {
+			t.Fatalf("openssl ts -verify: %v\n%s", err, out)
+		}
+		// The TSA certificate, taken from the token, is known to the OCSP responder
+		// (an unknown serial would be answered revoked).
+		token := filepath.Join(w.dir, "stamp.token")
+		if out, err := openssl(t, "ts", "-reply", "-in", tsr, "-token_out", "-out", token); err != nil {
+			t.Fatalf("openssl ts -reply -token_out: %v\n%s", err, out)
+		}
+		certs, err := openssl(t, "pkcs7", "-inform", "DER", "-in", token, "-print_certs")
+		if err != nil {
+			t.Fatalf("openssl pkcs7: %v\n%s", err, certs)
+		}
+		var tsaDER []byte
+		for rest := []byte(certs); ; {
+			var block *pem.Block
+			if block, rest = pem.Decode(rest); block == nil {
+				break
+			}
+			if c, err := x509.ParseCertificate(block.Bytes); err == nil && c.Subject.CommonName == "TIME-STAMPING AUTHORITY" {
+				tsaDER = block.Bytes
+			}
+		}
+		if tsaDER == nil {
+			t.Fatalf("no TSA certificate in the token:\n%s", certs)
+		}
+		w.ocsp(writePEM(t, filepath.Join(w.dir, "tsa.pem"), "CERTIFICATE", tsaDER), "good")
 	})
 
 	t.Run("nca staff add enrols another operator while the server runs", func(t *testing.T) {

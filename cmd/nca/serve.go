@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -27,6 +29,7 @@ import (
 	"github.com/opennca/nca/ra"
 	"github.com/opennca/nca/registry"
 	"github.com/opennca/nca/store"
+	"github.com/opennca/nca/tsp"
 	"github.com/opennca/nca/web"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"gopkg.in/yaml.v3"
@@ -203,6 +206,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	go a.ra.CRLs().Run(bg)
 	go expireLoop(bg, a.ra, log)
 	go a.ocsp.Run(bg)
+	go a.tsp.Run(bg)
 	go newOutbox(c.notify, a.store, log, getenv).Run(bg, c.notify.interval)
 
 	srv := &http.Server{
@@ -254,7 +258,9 @@ type authority struct {
 	ra    *ra.Service
 	api   *api.Server
 	ocsp  *ocsp.Responder
-	// handler serves the API, the OCSP responder and /metrics.
+	tsp   *tsp.Server
+	// handler serves the API, the OCSP responder, the time-stamping service and
+	// /metrics.
 	handler  http.Handler
 	registry *registry.File
 	created  []string
@@ -340,8 +346,9 @@ func assemble(ctx context.Context, c *serveConfig, log *slog.Logger) (*authority
 	return a, nil
 }
 
-// statusServices starts the OCSP responder, mounts it beside the API with the
-// metrics of both, and wires revocations to it.
+// statusServices starts the OCSP responder and the time-stamping service, mounts
+// them beside the API with the metrics of all three, and wires revocations to the
+// responder.
 func (a *authority) statusServices(ctx context.Context, log *slog.Logger) error {
 	reg := newRegistry()
 	om, err := ocsp.NewMetrics(reg)
@@ -353,6 +360,14 @@ func (a *authority) statusServices(ctx context.Context, log *slog.Logger) error 
 		return err
 	}
 	a.ra.OnRevoke(a.ocsp.Revoked)
+	tm, err := tsp.NewMetrics(reg)
+	if err != nil {
+		return err
+	}
+	a.tsp, err = tsp.New(ctx, tsp.Config{Authority: tsaAuthority{a.ca, a.ra}, Logger: log, Metrics: tm})
+	if err != nil {
+		return err
+	}
 	observe, err := crlSignTime(reg)
 	if err != nil {
 		return err
@@ -375,10 +390,23 @@ func (a *authority) statusServices(ctx context.Context, log *slog.Logger) error 
 	}
 	mux := http.NewServeMux()
 	a.ocsp.Register(mux)
+	a.tsp.Register(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}))
 	mux.Handle("/", a.api)
 	a.handler = mux
 	return nil
+}
+
+// tsaAuthority is the authority as the time-stamping service sees it: the CAs, and
+// time-stamping certificates issued and stored by the workflow.
+type tsaAuthority struct {
+	*ca.Authority
+	svc *ra.Service
+}
+
+// IssueTimeStamping implements tsp.Authority.
+func (a tsaAuthority) IssueTimeStamping(ctx context.Context, issuer string, pub crypto.PublicKey, validity time.Duration) (*x509.Certificate, error) {
+	return a.svc.IssueTimeStamping(ctx, issuer, pub, validity)
 }
 
 func loadRegistry(c *serveConfig, created *[]string) (*registry.File, error) {
@@ -463,7 +491,7 @@ func (a *authority) report(w io.Writer, c *serveConfig, addr string) {
 	for _, iss := range a.ca.Issuers() {
 		fmt.Fprintf(w, "  - %-10s %s/ca/%s.cer  %s/crl/%s.crl  %s/crl/%s-delta.crl\n", iss.Name, c.baseURL, iss.Name, c.baseURL, iss.Name, c.baseURL, iss.Name)
 		if !iss.Root {
-			fmt.Fprintf(w, "    %-10s OCSP %s/ocsp/%s\n", "", c.baseURL, iss.Name)
+			fmt.Fprintf(w, "    %-10s OCSP %s/ocsp/%s  time stamps (RFC 3161) %s/tsp/%s\n", "", c.baseURL, iss.Name, c.baseURL, iss.Name)
 		}
 	}
 	if cases := registry.DemoCases(a.registry); len(cases) > 0 {

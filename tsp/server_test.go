@@ -1,0 +1,319 @@
+package tsp_test
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/asn1"
+	"io"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/opennca/nca/ca"
+	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/gost"
+	"github.com/opennca/nca/pki"
+	"github.com/opennca/nca/ra"
+	"github.com/opennca/nca/registry"
+	"github.com/opennca/nca/store"
+	"github.com/opennca/nca/store/storetest"
+	"github.com/opennca/nca/tsp"
+)
+
+var oidSHA256 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
+
+// authority is the authority as cmd/nca serve gives it to the service: the CAs
+// of package ca, time-stamping certificates issued and stored by the workflow.
+type authority struct {
+	*ca.Authority
+	svc *ra.Service
+}
+
+func (a authority) IssueTimeStamping(ctx context.Context, issuer string, pub crypto.PublicKey, validity time.Duration) (*x509.Certificate, error) {
+	return a.svc.IssueTimeStamping(ctx, issuer, pub, validity)
+}
+
+// clock is a settable clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type env struct {
+	clock *clock
+	ca    *ca.Authority
+	store store.Store
+	srv   *tsp.Server
+	http  *httptest.Server
+}
+
+var (
+	caOnce sync.Once
+	caAuth *ca.Authority
+	caErr  error
+	caDir  string
+)
+
+// sharedCA opens one test authority (RSA 2048 and GOST CAs) for the package.
+func sharedCA(t testing.TB) *ca.Authority {
+	t.Helper()
+	caOnce.Do(func() {
+		caDir, caErr = filepathTemp()
+		if caErr == nil {
+			caAuth, _, caErr = ca.Open(ca.Options{Dir: filepath.Join(caDir, "ca"), Org: "OpenNCA Test", BaseURL: "http://pki.example.kz/", RSABits: 2048})
+		}
+	})
+	if caErr != nil {
+		t.Fatal(caErr)
+	}
+	return caAuth
+}
+
+func newEnv(t *testing.T) *env { return newBenchEnv(t) }
+
+// newBenchEnv is newEnv for tests and benchmarks.
+func newBenchEnv(t testing.TB) *env {
+	t.Helper()
+	a := sharedCA(t)
+	c := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	st := storetest.New(t)
+	svc := ra.New(ra.Config{Store: st, Registry: registry.Demo(c.now()), Signer: a, Now: c.now})
+	srv, err := tsp.New(context.Background(), tsp.Config{Authority: authority{a, svc}, Now: c.now, Validity: 30 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	srv.Register(mux)
+	hs := httptest.NewServer(mux)
+	t.Cleanup(hs.Close)
+	return &env{clock: c, ca: a, store: st, srv: srv, http: hs}
+}
+
+// post sends body to path with content type ct and returns the status and body.
+func (e *env) post(t *testing.T, path, ct string, body []byte) (int, []byte) {
+	t.Helper()
+	resp, err := http.Post(e.http.URL+path, ct, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusOK && resp.Header.Get("Content-Type") != "application/timestamp-reply" {
+		t.Errorf("content type %q", resp.Header.Get("Content-Type"))
+	}
+	return resp.StatusCode, b
+}
+
+// stamp asks path for a token over data and returns the parsed response.
+func (e *env) stamp(t *testing.T, path string, data []byte, policy asn1.ObjectIdentifier, nonce *big.Int, certReq bool) *tsp.Response {
+	t.Helper()
+	sum := sha256.Sum256(data)
+	req, err := tsp.NewRequest(oidSHA256, sum[:], policy, nonce, certReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := req.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body := e.post(t, path, "application/timestamp-query", der)
+	if code != http.StatusOK {
+		t.Fatalf("HTTP %d: %s", code, body)
+	}
+	resp, err := tsp.ParseResponse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+// TestStamp stamps through HTTP with the RSA and the GOST time-stamping
+// authorities and verifies the tokens: the imprint, the nonce, the policy, the
+// TSA certificate (critical timeStamping EKU, chained to the root, stored and
+// good in the store, so that OCSP and CRLs answer for it).
+func TestStamp(t *testing.T) {
+	e := newEnv(t)
+	data := []byte("the document of record")
+	for _, c := range []struct {
+		path   string
+		policy asn1.ObjectIdentifier
+		ca     string
+		gost   bool
+	}{
+		{"/tsp", nil, ca.IssuingRSA, false},
+		{"/tsp", tsp.OIDPolicySHA256, ca.IssuingRSA, false},
+		{"/tsp", tsp.OIDPolicyGOST, ca.IssuingGOST, true},
+		{"/tsp/" + ca.IssuingGOST, nil, ca.IssuingGOST, true},
+		{"/tsp/" + ca.IssuingRSA, tsp.OIDPolicySHA256, ca.IssuingRSA, false},
+	} {
+		nonce := big.NewInt(time.Now().UnixNano())
+		resp := e.stamp(t, c.path, data, c.policy, nonce, true)
+		if resp.Status != tsp.StatusGranted {
+			t.Fatalf("%s %v: status %d %q", c.path, c.policy, resp.Status, resp.StatusText)
+		}
+		tok, err := tsp.ParseToken(resp.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert, err := tok.Verify(tsp.VerifyOptions{Data: data, Nonce: nonce})
+		if err != nil {
+			t.Fatalf("%s %v: %v", c.path, c.policy, err)
+		}
+		wantPolicy := tsp.OIDPolicySHA256
+		if c.gost {
+			wantPolicy = tsp.OIDPolicyGOST
+		}
+		if !tok.Info.Policy.Equal(wantPolicy) || !tok.Info.GenTime.Equal(e.clock.now()) || !bytes.Equal(tok.Info.TSA, cert.RawSubject) {
+			t.Errorf("%s: TSTInfo %+v", c.path, tok.Info)
+		}
+		pub, _ := pki.PublicKeyOf(cert)
+		if _, isGOST := pub.(*gost.PublicKey); isGOST != c.gost {
+			t.Errorf("%s: TSA key %T", c.path, pub)
+		}
+		iss, _ := e.ca.Issuer(c.ca)
+		root := iss.Chain[len(iss.Chain)-1]
+		if _, err := pki.VerifyChain(cert, []*x509.Certificate{iss.Cert}, []*x509.Certificate{root}, tok.Info.GenTime); err != nil {
+			t.Errorf("%s: chain: %v", c.path, err)
+		}
+		if cert.Subject.CommonName != "TIME-STAMPING AUTHORITY" || cert.KeyUsage != x509.KeyUsageDigitalSignature {
+			t.Errorf("%s: TSA certificate %s %v", c.path, cert.Subject, cert.KeyUsage)
+		}
+		if len(cert.CRLDistributionPoints) == 0 || len(cert.OCSPServer) == 0 {
+			t.Errorf("%s: the TSA certificate names no CRL or OCSP", c.path)
+		}
+		var rec *core.Certificate
+		err = e.store.Read(context.Background(), func(tx store.Tx) error {
+			var err error
+			rec, err = tx.GetCertificate(context.Background(), c.ca, cert.SerialNumber.Text(16))
+			return err
+		})
+		if err != nil || rec.Type != core.CertTSA || rec.Status != core.CertGood || !bytes.Equal(rec.DER, cert.Raw) {
+			t.Errorf("%s: stored TSA certificate %+v %v", c.path, rec, err)
+		}
+	}
+}
+
+// TestStampWithoutCertificates: without certReq the token carries no certificate
+// (RFC 3161 §2.4.1) and verifies only with the TSA certificate given.
+func TestStampWithoutCertificates(t *testing.T) {
+	e := newEnv(t)
+	resp := e.stamp(t, "/tsp", []byte("x"), nil, nil, false)
+	tok, err := tsp.ParseToken(resp.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tok.SignedData.Certificates) != 0 || tok.Info.Nonce != nil {
+		t.Fatalf("%d certificates, nonce %v", len(tok.SignedData.Certificates), tok.Info.Nonce)
+	}
+	if _, err := tok.Verify(tsp.VerifyOptions{Data: []byte("x")}); err == nil {
+		t.Error("verified without a certificate")
+	}
+	tsa := e.srv.Stampers()[ca.IssuingRSA].Cert
+	if _, err := tok.Verify(tsp.VerifyOptions{Data: []byte("x"), Certificate: tsa}); err != nil {
+		t.Error(err)
+	}
+	other := e.srv.Stampers()[ca.IssuingGOST].Cert
+	if _, err := tok.Verify(tsp.VerifyOptions{Data: []byte("x"), Certificate: other}); err == nil {
+		t.Error("verified with another TSA's certificate")
+	}
+}
+
+// TestStampRefusals: what is not a time-stamp request gets a clear HTTP error;
+// a request the service cannot honour gets a rejection naming the RFC 3161 reason.
+func TestStampRefusals(t *testing.T) {
+	e := newEnv(t)
+	sum := sha256.Sum256([]byte("x"))
+	good, _ := tsp.NewRequest(oidSHA256, sum[:], nil, nil, false)
+	gostPolicy, _ := tsp.NewRequest(oidSHA256, sum[:], tsp.OIDPolicyGOST, nil, false)
+	otherPolicy, _ := tsp.NewRequest(oidSHA256, sum[:], asn1.ObjectIdentifier{1, 2, 3, 4}, nil, false)
+	der := func(r *tsp.Request) []byte { b, _ := r.Marshal(); return b }
+
+	if code, _ := e.post(t, "/tsp", "application/json", der(good)); code != http.StatusUnsupportedMediaType {
+		t.Errorf("JSON content type: HTTP %d", code)
+	}
+	if code, _ := e.post(t, "/tsp", "application/timestamp-query", make([]byte, tsp.MaxRequestBytes+1)); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized body: HTTP %d", code)
+	}
+	for name, c := range map[string]struct {
+		path string
+		body []byte
+		fail tsp.FailureInfo
+	}{
+		"garbage":                {"/tsp", []byte("not DER"), tsp.FailBadDataFormat},
+		"unknown CA":             {"/tsp/nca-ecdsa", der(good), tsp.FailBadRequest},
+		"root CA":                {"/tsp/" + ca.RootRSA, der(good), tsp.FailBadRequest},
+		"GOST policy at RSA":     {"/tsp/" + ca.IssuingRSA, der(gostPolicy), tsp.FailUnacceptedPolicy},
+		"unknown policy":         {"/tsp", der(otherPolicy), tsp.FailUnacceptedPolicy},
+		"unknown policy at a CA": {"/tsp/" + ca.IssuingGOST, der(otherPolicy), tsp.FailUnacceptedPolicy},
+	} {
+		code, body := e.post(t, c.path, "application/timestamp-query", c.body)
+		if code != http.StatusOK {
+			t.Errorf("%s: HTTP %d", name, code)
+			continue
+		}
+		resp, err := tsp.ParseResponse(body)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if resp.Status != tsp.StatusRejection || resp.Fail != c.fail || resp.StatusText == "" {
+			t.Errorf("%s: %+v, want failure bit %d", name, resp, c.fail)
+		}
+	}
+}
+
+// TestRotation: when a third of the certificate's validity is left, a new key and
+// certificate replace the old; tokens made before verify with the old certificate
+// at their time.
+func TestRotation(t *testing.T) {
+	e := newEnv(t)
+	before := e.srv.Stampers()[ca.IssuingRSA].Cert
+	old := e.stamp(t, "/tsp", []byte("early"), nil, nil, true)
+	e.clock.add(19 * 24 * time.Hour) // 11 days of 30 left: not yet
+	e.srv.RotateDue(context.Background())
+	if got := e.srv.Stampers()[ca.IssuingRSA].Cert; got.SerialNumber.Cmp(before.SerialNumber) != 0 {
+		t.Fatal("rotated with more than a third left")
+	}
+	e.clock.add(2 * 24 * time.Hour) // 9 days left
+	e.srv.RotateDue(context.Background())
+	after := e.srv.Stampers()[ca.IssuingRSA].Cert
+	if after.SerialNumber.Cmp(before.SerialNumber) == 0 || !after.NotBefore.Equal(e.clock.now()) {
+		t.Fatalf("not rotated: %s from %s", after.SerialNumber.Text(16), after.NotBefore)
+	}
+	if got := e.srv.Stampers()[ca.IssuingGOST].Cert; got.NotBefore.Equal(before.NotBefore) {
+		t.Error("the GOST TSA was not rotated")
+	}
+	tok, _ := tsp.ParseToken(old.Token)
+	if c, err := tok.Verify(tsp.VerifyOptions{Data: []byte("early")}); err != nil || c.SerialNumber.Cmp(before.SerialNumber) != 0 {
+		t.Errorf("the early token: %v", err)
+	}
+	late := e.stamp(t, "/tsp", []byte("late"), nil, nil, true)
+	tok, _ = tsp.ParseToken(late.Token)
+	if c, err := tok.Verify(tsp.VerifyOptions{Data: []byte("late")}); err != nil || c.SerialNumber.Cmp(after.SerialNumber) != 0 {
+		t.Errorf("the late token: %v", err)
+	}
+}
+
+func filepathTemp() (string, error) { return os.MkdirTemp("", "tsp-test-") }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if caDir != "" {
+		os.RemoveAll(caDir)
+	}
+	os.Exit(code)
+}
