@@ -355,6 +355,10 @@ type SignerInfo struct {
 	// Verify checks that each names Cert.
 	SigningCertificateV2 bool
 	SigningCertificate   bool
+	// TimeStampTokens are the DER time-stamp tokens of the signer's unsigned
+	// signatureTimeStampToken attributes (CAdES-T), as written; Verify does not
+	// check them (see tsp.VerifySignatureTimeStamp).
+	TimeStampTokens [][]byte
 
 	signedAttrs   []byte // DER SET OF Attribute (re-tagged from [0]), nil when absent
 	messageDigest []byte
@@ -511,6 +515,14 @@ func parseSignerInfo(info cryptobyte.String) (*SignerInfo, error) {
 		return nil, fmt.Errorf("%w: SignerInfo signature", ErrFormat)
 	}
 	si.signature = append([]byte{}, sig...)
+	var unsigned cryptobyte.String
+	var hasUnsigned bool
+	if !info.ReadOptionalASN1(&unsigned, &hasUnsigned, cbasn1.Tag(1).Constructed().ContextSpecific()) || !info.Empty() {
+		return nil, fmt.Errorf("%w: SignerInfo unsignedAttrs", ErrFormat)
+	}
+	if err := si.parseUnsignedAttributes(unsigned); err != nil {
+		return nil, err
+	}
 	return si, nil
 }
 

@@ -120,6 +120,18 @@ func TestGOSTEndToEnd(t *testing.T) {
 		}
 	}
 
+	// The same signatures time-stamped by the authority (CAdES-T): the GOST signer's
+	// by the GOST TSA, the RSA signer's by the RSA one.
+	sigTS := filepath.Join(w.dir, "contract-t.p7s")
+	must(t, w.b, citizenPW, "sign", "--key", signP12, "--key", authP12, "--detached", "--tsa", w.s.url+"/tsp", "--out", sigTS, doc)
+	out = must(t, w.b, "", "verify", "--server", w.s.url, "--content", doc, sigTS)
+	if strings.Count(out, "checked as of: the time stamp") != 2 || !strings.Contains(out, "policy GOST") || !strings.Contains(out, "policy SHA-256") ||
+		strings.Count(out, "TIME-STAMPING AUTHORITY") != 2 || !strings.Contains(out, "signer 1: valid") || !strings.Contains(out, "signer 2: valid") {
+		t.Fatalf("eds verify of the time-stamped signatures:\n%s", out)
+	}
+	// A revocation in a later second than the time stamps (they state whole seconds).
+	time.Sleep(1100 * time.Millisecond)
+
 	// Revoke the GOST SIGN certificate: eds verify reports it revoked.
 	leaf := mustParse(t, signLeafDER)
 	w.desk("revoke", leaf.SerialNumber.Text(16), "--reason", "key_compromise", "--detail", "the token was lost")
@@ -127,6 +139,11 @@ func TestGOSTEndToEnd(t *testing.T) {
 	if r.code == 0 || !strings.Contains(r.stdout, "signer 1: INVALID") || !strings.Contains(r.stdout, "revocation: REVOKED at") ||
 		!strings.Contains(r.stdout, "/ocsp/nca-gost") || !strings.Contains(r.stdout, "signer 2: valid") {
 		t.Fatalf("eds verify after revocation: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// The time-stamped signature was made before the revocation: it stays valid.
+	out = must(t, w.b, "", "verify", "--server", w.s.url, "--content", doc, sigTS)
+	if !strings.Contains(out, "signer 1: valid") || !strings.Contains(out, "revocation: good at the time stamp; REVOKED at") {
+		t.Fatalf("eds verify of the time-stamped signature after the revocation:\n%s", out)
 	}
 	// With --at, an OCSP answer (which speaks of now) is not used: the RSA signer's
 	// status comes from its CRL.

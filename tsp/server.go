@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/cms"
 	"github.com/opennca/nca/gost"
 	"github.com/opennca/nca/pki"
@@ -57,17 +56,23 @@ func (st *Stamper) Stamp(req *Request, serial *big.Int, at time.Time, random io.
 	return token, nil
 }
 
-// Authority is what the service needs of the certification authority: its CAs,
-// and a stored time-stamping certificate for a key of the service's (see
-// ra.Service.IssueTimeStamping).
+// Authority issues and stores a time-stamping certificate for a key of the
+// service's (ra.Service.IssueTimeStamping).
 type Authority interface {
-	Issuers() []*ca.Issuer
 	IssueTimeStamping(ctx context.Context, issuer string, pub crypto.PublicKey, validity time.Duration) (*x509.Certificate, error)
 }
 
-// Config assembles a Server. Authority is required.
+// Issuer is an issuing CA the service stamps for.
+type Issuer struct {
+	Name string
+	Cert *x509.Certificate
+}
+
+// Config assembles a Server. Authority and Issuers are required.
 type Config struct {
 	Authority Authority
+	// Issuers are the issuing CAs (not roots), one TSA each.
+	Issuers []Issuer
 	// Now is the clock the tokens state (default time.Now); Rand the randomness of
 	// keys, serials and signatures (default crypto/rand.Reader).
 	Now    func() time.Time
@@ -100,14 +105,14 @@ type Server struct {
 // tsaState is the time-stamping authority of one issuing CA.
 type tsaState struct {
 	name   string
-	issuer *ca.Issuer
+	issuer Issuer
 	policy asn1.ObjectIdentifier
 	cur    atomic.Pointer[Stamper]
 	mu     sync.Mutex // one rotation at a time
 }
 
-// New makes a time-stamping key and certificate for every issuing CA of the
-// authority. The GOST CA's TSA stamps under OIDPolicyGOST, the others under
+// New makes a time-stamping key and certificate for every issuing CA of
+// cfg.Issuers. The GOST CA's TSA stamps under OIDPolicyGOST, the others under
 // OIDPolicySHA256.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Authority == nil {
@@ -129,10 +134,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.KeyGen = pki.GenerateKeyLike
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, m: cfg.Metrics, byName: map[string]*tsaState{}}
-	for _, iss := range cfg.Authority.Issuers() {
-		if iss.Root {
-			continue
-		}
+	for _, iss := range cfg.Issuers {
 		caKey, err := pki.PublicKeyOf(iss.Cert)
 		if err != nil {
 			return nil, fmt.Errorf("tsp: key of CA %s: %w", iss.Name, err)
@@ -149,7 +151,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.byName[iss.Name] = t
 	}
 	if len(s.tsas) == 0 {
-		return nil, errors.New("tsp: the authority has no issuing CA")
+		return nil, errors.New("tsp: no issuing CA to stamp for")
 	}
 	return s, nil
 }
@@ -170,7 +172,7 @@ func (s *Server) rotate(ctx context.Context, t *tsaState) error {
 	if err != nil {
 		return fmt.Errorf("tsp: time-stamping certificate of %s: %w", t.name, err)
 	}
-	t.cur.Store(&Stamper{Key: key, Cert: cert, Chain: t.issuer.Chain[:1], Policy: t.policy, Accuracy: s.cfg.Accuracy})
+	t.cur.Store(&Stamper{Key: key, Cert: cert, Chain: []*x509.Certificate{t.issuer.Cert}, Policy: t.policy, Accuracy: s.cfg.Accuracy})
 	s.log.InfoContext(ctx, "time-stamping certificate in service", "ca", t.name, "serial", cert.SerialNumber.Text(16),
 		"not_after", cert.NotAfter.UTC().Format(time.RFC3339))
 	return nil

@@ -3,10 +3,13 @@ package tsp_test
 import (
 	"bytes"
 	"context"
-	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
+	"errors"
 	"io"
 	"math/big"
 	"net/http"
@@ -18,6 +21,7 @@ import (
 	"time"
 
 	"github.com/opennca/nca/ca"
+	"github.com/opennca/nca/cms"
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/gost"
 	"github.com/opennca/nca/pki"
@@ -30,15 +34,15 @@ import (
 
 var oidSHA256 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
 
-// authority is the authority as cmd/nca serve gives it to the service: the CAs
-// of package ca, time-stamping certificates issued and stored by the workflow.
-type authority struct {
-	*ca.Authority
-	svc *ra.Service
-}
-
-func (a authority) IssueTimeStamping(ctx context.Context, issuer string, pub crypto.PublicKey, validity time.Duration) (*x509.Certificate, error) {
-	return a.svc.IssueTimeStamping(ctx, issuer, pub, validity)
+// issuers are the issuing CAs of a, as cmd/nca serve gives them to the service.
+func issuers(a *ca.Authority) []tsp.Issuer {
+	var out []tsp.Issuer
+	for _, iss := range a.Issuers() {
+		if !iss.Root {
+			out = append(out, tsp.Issuer{Name: iss.Name, Cert: iss.Cert})
+		}
+	}
+	return out
 }
 
 // clock is a settable clock.
@@ -93,7 +97,7 @@ func newBenchEnv(t testing.TB) *env {
 	c := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	st := storetest.New(t)
 	svc := ra.New(ra.Config{Store: st, Registry: registry.Demo(c.now()), Signer: a, Now: c.now})
-	srv, err := tsp.New(context.Background(), tsp.Config{Authority: authority{a, svc}, Now: c.now, Validity: 30 * 24 * time.Hour})
+	srv, err := tsp.New(context.Background(), tsp.Config{Authority: svc, Issuers: issuers(a), Now: c.now, Validity: 30 * 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,4 +320,66 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(caDir)
 	}
 	os.Exit(code)
+}
+
+// TestStampSignatures: a CMS signature gets a signature time stamp (CAdES-T) from
+// the service; the signature still verifies, the token verifies over the signature
+// value, a second stamp joins the first, and a token over another signature fails.
+func TestStampSignatures(t *testing.T) {
+	e := newEnv(t)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(9), Subject: pkix.Name{CommonName: "signer"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
+	certDER, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(certDER)
+	signed, err := cms.Sign([]byte("a contract"), []cms.Signer{{Key: key, Cert: cert}}, cms.Options{Time: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stamped, err := tsp.StampSignatures(context.Background(), http.DefaultClient, e.http.URL+"/tsp", signed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd, err := cms.Parse(stamped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := sd.Verify(nil); errs[0] != nil {
+		t.Fatalf("the stamped signature: %v", errs[0])
+	}
+	si := sd.Signers[0]
+	if len(si.TimeStampTokens) != 1 {
+		t.Fatalf("%d tokens", len(si.TimeStampTokens))
+	}
+	tok, tsaCert, err := tsp.VerifySignatureTimeStamp(si, si.TimeStampTokens[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tok.Info.Policy.Equal(tsp.OIDPolicySHA256) || tsaCert.Subject.CommonName != "TIME-STAMPING AUTHORITY" {
+		t.Errorf("token %+v by %s", tok.Info, tsaCert.Subject)
+	}
+	// A second stamp joins the first in the same attribute.
+	twice, err := cms.AddSignatureTimeStamp(stamped, 0, si.TimeStampTokens[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd2, err := cms.Parse(twice)
+	if err != nil || len(sd2.Signers[0].TimeStampTokens) != 2 || sd2.Verify(nil)[0] != nil {
+		t.Fatalf("two stamps: %v", err)
+	}
+	// The token does not stamp another signature.
+	other, _ := cms.Sign([]byte("another contract"), []cms.Signer{{Key: key, Cert: cert}}, cms.Options{Time: time.Now()})
+	osd, _ := cms.Parse(other)
+	if _, _, err := tsp.VerifySignatureTimeStamp(osd.Signers[0], si.TimeStampTokens[0]); !errors.Is(err, tsp.ErrVerify) {
+		t.Errorf("a token over another signature: %v", err)
+	}
+	if _, err := cms.AddSignatureTimeStamp(stamped, 1, si.TimeStampTokens[0]); err == nil {
+		t.Error("added a stamp to a signer that does not exist")
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/opennca/nca/cms"
 	"github.com/opennca/nca/gost"
 	"github.com/opennca/nca/pki"
+	"github.com/opennca/nca/tsp"
 )
 
 // The authority's CAs whose certificates eds verify downloads from --server: the two
@@ -41,12 +42,18 @@ point URL, or one given with --crl FILE; its signature is verified with the issu
 key, RSA or GOST); and the signer's identity (IIN, BIN, names, organisation, roles,
 SIGN/AUTH). An IIN or BIN failing its check digit is shown with a warning.
 
+A signature time stamp (CAdES-T, eds sign --tsa) is verified: the token over the
+signature value and its TSA's chain to a trusted CA. Without --at, the signer's chain
+and revocation are then checked as of the time stamp: a certificate that expired, or
+was revoked, after it still vouches for the signature. A time stamp that does not
+verify makes the signer invalid.
+
 Trusted CAs: this authority's roots (downloaded from --server, default $EDS_SERVER,
 when set) and every --trust CERT (DER or PEM; repeatable; an issuing CA may be trusted
 directly).
 
 Output (stdout): per signer "signer N: valid" or "signer N: INVALID", then indented
-"key: value" lines ("signature", "algorithm", "signing time", "chain", "revocation",
+"key: value" lines ("signature", "algorithm", "signing time", "time stamp", "chain", "revocation",
 then the identity as in eds info). Exit status 0 only when every signer is valid.`)
 	var trust, crlFiles stringList
 	fs.Var(&trust, "trust", "trust the CA certificate in `CERT` (repeatable)")
@@ -166,7 +173,23 @@ then the identity as in eds info). Exit status 0 only when every signer is valid
 			}
 			continue
 		}
-		chain, err := pki.VerifyChain(si.Cert, append(append([]*x509.Certificate{}, sd.Certificates...), intermediates...), anchors, at)
+		// A signature time stamp (CAdES-T) from a trusted TSA proves the signature
+		// existed at its time: without --at, the certificates are checked as of it.
+		checkAt, stamped := at, false
+		if len(si.TimeStampTokens) > 0 {
+			line, stampAt, err := checkSignatureTimeStamp(si, si.TimeStampTokens[0], intermediates, anchors)
+			if err != nil {
+				ok = false
+				add("time stamp", "FAILED: "+err.Error())
+			} else {
+				add("time stamp", line)
+				if *atFlag == "" {
+					checkAt, stamped = stampAt, true
+					add("checked as of", "the time stamp")
+				}
+			}
+		}
+		chain, err := pki.VerifyChain(si.Cert, append(append([]*x509.Certificate{}, sd.Certificates...), intermediates...), anchors, checkAt)
 		if err != nil {
 			ok = false
 			add("chain", "FAILED: "+err.Error())
@@ -184,10 +207,15 @@ then the identity as in eds info). Exit status 0 only when every signer is valid
 			ok = false
 			add("revocation", "unknown: no issuer to check a CRL with")
 		default:
-			st := signerRevocation(ctx, httpClient, si.Cert, chain[1], crls, at, *atFlag == "" && len(crls) == 0)
-			add("revocation", st.String())
-			if st.Revoked || st.Err != nil {
-				ok = false
+			st := signerRevocation(ctx, httpClient, si.Cert, chain[1], crls, checkAt, *atFlag == "" && len(crls) == 0)
+			switch {
+			case stamped && st.Revoked && st.RevokedAt.After(checkAt):
+				add("revocation", "good at the time stamp; "+st.String()+", after it")
+			default:
+				add("revocation", st.String())
+				if st.Revoked || st.Err != nil {
+					ok = false
+				}
 			}
 		}
 		co := describeCert(si.Cert)
@@ -241,6 +269,23 @@ then the identity as in eds info). Exit status 0 only when every signer is valid
 		return fmt.Errorf("%d of %d signers are not valid", invalid, len(sd.Signers))
 	}
 	return nil
+}
+
+// checkSignatureTimeStamp verifies token, a signature time-stamp token of si
+// (tsp.VerifySignatureTimeStamp), and the chain of its TSA certificate to anchors as
+// of the token's time. It returns the report line and the token's time.
+func checkSignatureTimeStamp(si *cms.SignerInfo, token []byte, intermediates, anchors []*x509.Certificate) (string, time.Time, error) {
+	tok, tsaCert, err := tsp.VerifySignatureTimeStamp(si, token)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	at := tok.Info.GenTime
+	pool := append(append([]*x509.Certificate{}, tok.SignedData.Certificates...), intermediates...)
+	if _, err := pki.VerifyChain(tsaCert, pool, anchors, at); err != nil {
+		return "", time.Time{}, fmt.Errorf("the TSA %q is not trusted: %w", tsaCert.Subject.CommonName, err)
+	}
+	return fmt.Sprintf("%s (TSA %s, policy %s, serial %s; trusted)", fmtTime(at), tsaCert.Subject.CommonName,
+		tsp.PolicyName(tok.Info.Policy), tok.Info.SerialNumber.Text(16)), at, nil
 }
 
 // algorithmName names a signature algorithm OID.

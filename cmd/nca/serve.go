@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto"
 	"crypto/rand"
-	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -364,7 +362,13 @@ func (a *authority) statusServices(ctx context.Context, log *slog.Logger) error 
 	if err != nil {
 		return err
 	}
-	a.tsp, err = tsp.New(ctx, tsp.Config{Authority: tsaAuthority{a.ca, a.ra}, Logger: log, Metrics: tm})
+	var tsaIssuers []tsp.Issuer
+	for _, iss := range a.ca.Issuers() {
+		if !iss.Root {
+			tsaIssuers = append(tsaIssuers, tsp.Issuer{Name: iss.Name, Cert: iss.Cert})
+		}
+	}
+	a.tsp, err = tsp.New(ctx, tsp.Config{Authority: a.ra, Issuers: tsaIssuers, Logger: log, Metrics: tm})
 	if err != nil {
 		return err
 	}
@@ -395,18 +399,6 @@ func (a *authority) statusServices(ctx context.Context, log *slog.Logger) error 
 	mux.Handle("/", a.api)
 	a.handler = mux
 	return nil
-}
-
-// tsaAuthority is the authority as the time-stamping service sees it: the CAs, and
-// time-stamping certificates issued and stored by the workflow.
-type tsaAuthority struct {
-	*ca.Authority
-	svc *ra.Service
-}
-
-// IssueTimeStamping implements tsp.Authority.
-func (a tsaAuthority) IssueTimeStamping(ctx context.Context, issuer string, pub crypto.PublicKey, validity time.Duration) (*x509.Certificate, error) {
-	return a.svc.IssueTimeStamping(ctx, issuer, pub, validity)
 }
 
 func loadRegistry(c *serveConfig, created *[]string) (*registry.File, error) {
