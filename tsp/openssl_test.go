@@ -2,13 +2,16 @@ package tsp_test
 
 import (
 	"bytes"
+	"encoding/asn1"
 	"encoding/pem"
+	"math/big"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/tsp"
@@ -101,5 +104,83 @@ func TestOpenSSL(t *testing.T) {
 	if out, err := exec.Command(bin, "ts", "-verify", "-data", path("other.txt"), "-in", path("reply.tsr"),
 		"-CAfile", path("root.pem"), "-untrusted", path("issuing.pem")).CombinedOutput(); err == nil {
 		t.Fatalf("openssl verified the token over other data:\n%s", out)
+	}
+}
+
+// TestVerifyOpenSSLToken reads and verifies a token OpenSSL's own TSA makes: genTime
+// with milliseconds, an accuracy, ordering, the SHA-1 signing-certificate (v1), and
+// the request built by NewRequest (SHA-512 imprint, nonce, certReq).
+func TestVerifyOpenSSLToken(t *testing.T) {
+	bin := opensslBin(t)
+	dir := t.TempDir()
+	path := func(name string) string { return filepath.Join(dir, name) }
+	run := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("tsa.key"), "-out", path("tsa.pem"),
+		"-subj", "/CN=OpenSSL TSA", "-addext", "extendedKeyUsage=critical,timeStamping", "-days", "2")
+	conf := `[ tsa ]
+default_tsa = tsa1
+[ tsa1 ]
+serial = ` + path("serial") + `
+crypto_device = builtin
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha1, sha256, sha512
+accuracy = secs:1, millisecs:500, microsecs:100
+clock_precision_digits = 3
+ordering = yes
+tsa_name = yes
+ess_cert_id_chain = no
+ess_cert_id_alg = sha1
+`
+	// OpenSSL stamps with the serial after the one in the file.
+	for name, body := range map[string]string{"ts.cnf": conf, "serial": "2A\n"} {
+		if err := os.WriteFile(path(name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data := []byte("stamped by OpenSSL")
+	digest, _ := tsp.HashData(asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}, data)
+	nonce := big.NewInt(0x5eed)
+	req, err := tsp.NewRequest(asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}, digest, nil, nonce, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	query, _ := req.Marshal()
+	if err := os.WriteFile(path("req.tsq"), query, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run("ts", "-reply", "-config", path("ts.cnf"), "-queryfile", path("req.tsq"), "-signer", path("tsa.pem"),
+		"-inkey", path("tsa.key"), "-out", path("resp.tsr"))
+	der, err := os.ReadFile(path("resp.tsr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := tsp.ParseResponse(der)
+	if err != nil || resp.Status != tsp.StatusGranted {
+		t.Fatalf("%+v %v", resp, err)
+	}
+	tok, err := tsp.ParseToken(resp.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := tok.Verify(tsp.VerifyOptions{Data: data, Nonce: nonce})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := tok.Info
+	if cert.Subject.CommonName != "OpenSSL TSA" || !tok.SignedData.Signers[0].SigningCertificate ||
+		in.SerialNumber.Int64() != 0x2b || !in.Ordering || in.Accuracy != 1500100*time.Microsecond ||
+		!in.Policy.Equal(asn1.ObjectIdentifier{1, 2, 3, 4, 1}) || time.Since(in.GenTime).Abs() > time.Minute {
+		t.Errorf("token by %s: %+v", cert.Subject, in)
+	}
+	if _, err := tok.Verify(tsp.VerifyOptions{Data: []byte("other")}); err == nil {
+		t.Error("OpenSSL's token verified over other data")
 	}
 }

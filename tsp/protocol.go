@@ -22,6 +22,7 @@ import (
 	"hash"
 	"math/big"
 	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -348,14 +349,19 @@ func marshalTSTInfo(req *Request, policy asn1.ObjectIdentifier, serial *big.Int,
 // parseTSTInfo reads a DER TSTInfo.
 func parseTSTInfo(der []byte) (*TSTInfo, error) {
 	s := cryptobyte.String(der)
-	var seq, imprint cryptobyte.String
+	var seq, imprint, genTime cryptobyte.String
 	var version int64
 	info := &TSTInfo{SerialNumber: new(big.Int)}
 	if !s.ReadASN1(&seq, cbasn1.SEQUENCE) || !s.Empty() || !seq.ReadASN1Integer(&version) || version != 1 ||
 		!seq.ReadASN1ObjectIdentifier(&info.Policy) || !seq.ReadASN1Element(&imprint, cbasn1.SEQUENCE) ||
-		!seq.ReadASN1Integer(info.SerialNumber) || !seq.ReadASN1GeneralizedTime(&info.GenTime) {
+		!seq.ReadASN1Integer(info.SerialNumber) || !seq.ReadASN1(&genTime, cbasn1.GeneralizedTime) {
 		return nil, fmt.Errorf("%w: TSTInfo", ErrFormat)
 	}
+	at, err := parseGenTime(string(genTime))
+	if err != nil {
+		return nil, fmt.Errorf("%w: TSTInfo genTime: %v", ErrFormat, err)
+	}
+	info.GenTime = at
 	mi, err := parseImprint(imprint)
 	if err != nil {
 		return nil, fmt.Errorf("%w: TSTInfo: %v", ErrFormat, err)
@@ -399,6 +405,29 @@ func parseTSTInfo(der []byte) (*TSTInfo, error) {
 		return nil, fmt.Errorf("%w: TSTInfo trailing data", ErrFormat)
 	}
 	return info, nil
+}
+
+// parseGenTime reads a TSTInfo genTime (RFC 3161 §2.4.2): YYYYMMDDhhmmss, then
+// optionally a dot and the fraction of a second without trailing zeros, then Z.
+// Many TSAs state fractions of a second; the DER rules forbid any other form.
+func parseGenTime(v string) (time.Time, error) {
+	const whole = len("20060102150405")
+	if len(v) < whole+1 || v[len(v)-1] != 'Z' {
+		return time.Time{}, fmt.Errorf("%q is not YYYYMMDDhhmmss[.f]Z", v)
+	}
+	if frac := v[whole : len(v)-1]; frac != "" {
+		if len(frac) < 2 || frac[0] != '.' || frac[len(frac)-1] == '0' || strings.Trim(frac[1:], "0123456789") != "" {
+			return time.Time{}, fmt.Errorf("%q: the fraction of a second must be digits without trailing zeros", v)
+		}
+	}
+	if strings.Trim(v[:whole], "0123456789") != "" {
+		return time.Time{}, fmt.Errorf("%q is not YYYYMMDDhhmmss[.f]Z", v)
+	}
+	t, err := time.Parse("20060102150405Z0700", v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q: %v", v, err)
+	}
+	return t.UTC(), nil
 }
 
 // Token is a parsed time-stamp token: a CMS SignedData whose content is a TSTInfo.
