@@ -305,9 +305,10 @@ func digestFor(sigAlg asn1.ObjectIdentifier) (pkix.AlgorithmIdentifier, func() h
 	return pkix.AlgorithmIdentifier{}, nil, fmt.Errorf("cms: no digest algorithm for signature algorithm %s: %w", sigAlg, pki.ErrUnsupportedAlgorithm)
 }
 
-// hashByOID returns the hash of a digest algorithm OID: SHA-256/384/512 and the GOST
-// hashes of gost.LookupOID (Kazakh and Russian).
-func hashByOID(oid asn1.ObjectIdentifier) (func() hash.Hash, bool) {
+// HashByOID returns the hash of a digest algorithm OID the package signs and
+// verifies with: SHA-256/384/512 and the GOST hashes of gost.LookupOID (Kazakh and
+// Russian).
+func HashByOID(oid asn1.ObjectIdentifier) (func() hash.Hash, bool) {
 	switch {
 	case oid.Equal(OIDSHA256):
 		return sha256.New, true
@@ -577,7 +578,7 @@ func (si *SignerInfo) parseAttributes(attrs cryptobyte.String) error {
 						return fmt.Errorf("%w: ESSCertIDv2 hash algorithm", ErrFormat)
 					}
 					var ok bool
-					if h, ok = hashByOID(alg.Algorithm); !ok {
+					if h, ok = HashByOID(alg.Algorithm); !ok {
 						h = nil // unknown hash: cannot be checked
 					}
 				}
@@ -639,7 +640,7 @@ func (si *SignerInfo) verify(contentType asn1.ObjectIdentifier, content []byte, 
 	if err != nil {
 		return fmt.Errorf("cms: signer key: %w", err)
 	}
-	newHash, ok := hashByOID(si.DigestAlgorithm.Algorithm)
+	newHash, ok := HashByOID(si.DigestAlgorithm.Algorithm)
 	if !ok {
 		return fmt.Errorf("cms: digest algorithm %s: %w", si.DigestAlgorithm.Algorithm, pki.ErrUnsupportedAlgorithm)
 	}

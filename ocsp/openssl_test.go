@@ -17,20 +17,8 @@ import (
 
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/internal/openssltest"
 )
-
-// opensslBin returns the openssl binary: required in CI, else the test is skipped.
-func opensslBin(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("openssl is required in CI")
-		}
-		t.Skip("openssl not found")
-	}
-	return p
-}
 
 func writePEMFile(t *testing.T, path string, ders ...[]byte) string {
 	t.Helper()
@@ -47,7 +35,7 @@ func writePEMFile(t *testing.T, path string, ders ...[]byte) string {
 // TestOpenSSL checks that openssl ocsp agrees with the responder over POST (with
 // and without a nonce) and GET, for good, revoked and never-issued serials.
 func TestOpenSSL(t *testing.T) {
-	bin := opensslBin(t)
+	bin := openssltest.Bin(t)
 	e := newEnv(t)
 	e.revoke(t, e.bad, core.ReasonKeyCompromise)
 	mux := http.NewServeMux()

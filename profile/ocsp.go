@@ -6,8 +6,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"time"
-
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // OIDOCSPNoCheck is id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1): relying parties do
@@ -27,31 +25,10 @@ const MaxOCSPResponderValidity = 90 * 24 * time.Hour
 // valid from now (truncated to the second) for validity, at most
 // MaxOCSPResponderValidity. The issuing CA sets the serial and the AKI.
 func OCSPResponder(org string, pub crypto.PublicKey, now time.Time, validity time.Duration) (*x509.Certificate, error) {
-	if err := checkText(FieldOrganization, org); err != nil {
-		return nil, err
-	}
-	if org == "" {
-		return nil, invalid(FieldOrganization, "is required")
-	}
-	if now.IsZero() {
-		return nil, invalid("now", "issuance time is not set")
-	}
-	if validity <= 0 || validity > MaxOCSPResponderValidity {
-		return nil, invalid("validity", "must be positive and at most %s", MaxOCSPResponderValidity)
-	}
-	if pub == nil {
-		return nil, invalid("public_key", "is required")
-	}
-	cert, err := base([]attr{
-		{oidCN, cbasn1.UTF8String, OCSPResponderCommonName},
-		{oidCountry, cbasn1.PrintableString, CountryKZ},
-		{oidOrganization, cbasn1.UTF8String, org},
-	}, pub, now, 0)
+	cert, err := serviceBase(OCSPResponderCommonName, org, pub, now, validity, MaxOCSPResponderValidity)
 	if err != nil {
 		return nil, err
 	}
-	cert.NotAfter = cert.NotBefore.Add(validity)
-	cert.KeyUsage = x509.KeyUsageDigitalSignature
 	cert.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
 	cert.ExtraExtensions = append(cert.ExtraExtensions, pkix.Extension{Id: OIDOCSPNoCheck, Value: asn1.NullBytes})
 	return cert, nil

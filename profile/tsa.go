@@ -40,34 +40,13 @@ var (
 // for validity, at most MaxTimeStampingValidity. The issuing CA sets the serial and
 // the AKI. The key must be RSA ≥ 2048 bits, ECDSA P-256/P-384 or GOST.
 func TimeStamping(org string, pub crypto.PublicKey, now time.Time, validity time.Duration, ep Endpoints) (*x509.Certificate, error) {
-	if err := checkText(FieldOrganization, org); err != nil {
+	cert, err := serviceBase(TimeStampingCommonName, org, pub, now, validity, MaxTimeStampingValidity)
+	if err != nil {
 		return nil, err
-	}
-	if org == "" {
-		return nil, invalid(FieldOrganization, "is required")
-	}
-	if now.IsZero() {
-		return nil, invalid("now", "issuance time is not set")
-	}
-	if validity <= 0 || validity > MaxTimeStampingValidity {
-		return nil, invalid("validity", "must be positive and at most %s", MaxTimeStampingValidity)
-	}
-	if pub == nil {
-		return nil, invalid("public_key", "is required")
 	}
 	if err := checkServiceKey(pub); err != nil {
 		return nil, err
 	}
-	cert, err := base([]attr{
-		{oidCN, cbasn1.UTF8String, TimeStampingCommonName},
-		{oidCountry, cbasn1.PrintableString, CountryKZ},
-		{oidOrganization, cbasn1.UTF8String, org},
-	}, pub, now, 0)
-	if err != nil {
-		return nil, err
-	}
-	cert.NotAfter = cert.NotBefore.Add(validity)
-	cert.KeyUsage = x509.KeyUsageDigitalSignature
 	cert.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}
 	eku, err := asn1.Marshal([]asn1.ObjectIdentifier{oidTimeStamping})
 	if err != nil {
@@ -78,6 +57,48 @@ func TimeStamping(org string, pub crypto.PublicKey, now time.Time, validity time
 		return nil, err
 	}
 	return cert, nil
+}
+
+// serviceBase returns the common part of the certificates of the authority's own
+// services (OCSP responder, time stamping): subject CN=cn, C=KZ, O=org; key usage
+// digitalSignature; valid from now (truncated to the second) for validity, which must
+// be positive and at most max.
+func serviceBase(cn, org string, pub crypto.PublicKey, now time.Time, validity, max time.Duration) (*x509.Certificate, error) {
+	if err := checkService(org, pub, now, validity, max); err != nil {
+		return nil, err
+	}
+	cert, err := base([]attr{
+		{oidCN, cbasn1.UTF8String, cn},
+		{oidCountry, cbasn1.PrintableString, CountryKZ},
+		{oidOrganization, cbasn1.UTF8String, org},
+	}, pub, now, 0)
+	if err != nil {
+		return nil, err
+	}
+	cert.NotAfter = cert.NotBefore.Add(validity)
+	cert.KeyUsage = x509.KeyUsageDigitalSignature
+	return cert, nil
+}
+
+// checkService checks what every certificate of the authority's own services needs:
+// the organisation, a key, the issuance time and a validity of at most max.
+func checkService(org string, pub crypto.PublicKey, now time.Time, validity, max time.Duration) error {
+	if err := checkText(FieldOrganization, org); err != nil {
+		return err
+	}
+	if org == "" {
+		return invalid(FieldOrganization, "is required")
+	}
+	if now.IsZero() {
+		return invalid("now", "issuance time is not set")
+	}
+	if validity <= 0 || validity > max {
+		return invalid("validity", "must be positive and at most %s", max)
+	}
+	if pub == nil {
+		return invalid("public_key", "is required")
+	}
+	return nil
 }
 
 // checkServiceKey checks the key of a service certificate (time stamping): RSA,

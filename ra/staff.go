@@ -64,12 +64,22 @@ func (s *Service) IssueStaff(ctx context.Context, actor Actor, role string, pers
 	if err != nil {
 		return nil, fmt.Errorf("ra: staff certificate: %w", err)
 	}
-	rec := &core.Certificate{
+	rec := certificateRecord(cert, s.issuer, "staff:"+role, core.CertAuth)
+	rec.IIN = person.IIN
+	if err := s.storeSigned(ctx, actor, rec, "staff "+role, "staff "+role+" "+person.IIN); err != nil {
+		return nil, fmt.Errorf("ra: store staff certificate: %w", err)
+	}
+	return cert, nil
+}
+
+// certificateRecord is the stored record of cert, a good certificate of issuer made
+// outside an application (staff, time stamping).
+func certificateRecord(cert *x509.Certificate, issuer, template string, typ core.CertType) *core.Certificate {
+	return &core.Certificate{
 		Serial:    cert.SerialNumber.Text(16),
-		Issuer:    s.issuer,
-		Template:  "staff:" + role,
-		Type:      core.CertAuth,
-		IIN:       person.IIN,
+		Issuer:    issuer,
+		Template:  template,
+		Type:      typ,
 		Subject:   profile.DN(cert.RawSubject),
 		NotBefore: cert.NotBefore,
 		NotAfter:  cert.NotAfter,
@@ -77,15 +87,20 @@ func (s *Service) IssueStaff(ctx context.Context, actor Actor, role string, pers
 		DER:       cert.Raw,
 		Status:    core.CertGood,
 	}
-	err = s.store.Tx(ctx, func(tx store.Tx) error {
+}
+
+// storeSigned stores rec, a certificate signed just before, with its
+// certificate.issue audit record ("<kind>; <subject>"). If that fails, an audit
+// record names the certificate as signed and never stored (what says for what).
+func (s *Service) storeSigned(ctx context.Context, actor Actor, rec *core.Certificate, kind, what string) error {
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
 		if err := tx.InsertCertificate(ctx, rec); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "certificate.issue", "cert:"+rec.Issuer+"/"+rec.Serial, "staff "+role+"; "+rec.Subject)
+		return s.audit(ctx, tx, actor, "certificate.issue", "cert:"+rec.Issuer+"/"+rec.Serial, kind+"; "+rec.Subject)
 	})
 	if err != nil {
-		s.recordUnstored(ctx, actor, "staff "+role+" "+person.IIN, []string{rec.Issuer + "/" + rec.Serial}, err)
-		return nil, fmt.Errorf("ra: store staff certificate: %w", err)
+		s.recordUnstored(ctx, actor, what, []string{rec.Issuer + "/" + rec.Serial}, err)
 	}
-	return cert, nil
+	return err
 }

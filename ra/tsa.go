@@ -9,7 +9,6 @@ import (
 
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/profile"
-	"github.com/opennca/nca/store"
 )
 
 // IssueTimeStamping signs a time-stamping authority certificate for pub under the
@@ -48,26 +47,8 @@ func (s *Service) IssueTimeStamping(ctx context.Context, issuer string, pub cryp
 	if err != nil {
 		return nil, fmt.Errorf("ra: time-stamping certificate of %s: %w", issuer, err)
 	}
-	rec := &core.Certificate{
-		Serial:    cert.SerialNumber.Text(16),
-		Issuer:    issuer,
-		Template:  "tsa",
-		Type:      core.CertTSA,
-		Subject:   profile.DN(cert.RawSubject),
-		NotBefore: cert.NotBefore,
-		NotAfter:  cert.NotAfter,
-		KeyHash:   KeyHash(cert.RawSubjectPublicKeyInfo),
-		DER:       cert.Raw,
-		Status:    core.CertGood,
-	}
-	err = s.store.Tx(ctx, func(tx store.Tx) error {
-		if err := tx.InsertCertificate(ctx, rec); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, actor, "certificate.issue", "cert:"+rec.Issuer+"/"+rec.Serial, "time-stamping authority; "+rec.Subject)
-	})
-	if err != nil {
-		s.recordUnstored(ctx, actor, "time-stamping certificate of "+issuer, []string{rec.Issuer + "/" + rec.Serial}, err)
+	rec := certificateRecord(cert, issuer, "tsa", core.CertTSA)
+	if err := s.storeSigned(ctx, actor, rec, "time-stamping authority", "time-stamping certificate of "+issuer); err != nil {
 		return nil, fmt.Errorf("ra: store time-stamping certificate: %w", err)
 	}
 	return cert, nil

@@ -14,28 +14,16 @@ import (
 	"time"
 
 	"github.com/opennca/nca/ca"
+	"github.com/opennca/nca/internal/openssltest"
 	"github.com/opennca/nca/tsp"
 )
-
-// opensslBin returns the openssl binary: required in CI, else the test is skipped.
-func opensslBin(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("openssl is required in CI")
-		}
-		t.Skip("openssl not found")
-	}
-	return p
-}
 
 // TestOpenSSL has openssl ts make the request (SHA-256 imprint, nonce, certReq)
 // and verify the RSA TSA's answer against the root: signature, ESS
 // signing-certificate-v2, the critical timeStamping EKU, imprint, nonce and the
 // TSA name.
 func TestOpenSSL(t *testing.T) {
-	bin := opensslBin(t)
+	bin := openssltest.Bin(t)
 	e := newEnv(t)
 	dir := t.TempDir()
 	path := func(name string) string { return filepath.Join(dir, name) }
@@ -111,7 +99,7 @@ func TestOpenSSL(t *testing.T) {
 // with milliseconds, an accuracy, ordering, the SHA-1 signing-certificate (v1), and
 // the request built by NewRequest (SHA-512 imprint, nonce, certReq).
 func TestVerifyOpenSSLToken(t *testing.T) {
-	bin := opensslBin(t)
+	bin := openssltest.Bin(t)
 	dir := t.TempDir()
 	path := func(name string) string { return filepath.Join(dir, name) }
 	run := func(args ...string) {

@@ -14,7 +14,6 @@ import (
 	"bytes"
 	"crypto/sha1"
 	"crypto/sha256"
-	"crypto/sha512"
 	"crypto/x509"
 	"encoding/asn1"
 	"errors"
@@ -29,7 +28,6 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/opennca/nca/cms"
-	"github.com/opennca/nca/gost"
 )
 
 // Object identifiers of RFC 3161 and of the national time-stamping policies.
@@ -126,17 +124,8 @@ func imprintHash(oid asn1.ObjectIdentifier) (func() hash.Hash, bool) {
 		return sha1.New, true
 	case oid.Equal(oidSHA224):
 		return sha256.New224, true
-	case oid.Equal(cms.OIDSHA256):
-		return sha256.New, true
-	case oid.Equal(cms.OIDSHA384):
-		return sha512.New384, true
-	case oid.Equal(cms.OIDSHA512):
-		return sha512.New, true
 	}
-	if info, ok := gost.LookupOID(oid); ok && (info.Kind == gost.KindHash || info.Kind == gost.KindHashParamSet) {
-		return info.Hash.New, true
-	}
-	return nil, false
+	return cms.HashByOID(oid)
 }
 
 // ParseRequest reads a DER TimeStampReq. A request that is not DER of that shape is
