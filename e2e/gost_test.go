@@ -126,7 +126,7 @@ func TestGOSTEndToEnd(t *testing.T) {
 	must(t, w.b, citizenPW, "sign", "--key", signP12, "--key", authP12, "--detached", "--tsa", w.s.url+"/tsp", "--out", sigTS, doc)
 	out = must(t, w.b, "", "verify", "--server", w.s.url, "--content", doc, sigTS)
 	if strings.Count(out, "checked as of: the time stamp") != 2 || !strings.Contains(out, "policy GOST") || !strings.Contains(out, "policy SHA-256") ||
-		strings.Count(out, "TIME-STAMPING AUTHORITY") != 2 || !strings.Contains(out, "signer 1: valid") || !strings.Contains(out, "signer 2: valid") {
+		strings.Count(out, "TIME-STAMPING AUTHORITY") != 2 || strings.Count(out, "TSA certificate good") != 2 || !strings.Contains(out, "signer 1: valid") || !strings.Contains(out, "signer 2: valid") {
 		t.Fatalf("eds verify of the time-stamped signatures:\n%s", out)
 	}
 	// A revocation in a later second than the time stamps (they state whole seconds).

@@ -105,7 +105,8 @@ type Server struct {
 // tsaState is the time-stamping authority of one issuing CA.
 type tsaState struct {
 	name   string
-	issuer Issuer
+	cert   *x509.Certificate // the CA's
+	caKey  crypto.PublicKey  // the CA's, whose family the TSA keys take
 	policy asn1.ObjectIdentifier
 	cur    atomic.Pointer[Stamper]
 	mu     sync.Mutex // one rotation at a time
@@ -143,7 +144,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		if _, ok := caKey.(*gost.PublicKey); ok {
 			policy = OIDPolicyGOST
 		}
-		t := &tsaState{name: iss.Name, issuer: iss, policy: policy}
+		t := &tsaState{name: iss.Name, cert: iss.Cert, caKey: caKey, policy: policy}
 		if err := s.rotate(ctx, t); err != nil {
 			return nil, err
 		}
@@ -160,11 +161,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 func (s *Server) rotate(ctx context.Context, t *tsaState) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	caKey, err := pki.PublicKeyOf(t.issuer.Cert)
-	if err != nil {
-		return fmt.Errorf("tsp: key of CA %s: %w", t.name, err)
-	}
-	key, err := s.cfg.KeyGen(caKey, s.cfg.Rand)
+	key, err := s.cfg.KeyGen(t.caKey, s.cfg.Rand)
 	if err != nil {
 		return fmt.Errorf("tsp: time-stamping key of %s: %w", t.name, err)
 	}
@@ -172,7 +169,7 @@ func (s *Server) rotate(ctx context.Context, t *tsaState) error {
 	if err != nil {
 		return fmt.Errorf("tsp: time-stamping certificate of %s: %w", t.name, err)
 	}
-	t.cur.Store(&Stamper{Key: key, Cert: cert, Chain: []*x509.Certificate{t.issuer.Cert}, Policy: t.policy, Accuracy: s.cfg.Accuracy})
+	t.cur.Store(&Stamper{Key: key, Cert: cert, Chain: []*x509.Certificate{t.cert}, Policy: t.policy, Accuracy: s.cfg.Accuracy})
 	s.log.InfoContext(ctx, "time-stamping certificate in service", "ca", t.name, "serial", cert.SerialNumber.Text(16),
 		"not_after", cert.NotAfter.UTC().Format(time.RFC3339))
 	return nil

@@ -43,7 +43,8 @@ key, RSA or GOST); and the signer's identity (IIN, BIN, names, organisation, rol
 SIGN/AUTH). An IIN or BIN failing its check digit is shown with a warning.
 
 A signature time stamp (CAdES-T, eds sign --tsa) is verified: the token over the
-signature value and its TSA's chain to a trusted CA. Without --at, the signer's chain
+signature value, its TSA's chain to a trusted CA and, unless --no-revocation, that
+the TSA certificate was not revoked before the stamp. Without --at, the signer's chain
 and revocation are then checked as of the time stamp: a certificate that expired, or
 was revoked, after it still vouches for the signature. A time stamp that does not
 verify makes the signer invalid.
@@ -177,7 +178,7 @@ then the identity as in eds info). Exit status 0 only when every signer is valid
 		// existed at its time: without --at, the certificates are checked as of it.
 		checkAt, stamped := at, false
 		if len(si.TimeStampTokens) > 0 {
-			line, stampAt, err := checkSignatureTimeStamp(si, si.TimeStampTokens[0], intermediates, anchors)
+			line, stampAt, err := checkSignatureTimeStamp(ctx, httpClient, si, si.TimeStampTokens[0], intermediates, anchors, crls, !*noRevocation)
 			if err != nil {
 				ok = false
 				add("time stamp", "FAILED: "+err.Error())
@@ -272,20 +273,37 @@ then the identity as in eds info). Exit status 0 only when every signer is valid
 }
 
 // checkSignatureTimeStamp verifies token, a signature time-stamp token of si
-// (tsp.VerifySignatureTimeStamp), and the chain of its TSA certificate to anchors as
-// of the token's time. It returns the report line and the token's time.
-func checkSignatureTimeStamp(si *cms.SignerInfo, token []byte, intermediates, anchors []*x509.Certificate) (string, time.Time, error) {
+// (tsp.VerifySignatureTimeStamp), the chain of its TSA certificate to anchors as of
+// the token's time and, with revocation, that the TSA certificate was not revoked
+// at that time (OCSP or CRL, as for signers). It returns the report line and the
+// token's time.
+func checkSignatureTimeStamp(ctx context.Context, hc *http.Client, si *cms.SignerInfo, token []byte, intermediates, anchors []*x509.Certificate, crls [][]byte, revocation bool) (string, time.Time, error) {
 	tok, tsaCert, err := tsp.VerifySignatureTimeStamp(si, token)
 	if err != nil {
 		return "", time.Time{}, err
 	}
 	at := tok.Info.GenTime
 	pool := append(append([]*x509.Certificate{}, tok.SignedData.Certificates...), intermediates...)
-	if _, err := pki.VerifyChain(tsaCert, pool, anchors, at); err != nil {
+	chain, err := pki.VerifyChain(tsaCert, pool, anchors, at)
+	if err != nil {
 		return "", time.Time{}, fmt.Errorf("the TSA %q is not trusted: %w", tsaCert.Subject.CommonName, err)
 	}
-	return fmt.Sprintf("%s (TSA %s, policy %s, serial %s; trusted)", fmtTime(at), tsaCert.Subject.CommonName,
-		tsp.PolicyName(tok.Info.Policy), tok.Info.SerialNumber.Text(16)), at, nil
+	status := "revocation not checked"
+	if revocation && len(chain) > 1 {
+		st := signerRevocation(ctx, hc, tsaCert, chain[1], crls, at, len(crls) == 0)
+		switch {
+		case st.Err != nil:
+			return "", time.Time{}, fmt.Errorf("the TSA certificate's revocation status: %w", st.Err)
+		case st.Revoked && !st.RevokedAt.After(at):
+			return "", time.Time{}, fmt.Errorf("the TSA certificate was revoked at %s, before the time stamp", fmtTime(st.RevokedAt))
+		case st.Revoked:
+			status = "TSA revoked after the time stamp, at " + fmtTime(st.RevokedAt)
+		default:
+			status = "TSA certificate good"
+		}
+	}
+	return fmt.Sprintf("%s (TSA %s, policy %s, serial %s; trusted, %s)", fmtTime(at), tsaCert.Subject.CommonName,
+		tsp.PolicyName(tok.Info.Policy), tok.Info.SerialNumber.Text(16), status), at, nil
 }
 
 // algorithmName names a signature algorithm OID.
