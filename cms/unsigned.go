@@ -159,7 +159,7 @@ func withTimeStamp(el cryptobyte.String, token []byte) ([]byte, error) {
 		if !unsigned.ReadASN1Element(&a, cbasn1.SEQUENCE) {
 			return nil, fmt.Errorf("%w: malformed unsigned attribute", ErrFormat)
 		}
-		attr := cryptobyte.String(slices.Clone([]byte(a)))
+		attr := a // read from a copy of the header: a stays the whole element
 		var body, values cryptobyte.String
 		var oid asn1.ObjectIdentifier
 		if !attr.ReadASN1(&body, cbasn1.SEQUENCE) || !body.ReadASN1ObjectIdentifier(&oid) || !body.ReadASN1(&values, cbasn1.SET) {

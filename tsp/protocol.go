@@ -571,7 +571,7 @@ func ParseResponse(der []byte) (*Response, error) {
 			}
 			parts = append(parts, string(t))
 		}
-		r.StatusText = joinText(parts)
+		r.StatusText = strings.Join(parts, "; ")
 	}
 	if status.PeekASN1Tag(cbasn1.BIT_STRING) {
 		var bits asn1.BitString
@@ -599,17 +599,6 @@ func ParseResponse(der []byte) (*Response, error) {
 		return nil, fmt.Errorf("%w: status %d with%s a token", ErrFormat, r.Status, map[bool]string{true: "", false: "out"}[r.Token != nil])
 	}
 	return r, nil
-}
-
-func joinText(parts []string) string {
-	var b bytes.Buffer
-	for i, p := range parts {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(p)
-	}
-	return b.String()
 }
 
 // grantedResponse returns the DER TimeStampResp granting token.
