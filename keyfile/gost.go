@@ -91,6 +91,11 @@ func (GOSTCodec) ParsePKCS8(der []byte) (crypto.Signer, error) {
 	inner := raw
 	var octets cryptobyte.String
 	switch {
+	case len(raw) == curve.Size():
+		// The bare little-endian key, as gost-engine writes GOST 2001 keys. Decided
+		// by length first, as gost-engine reads them: bare key bytes may begin like
+		// a DER INTEGER or OCTET STRING header (0x02, 0x04) by chance.
+		d = append([]byte(nil), raw...)
 	case inner.PeekASN1Tag(cbasn1.OCTET_STRING) && inner.ReadASN1(&octets, cbasn1.OCTET_STRING) && inner.Empty():
 		d = append([]byte(nil), octets...)
 	case raw.PeekASN1Tag(cbasn1.INTEGER):

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"math/big"
@@ -204,5 +205,24 @@ func TestReadsGostEngineKeys(t *testing.T) {
 		if err := pki.VerifySignature(pub, pkix.AlgorithmIdentifier{Algorithm: c.sigOID}, []byte("документ"), read(sigFile)); err != nil {
 			t.Fatalf("%s: gost-engine signature: %v", c.alg, err)
 		}
+	}
+}
+
+// A gost-engine GOST 2001 key whose bare little-endian bytes happen to begin like a
+// DER INTEGER (0x02 0x35 …): it is read as the bare key, by its length, as
+// gost-engine itself reads it (this key made 1 in about 100 gost-engine keys fail).
+func TestGostEngineBareKeyLikeInteger(t *testing.T) {
+	der, _ := hex.DecodeString("3043020100301c06062a8503020213301206072a85030202230106072a850302021e01" +
+		"042002359c08ced1d2da24f0bc756b583ecc90f78c3b78b19807c54283e08b5f2ef5")
+	key, err := DefaultCodec().ParsePKCS8(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gk, ok := key.(*gost.PrivateKey)
+	if !ok || !gk.Curve().SameGroup(gost.CurveCryptoProA()) {
+		t.Fatalf("key %T", key)
+	}
+	if got := hex.EncodeToString(gk.Bytes()); got != "02359c08ced1d2da24f0bc756b583ecc90f78c3b78b19807c54283e08b5f2ef5" {
+		t.Errorf("key bytes %s", got)
 	}
 }
