@@ -76,7 +76,8 @@ func (s *Server) formMAC(number string, exp int64) []byte {
 // the server has no form key), KindExpired when it was and its time is over.
 func (s *Server) checkFormToken(number, token string) error {
 	wrong := core.Errorf(core.KindForbidden, "this token does not open the form of application %s", number)
-	raw, err := base64.RawURLEncoding.DecodeString(token)
+	// Strict: a token has one spelling, so its unused last bits cannot vary.
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil || len(raw) != 8+sha256.Size || s.formKey == nil {
 		return wrong
 	}

@@ -135,6 +135,9 @@ func TestRegistryLookups(t *testing.T) {
 	wantStatus(t, "unknown BIN", code, 404, body)
 }
 
+// base64URL is the alphabet of base64url, in the order of the values it encodes.
+const base64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
 func TestApplicationFormPDF(t *testing.T) {
 	s := newTestServer(t)
 	sub := s.submitIndividual()
@@ -169,9 +172,19 @@ func TestApplicationFormPDF(t *testing.T) {
 	wantStatus(t, "number as typed", code, 200, body)
 
 	other := s.submitIndividual()
+	tampered, err := base64.RawURLEncoding.DecodeString(sub.FormToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered[len(tampered)-5] ^= 0x01 // a bit of the MAC
+	// The same token with its unused last bits set is another spelling of it,
+	// and is refused as well.
+	last := strings.IndexByte(base64URL, sub.FormToken[len(sub.FormToken)-1])
+	respelled := sub.FormToken[:len(sub.FormToken)-1] + string(base64URL[last|0x0f])
 	for what, p := range map[string]string{
+		"bit of the MAC changed":     "/api/v1/applications/" + sub.Number + "/form.pdf?token=" + base64.RawURLEncoding.EncodeToString(tampered),
+		"unused bits set":            "/api/v1/applications/" + sub.Number + "/form.pdf?token=" + respelled,
 		"no token":                   "/api/v1/applications/" + sub.Number + "/form.pdf",
-		"wrong token":                "/api/v1/applications/" + sub.Number + "/form.pdf?token=" + sub.FormToken[:len(sub.FormToken)-2] + "AA",
 		"token of another number":    "/api/v1/applications/" + sub.Number + "/form.pdf?token=" + other.FormToken,
 		"unknown number, some token": "/api/v1/applications/00000-00000-00000-00000/form.pdf?token=" + sub.FormToken,
 	} {
