@@ -27,13 +27,16 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/opennca/nca/core"
@@ -105,16 +108,75 @@ func Verify(records []core.AuditRecord, prev string) error {
 // none when there are no more.
 type Page func(ctx context.Context, after int64, limit int) ([]core.AuditRecord, error)
 
+// Anchor is one record of a log as it was seen once, kept outside the database (a
+// line printed by a daily `nca audit verify`, a ticket, a notary): its sequence number
+// and hash. Since every hash covers all the records before it, a log whose record at
+// Seq still has Hash, and whose chain verifies, holds every anchored record unchanged;
+// a log that no longer reaches Seq lost records from its end, which the chain alone
+// cannot show. Its text form is "SEQ:HASH".
+type Anchor struct {
+	Seq  int64
+	Hash string
+}
+
+// String returns the anchor's text form, "SEQ:HASH".
+func (a Anchor) String() string { return strconv.FormatInt(a.Seq, 10) + ":" + a.Hash }
+
+// ParseAnchor reads an anchor's text form "SEQ:HASH": a positive decimal sequence
+// number and 64 hex digits (upper case is read as lower).
+func ParseAnchor(s string) (Anchor, error) {
+	seqText, hash, ok := strings.Cut(strings.TrimSpace(s), ":")
+	seq, err := strconv.ParseInt(seqText, 10, 64)
+	if !ok || err != nil || seq < 1 || seqText[0] == '+' {
+		return Anchor{}, fmt.Errorf("audit: anchor %q: want SEQ:HASH with a positive sequence number", s)
+	}
+	hash = strings.ToLower(hash)
+	if b, err := hex.DecodeString(hash); err != nil || len(b) != sha256.Size {
+		return Anchor{}, fmt.Errorf("audit: anchor %q: the hash is not 64 hex digits", s)
+	}
+	return Anchor{Seq: seq, Hash: hash}, nil
+}
+
+// AnchorError reports an anchor a log whose chain verifies does not hold.
+type AnchorError struct {
+	Anchor Anchor
+	// Found is the hash of the log's record at Anchor.Seq; "" when the log ends
+	// before it, at seq Last.
+	Found string
+	Last  int64
+}
+
+// Error implements error.
+func (e *AnchorError) Error() string {
+	if e.Found == "" {
+		return fmt.Sprintf("audit: the log ends at seq %d, before the anchor %s: records were removed from its end", e.Last, e.Anchor)
+	}
+	return fmt.Sprintf("audit: seq %d has hash %s, not the anchor's %s: the log up to seq %d was replaced by another chain",
+		e.Anchor.Seq, e.Found, e.Anchor.Hash, e.Anchor.Seq)
+}
+
 // VerifyLog checks a whole log, read page by page from its first record, as Verify
 // checks a run of records: the first record is Seq 1 and chains to Genesis, and each
 // page continues the one before it. It returns the number of records and the last
 // one (zero for an empty log); for a broken log, those of the records before the
-// first broken one with a *ChainError naming it; or the error of a read. Like Verify it cannot see records cut off at the end: compare
-// the last Hash with an anchor kept elsewhere.
-func VerifyLog(ctx context.Context, read Page, pageSize int) (count int64, last core.AuditRecord, err error) {
+// first broken one with a *ChainError naming it; or the error of a read. Like Verify
+// the chain alone cannot see records cut off at the end: for that, give anchors (see
+// Anchor). Once the chain verifies, each anchor is checked: a log that ends before an
+// anchor's Seq, or whose record there has another hash, gives an *AnchorError (the
+// first anchor, by Seq, that fails), with the count and the last record of the log.
+func VerifyLog(ctx context.Context, read Page, pageSize int, anchors ...Anchor) (count int64, last core.AuditRecord, err error) {
 	if pageSize <= 0 {
 		pageSize = 1000
 	}
+	for _, a := range anchors {
+		if a.Seq < 1 {
+			return 0, last, fmt.Errorf("audit: anchor %s: sequence numbers start at 1", a)
+		}
+	}
+	anchors = slices.Clone(anchors)
+	slices.SortFunc(anchors, func(a, b Anchor) int { return cmp.Compare(a.Seq, b.Seq) })
+	var failed *AnchorError // the first anchor that failed, reported once the chain verifies
+	next := 0               // anchors[next] is the first not reached yet
 	prev := Genesis
 	for {
 		records, err := read(ctx, last.Seq, pageSize)
@@ -122,6 +184,12 @@ func VerifyLog(ctx context.Context, read Page, pageSize int) (count int64, last 
 			return count, last, fmt.Errorf("audit: read the log after seq %d: %w", last.Seq, err)
 		}
 		if len(records) == 0 {
+			if failed == nil && next < len(anchors) {
+				failed = &AnchorError{Anchor: anchors[next], Last: last.Seq}
+			}
+			if failed != nil {
+				return count, last, failed
+			}
 			return count, last, nil
 		}
 		if want := last.Seq + 1; records[0].Seq != want {
@@ -142,6 +210,13 @@ func VerifyLog(ctx context.Context, read Page, pageSize int) (count int64, last 
 				}
 			}
 			return count, last, err
+		}
+		for _, r := range records {
+			for ; next < len(anchors) && anchors[next].Seq == r.Seq; next++ {
+				if failed == nil && anchors[next].Hash != r.Hash {
+					failed = &AnchorError{Anchor: anchors[next], Found: r.Hash}
+				}
+			}
 		}
 		count += int64(len(records))
 		last = records[len(records)-1]

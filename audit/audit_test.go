@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -163,5 +164,68 @@ func TestVerifyLog(t *testing.T) {
 	failing := func(context.Context, int64, int) ([]core.AuditRecord, error) { return nil, boom }
 	if _, _, err := VerifyLog(ctx, failing, 3); !errors.Is(err, boom) {
 		t.Fatalf("a failed read: %v", err)
+	}
+}
+
+// TestVerifyLogAnchors: anchors catch what the chain alone cannot: records cut off
+// at the end, and a log replaced by another chain computed from the genesis.
+func TestVerifyLogAnchors(t *testing.T) {
+	ctx := context.Background()
+	rs := chain(7)
+	reads := 0
+	at := func(i int) Anchor { return Anchor{Seq: rs[i-1].Seq, Hash: rs[i-1].Hash} }
+
+	if n, last, err := VerifyLog(ctx, pages(rs, &reads), 3, at(7), at(2), at(4)); err != nil || n != 7 || last.Seq != 7 {
+		t.Fatalf("anchors the log holds: %d records, seq %d, %v", n, last.Seq, err)
+	}
+	// Cut off after seq 5: the chain verifies, the anchor at 7 does not.
+	var ae *AnchorError
+	n, last, err := VerifyLog(ctx, pages(rs[:5], &reads), 3, at(2), at(7))
+	if !errors.As(err, &ae) || ae.Anchor != at(7) || ae.Found != "" || ae.Last != 5 || n != 5 || last.Seq != 5 {
+		t.Fatalf("a log cut off before an anchor: %d records, seq %d, %v", n, last.Seq, err)
+	}
+	if !strings.Contains(err.Error(), "ends at seq 5") {
+		t.Errorf("message: %v", err)
+	}
+	if _, _, err := VerifyLog(ctx, pages(nil, &reads), 3, at(1)); !errors.As(err, &ae) || ae.Last != 0 {
+		t.Fatalf("an emptied log with an anchor: %v", err)
+	}
+	// Record 3 altered and the chain computed again from it: every hash from seq 3
+	// on changes, the chain verifies, and the anchor at 4 (not the one at 2) fails.
+	forged := append([]core.AuditRecord{}, rs...)
+	forged[2].Detail = "changed"
+	for i := 2; i < len(forged); i++ {
+		forged[i].PrevHash = forged[i-1].Hash
+		forged[i].Hash = Hash(forged[i].PrevHash, forged[i])
+	}
+	if err := Verify(forged, Genesis); err != nil {
+		t.Fatalf("the forged chain should verify by itself: %v", err)
+	}
+	_, _, err = VerifyLog(ctx, pages(forged, &reads), 3, at(2), at(6), at(4))
+	if !errors.As(err, &ae) || ae.Anchor != at(4) || ae.Found != forged[3].Hash {
+		t.Fatalf("a rewritten log: %v", err)
+	}
+	// A broken chain is reported as such, before any anchor.
+	broken := append([]core.AuditRecord{}, rs...)
+	broken[5].Detail = "changed"
+	var ce *ChainError
+	if _, _, err := VerifyLog(ctx, pages(broken, &reads), 3, at(7)); !errors.As(err, &ce) || ce.Seq != 6 {
+		t.Fatalf("a broken chain with anchors: %v", err)
+	}
+	if _, _, err := VerifyLog(ctx, pages(rs, &reads), 3, Anchor{Seq: 0, Hash: rs[0].Hash}); err == nil {
+		t.Fatal("an anchor at seq 0 was accepted")
+	}
+}
+
+func TestParseAnchor(t *testing.T) {
+	h := chain(1)[0].Hash
+	a, err := ParseAnchor(" 42:" + strings.ToUpper(h) + "\n")
+	if err != nil || a != (Anchor{Seq: 42, Hash: h}) || a.String() != "42:"+h {
+		t.Fatalf("ParseAnchor = %+v, %v", a, err)
+	}
+	for _, bad := range []string{"", "42", "42:", ":" + h, "0:" + h, "-1:" + h, "+4:" + h, "x:" + h, "42:" + h[:62], "42:" + h + "00", "42:" + h[:63] + "g"} {
+		if _, err := ParseAnchor(bad); err == nil {
+			t.Errorf("ParseAnchor(%q) accepted", bad)
+		}
 	}
 }

@@ -225,3 +225,25 @@ func applyMigration(ctx context.Context, db *sql.DB, d Dialect, m Migration) (ap
 	}
 	return true, nil
 }
+
+// checkSchema checks, without changing anything, that db holds the authority's
+// schema at a version this build knows: a schema_migrations table whose newest
+// version is at most the newest embedded migration. An older schema is allowed (a
+// read-only tool reads it as it is).
+func checkSchema(ctx context.Context, db *sql.DB) error {
+	ms, err := Migrations()
+	if err != nil {
+		return err
+	}
+	var newest sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("not a database of the authority (no schema version): %w", err)
+	}
+	if !newest.Valid {
+		return errors.New("not a database of the authority (no migration applied)")
+	}
+	if known := ms[len(ms)-1].Version; newest.Int64 > known {
+		return fmt.Errorf("the schema is at version %d, newer than this build's %d: use a newer nca", newest.Int64, known)
+	}
+	return nil
+}

@@ -65,6 +65,20 @@ const (
 // processes may open the same database at once: migrations are serialised by an
 // advisory lock per schema. logger may be nil. Close the store when done.
 func OpenPostgres(ctx context.Context, dsn string, logger *slog.Logger) (*Postgres, error) {
+	return openPostgres(ctx, dsn, logger, false)
+}
+
+// OpenPostgresReadOnly connects to the PostgreSQL database named by dsn (as
+// OpenPostgres) to read it as it is, for tools that inspect a database without
+// changing it (nca audit verify on a restored backup): no migration runs, every
+// transaction of the session is read-only (default_transaction_read_only), so Tx,
+// TxNoSync and Claim fail without writing, and the schema must be the authority's (a
+// schema_migrations table) at a version this build knows.
+func OpenPostgresReadOnly(ctx context.Context, dsn string, logger *slog.Logger) (*Postgres, error) {
+	return openPostgres(ctx, dsn, logger, true)
+}
+
+func openPostgres(ctx context.Context, dsn string, logger *slog.Logger, readOnly bool) (*Postgres, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -72,6 +86,12 @@ func OpenPostgres(ctx context.Context, dsn string, logger *slog.Logger) (*Postgr
 	if err != nil {
 		// pgx's message may quote the DSN, password included: keep only the kind.
 		return nil, errors.New("store: postgres: the database URL cannot be parsed")
+	}
+	if readOnly {
+		if cfg.RuntimeParams == nil {
+			cfg.RuntimeParams = map[string]string{}
+		}
+		cfg.RuntimeParams["default_transaction_read_only"] = "on"
 	}
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(postgresMaxConns)
@@ -102,7 +122,11 @@ func OpenPostgres(ctx context.Context, dsn string, logger *slog.Logger) (*Postgr
 		db.Close()
 		return nil, fmt.Errorf("store: postgres %s: %w", where, err)
 	}
-	if err := s.migrate(ctx); err != nil {
+	check := s.migrate
+	if readOnly {
+		check = func(ctx context.Context) error { return checkSchema(ctx, db) }
+	}
+	if err := check(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: postgres %s: %w", where, err)
 	}

@@ -212,3 +212,13 @@ func TestPostgresBeginByStatement(t *testing.T) {
 	}
 	idle("a read")
 }
+
+// TestPostgresReadOnly: OpenPostgresReadOnly reads a schema as it is and writes
+// nothing (storetest.RunReadOnly).
+func TestPostgresReadOnly(t *testing.T) {
+	dsn := storetest.PostgresSchema(t, postgresURL(t))
+	rw := storetest.OpenPostgres(t, dsn)
+	storetest.RunReadOnly(t, rw, rw.DB(), func(t *testing.T) (store.Store, error) {
+		return store.OpenPostgresReadOnly(context.Background(), dsn, nil)
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -55,6 +56,46 @@ func OpenSQLite(ctx context.Context, path string, logger *slog.Logger) (*SQLite,
 	return openSQLite(ctx, path, logger, sqliteBusyTimeout)
 }
 
+// OpenSQLiteReadOnly opens the existing SQLite database at path as it is, for tools
+// that inspect a database without changing it (nca audit verify on a restored
+// backup): no migration runs, no database is created (a missing file is an error),
+// its journal mode is left as it is, and every connection is query-only, so reads
+// work as with OpenSQLite and Tx, TxNoSync and Claim fail without writing. SQLite may
+// still create the -wal and -shm files beside a WAL database to read it. The file
+// must hold the authority's schema (a schema_migrations table).
+func OpenSQLiteReadOnly(ctx context.Context, path string, logger *slog.Logger) (*SQLite, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if path == "" || path == ":memory:" || strings.Contains(path, "?") {
+		return nil, fmt.Errorf("store: sqlite path %q: must be the name of an existing file without '?'", path)
+	}
+	if fi, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("store: open %s read-only: %w", path, err)
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("store: open %s read-only: not a regular file", path)
+	}
+	db, err := sql.Open("sqlite", path+"?_busy_timeout="+strconv.FormatInt(sqliteBusyTimeout.Milliseconds(), 10)+"&_query_only=1")
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s read-only: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	if err := checkSchema(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s read-only: %w", path, err)
+	}
+	stmts := newStmtCache(db, stmtCacheLimit, logger)
+	return &SQLite{write: db, read: db, writeStmts: stmts, readStmts: stmts, logger: logger,
+		attempts: sqliteAttempts, backoff: sqliteBackoff,
+		eng: &engine{
+			dialect:      SQLiteDialect(),
+			isUnique:     sqliteCode(sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY),
+			isForeignKey: sqliteCode(sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY),
+		}}, nil
+}
+
 func openSQLite(ctx context.Context, path string, logger *slog.Logger, busy time.Duration) (*SQLite, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -100,7 +141,7 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger, busy time
 		return nil, err
 	}
 	if !memory {
-		read, err := sql.Open("sqlite", path+"?"+common+"&_query_only=1")
+		read, err := sql.Open("sqlite", path+"?"+common+"")
 		if err != nil {
 			write.Close()
 			return nil, fmt.Errorf("store: open %s for reading: %w", path, err)

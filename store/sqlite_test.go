@@ -2,8 +2,12 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -209,4 +213,47 @@ func TestSQLiteNodes(t *testing.T) {
 		}
 		return nodes
 	})
+}
+
+// TestSQLiteReadOnly: OpenSQLiteReadOnly reads a database as it is and writes
+// nothing (storetest.RunReadOnly); it creates no database where there is none and
+// refuses a file that is not the authority's.
+func TestSQLiteReadOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "nca.db")
+	rw, err := store.OpenSQLite(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rw.Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.RunReadOnly(t, rw, db, func(t *testing.T) (store.Store, error) { return store.OpenSQLiteReadOnly(ctx, path, nil) })
+
+	missing := filepath.Join(t.TempDir(), "none.db")
+	if s, err := store.OpenSQLiteReadOnly(ctx, missing, nil); err == nil {
+		s.Close()
+		t.Fatal("a missing database opened read-only")
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the read-only open of a missing database left a file: %v", err)
+	}
+	foreign := filepath.Join(t.TempDir(), "other.db")
+	other, err := sql.Open("sqlite", foreign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.ExecContext(ctx, `CREATE TABLE notes (body TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	if s, err := store.OpenSQLiteReadOnly(ctx, foreign, nil); err == nil || !strings.Contains(err.Error(), "not a database of the authority") {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("another application's database: %v", err)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -44,6 +45,7 @@ func TestAuditVerify(t *testing.T) {
 		name   string
 		args   []string
 		tamper func(query string)
+		count  func(query string) int
 	}
 	var targets []target
 
@@ -66,6 +68,16 @@ func TestAuditVerify(t *testing.T) {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
+	}, func(q string) (n int) {
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.QueryRowContext(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}})
 	if u := storetest.DatabaseURL(); u != "" {
 		dsn := storetest.PostgresSchema(t, u)
@@ -75,21 +87,57 @@ func TestAuditVerify(t *testing.T) {
 			if _, err := pg.DB().ExecContext(ctx, q); err != nil {
 				t.Fatal(err)
 			}
+		}, func(q string) (n int) {
+			if err := pg.DB().QueryRowContext(ctx, q).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
 		}})
 	}
 	none := func(string) string { return "" }
 	for _, tg := range targets {
-		var out, errb bytes.Buffer
-		code := run(ctx, append([]string{"audit", "verify"}, tg.args...), &out, &errb, none)
-		if code != 0 || !strings.Contains(out.String(), "verifies: 5 records; the last is seq 5") {
-			t.Fatalf("%s: intact log: exit %d, %q %q", tg.name, code, out.String(), errb.String())
+		verify := func(extra ...string) (code int, stdout, stderr string) {
+			var out, errb bytes.Buffer
+			code = run(ctx, append(append([]string{"audit", "verify"}, tg.args...), extra...), &out, &errb, none)
+			return code, out.String(), errb.String()
+		}
+		// A database restored from an older build is read as it is: pretend one.
+		tg.tamper(`DELETE FROM schema_migrations WHERE version > 1`)
+		code, out, errs := verify()
+		if code != 0 || !strings.Contains(out, "verifies: 5 records; the last is seq 5") {
+			t.Fatalf("%s: intact log: exit %d, %q %q", tg.name, code, out, errs)
+		}
+		if n := tg.count(`SELECT COUNT(*) FROM schema_migrations`); n != 1 {
+			t.Fatalf("%s: nca audit verify migrated the database (%d migrations recorded, 1 before)", tg.name, n)
+		}
+		_, anchorLine, ok := strings.Cut(out, "anchor: ")
+		anchor := strings.TrimSpace(anchorLine)
+		if !ok || !strings.HasPrefix(anchor, "5:") {
+			t.Fatalf("%s: no anchor of the last record printed: %q", tg.name, out)
+		}
+		if code, out, errs := verify("--anchor", anchor); code != 0 || !strings.Contains(out, "holds the 1 anchors given") {
+			t.Fatalf("%s: intact log with its anchor: exit %d, %q %q", tg.name, code, out, errs)
+		}
+		// The last record cut off: the chain still verifies; the anchor does not.
+		tg.tamper(`DELETE FROM audit WHERE seq = 5`)
+		if code, out, errs := verify(); code != 0 || !strings.Contains(out, "verifies: 4 records") {
+			t.Fatalf("%s: truncated log without anchors: exit %d, %q %q", tg.name, code, out, errs)
+		}
+		anchors := filepath.Join(t.TempDir(), "anchors")
+		if err := os.WriteFile(anchors, []byte("# kept by the auditor\n\nanchor: "+anchor+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, extra := range [][]string{{"--anchor", anchor}, {"--anchors", anchors}} {
+			if code, out, errs := verify(extra...); code != 1 || !strings.Contains(errs, "ends at seq 4, before the anchor "+anchor) {
+				t.Fatalf("%s: truncated log with %v: exit %d, %q %q", tg.name, extra, code, out, errs)
+			}
+		}
+		if code, _, errs := verify("--anchor", "5:not-a-hash"); code != 2 || !strings.Contains(errs, "64 hex digits") {
+			t.Fatalf("%s: a malformed anchor: exit %d, %q", tg.name, code, errs)
 		}
 		tg.tamper(`UPDATE audit SET detail = 'accepted' WHERE seq = 3`)
-		out.Reset()
-		errb.Reset()
-		code = run(ctx, append([]string{"audit", "verify"}, tg.args...), &out, &errb, none)
-		if code != 1 || !strings.Contains(errb.String(), "broken at seq 3") || !strings.Contains(errb.String(), "the 2 records before it verify") {
-			t.Fatalf("%s: altered log: exit %d, %q %q", tg.name, code, out.String(), errb.String())
+		if code, out, errs := verify("--anchor", anchor); code != 1 || !strings.Contains(errs, "broken at seq 3") || !strings.Contains(errs, "the 2 records before it verify") {
+			t.Fatalf("%s: altered log: exit %d, %q %q", tg.name, code, out, errs)
 		}
 	}
 

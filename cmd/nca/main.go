@@ -74,7 +74,8 @@ Usage:
   nca serve [flags]    run the authority (HTTP API, CA and CRL publication)
   nca staff add …      enrol another operator, manager or administrator (writes a PKCS#12 file)
   nca init --config F  the key ceremony: CA keys (HSM or key files), CA certificates, a record
-  nca audit verify     check the hash chain of the whole audit log (--data or --database-url)
+  nca audit verify     check the hash chain of the whole audit log, read-only, and anchors kept
+                       elsewhere (--data or --database-url; --anchor SEQ:HASH, --anchors FILE)
   nca help             this text
 
 Run "nca serve -h" for the flags. Every flag can also be set by an NCA_* environment
