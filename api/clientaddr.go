@@ -1,96 +1,23 @@
 package api
 
 import (
-	"fmt"
-	"net"
 	"net/http"
 	"net/netip"
-	"strings"
+
+	"github.com/opennca/nca/internal/clientlimit"
 )
 
 // ParseTrustedProxies reads a comma-separated list of addresses and CIDR prefixes
-// ("10.0.0.0/8, 192.0.2.10, 2001:db8::/32") for Config.TrustedProxies. An empty list
-// gives none.
+// ("10.0.0.0/8, 192.0.2.10, 2001:db8::/32") for Config.TrustedProxies
+// (clientlimit.ParseProxies). An empty list gives none.
 func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, f := range strings.Split(list, ",") {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			continue
-		}
-		if p, err := netip.ParsePrefix(f); err == nil {
-			out = append(out, p.Masked())
-			continue
-		}
-		a, err := netip.ParseAddr(f)
-		if err != nil {
-			return nil, fmt.Errorf("trusted proxy %q: not an IP address or CIDR prefix", f)
-		}
-		a = a.Unmap()
-		out = append(out, netip.PrefixFrom(a, a.BitLen()))
-	}
-	return out, nil
+	return clientlimit.ParseProxies(list)
 }
 
-// clientHost returns the address of the client of r. It is the connection's peer,
-// unless that peer is a trusted proxy (Config.TrustedProxies): then X-Forwarded-For
-// is read from the right, each proxy having appended the peer it saw, and the client
-// is the first address that is not a trusted proxy's. Whatever stands left of it was
-// written by the client itself and is not believed. An entry that is not an address
-// stops the walk at the proxy that passed it on. The audit records, the logs and the
-// registry lookup limit all see this address.
+// clientHost returns the address of the client of r: the connection's peer, or,
+// when that peer is a trusted proxy (Config.TrustedProxies), the client it forwarded
+// in X-Forwarded-For (clientlimit.Proxies.ClientHost). The audit records, the logs
+// and the registry lookup limit all see this address.
 func (s *Server) clientHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	if len(s.proxies) == 0 {
-		return host
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil || !s.trusted(addr) {
-		return host
-	}
-	var hops []string
-	for _, v := range r.Header.Values("X-Forwarded-For") {
-		hops = append(hops, strings.Split(v, ",")...)
-	}
-	for i := len(hops) - 1; i >= 0; i-- {
-		a, ok := forwardedAddr(hops[i])
-		if !ok {
-			break
-		}
-		addr = a
-		if !s.trusted(a) {
-			break
-		}
-	}
-	return addr.Unmap().String()
-}
-
-// trusted reports whether a is the address of a trusted proxy.
-func (s *Server) trusted(a netip.Addr) bool {
-	a = a.Unmap()
-	for _, p := range s.proxies {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
-
-// forwardedAddr reads one X-Forwarded-For entry: an address, possibly with a port
-// ("192.0.2.1:5000", "[2001:db8::1]:443").
-func forwardedAddr(s string) (netip.Addr, bool) {
-	s = strings.TrimSpace(s)
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a, true
-	}
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr(), true
-	}
-	if a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")); err == nil {
-		return a, true
-	}
-	return netip.Addr{}, false
+	return clientlimit.Proxies(s.proxies).ClientHost(r)
 }

@@ -18,7 +18,8 @@ const MaxRequestBytes = 4 << 10
 //
 // The body is application/timestamp-query; the answer application/timestamp-reply,
 // also for a refused request (its status says why). A body of another media type
-// gets 415, one over MaxRequestBytes 413: those are not time-stamp requests.
+// gets 415, one over MaxRequestBytes 413: those are not time-stamp requests. A client
+// over its limit (Config.Limit) gets 429 with Retry-After, before anything is signed.
 func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /tsp", s.post)
 	mux.HandleFunc("POST /tsp/{ca}", s.post)
@@ -28,6 +29,12 @@ func (s *Server) post(w http.ResponseWriter, req *http.Request) {
 	if mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type")); err != nil || mt != "application/timestamp-query" {
 		s.m.request(req.PathValue("ca"), "rejected")
 		http.Error(w, "the body must be application/timestamp-query (RFC 3161)", http.StatusUnsupportedMediaType)
+		return
+	}
+	if secs, ok := s.cfg.Limit.Allow(s.cfg.Proxies.ClientHost(req)); !ok {
+		s.m.request(req.PathValue("ca"), "limited")
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		http.Error(w, "too many time-stamp requests from this address: try again in "+strconv.Itoa(secs)+" s", http.StatusTooManyRequests)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxRequestBytes))

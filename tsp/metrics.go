@@ -16,7 +16,8 @@ type Metrics struct {
 // NewMetrics registers the service's metrics with reg:
 //
 //	nca_tsp_requests_total{ca,result}  requests by issuing CA and outcome (granted,
-//	                                   rejected, error)
+//	                                   rejected, error, limited: over the client's
+//	                                   limit, answered 429)
 //	nca_tsp_stamp_seconds{ca}          time to read a request and sign its token
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{

@@ -17,6 +17,7 @@ import (
 
 	"github.com/opennca/nca/cms"
 	"github.com/opennca/nca/gost"
+	"github.com/opennca/nca/internal/clientlimit"
 	"github.com/opennca/nca/pki"
 )
 
@@ -89,6 +90,11 @@ type Config struct {
 	// KeyGen makes a time-stamping key for a CA key (default pki.GenerateKeyLike:
 	// RSA-2048 for an RSA CA, the CA's curve for a GOST or ECDSA CA).
 	KeyGen func(caKey crypto.PublicKey, random io.Reader) (crypto.Signer, error)
+	// Limit bounds the tokens one client may get from the HTTP service (each costs
+	// a signature): over it a request gets 429 with Retry-After. Nil: no limit. The
+	// client is found by Proxies (clientlimit.Proxies.ClientHost).
+	Limit   *clientlimit.Limiter
+	Proxies clientlimit.Proxies
 }
 
 // Server is the time-stamping service: one TSA key and certificate per issuing CA,

@@ -24,6 +24,7 @@ import (
 	"github.com/opennca/nca/cms"
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/gost"
+	"github.com/opennca/nca/internal/clientlimit"
 	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/ra"
 	"github.com/opennca/nca/registry"
@@ -381,5 +382,61 @@ func TestStampSignatures(t *testing.T) {
 	}
 	if _, err := cms.AddSignatureTimeStamp(stamped, 1, si.TimeStampTokens[0]); err == nil {
 		t.Error("added a stamp to a signer that does not exist")
+	}
+}
+
+// TestStampLimit: a client over its limit gets 429 with Retry-After and no token;
+// behind a trusted proxy each forwarded client has a bucket of its own; the bucket
+// refills with the clock.
+func TestStampLimit(t *testing.T) {
+	a := sharedCA(t)
+	c := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	st := storetest.New(t)
+	svc := ra.New(ra.Config{Store: st, Registry: registry.Demo(c.now()), Signer: a, Now: c.now})
+	proxies, err := clientlimit.ParseProxies("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := tsp.New(context.Background(), tsp.Config{Authority: svc, Issuers: issuers(a), Now: c.now,
+		Limit: clientlimit.New(60, 2, c.now), Proxies: proxies})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	srv.Register(mux)
+	hs := httptest.NewServer(mux)
+	defer hs.Close()
+	sum := sha256.Sum256([]byte("x"))
+	req, _ := tsp.NewRequest(oidSHA256, sum[:], nil, nil, false)
+	body, _ := req.Marshal()
+	post := func(forwardedFor string) *http.Response {
+		r, _ := http.NewRequest(http.MethodPost, hs.URL+"/tsp", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/timestamp-query")
+		if forwardedFor != "" {
+			r.Header.Set("X-Forwarded-For", forwardedFor)
+		}
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	for i := range 2 {
+		if resp := post("198.51.100.1"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("request %d within the burst: HTTP %d", i+1, resp.StatusCode)
+		}
+	}
+	resp := post("198.51.100.1")
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "1" || resp.Header.Get("Content-Type") == "application/timestamp-reply" {
+		t.Fatalf("over the limit: HTTP %d, Retry-After %q, %s", resp.StatusCode, resp.Header.Get("Retry-After"), resp.Header.Get("Content-Type"))
+	}
+	if resp := post("198.51.100.2"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("another client behind the proxy: HTTP %d", resp.StatusCode)
+	}
+	c.add(time.Second)
+	if resp := post("198.51.100.1"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("after the bucket refilled: HTTP %d", resp.StatusCode)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/opennca/nca/auth"
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/internal/clientlimit"
 	"github.com/opennca/nca/kzid"
 	"github.com/opennca/nca/ocsp"
 	"github.com/opennca/nca/ra"
@@ -47,6 +48,8 @@ type serveConfig struct {
 	databaseURL string
 	keyStore    string
 	lookups     int
+	tspRate     int // time stamps per client and minute (clientlimit; <= 0: none)
+	ocspRate    int // OCSP answers signed on demand per client and minute
 	proxyList   string
 	proxies     []netip.Prefix // parsed from proxyList by validate
 	getenv      func(string) string
@@ -89,9 +92,23 @@ func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
 	if v := getenv("NCA_REGISTRY_LOOKUPS_PER_MINUTE"); v != "" {
 		_ = fs.Set("registry-lookups-per-minute", v)
 	}
+	fs.IntVar(&c.tspRate, "tsp-per-minute", 1200, "time stamps one client address may get per minute from this node (each costs a signature), in bursts of up to a tenth of that; over it: 429 with Retry-After; 0: no limit, e.g. when a reverse proxy limits them (NCA_TSP_PER_MINUTE)")
+	if v := getenv("NCA_TSP_PER_MINUTE"); v != "" {
+		_ = fs.Set("tsp-per-minute", v)
+	}
+	fs.IntVar(&c.ocspRate, "ocsp-signed-per-minute", 1200, "OCSP answers signed on demand (requests with a nonce, certificates not in the responder's cache) one client address may get per minute from this node, in bursts of up to a tenth of that; cached answers are never limited; over it: tryLater; 0: no limit (NCA_OCSP_SIGNED_PER_MINUTE)")
+	if v := getenv("NCA_OCSP_SIGNED_PER_MINUTE"); v != "" {
+		_ = fs.Set("ocsp-signed-per-minute", v)
+	}
 	fs.StringVar(&c.proxyList, "trusted-proxies", env("NCA_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR prefixes of the reverse proxies and load balancers in front of this node: for their requests the client is read from X-Forwarded-For (NCA_TRUSTED_PROXIES; default: none, the connection's peer is the client)")
 	registerNotifyFlags(fs, &c.notify, env)
 	return fs, c
+}
+
+// perClient is the limiter of perMinute requests per client address and minute, in
+// bursts of up to a tenth of that (at least 10); nil, no limit, for 0.
+func perClient(perMinute int) *clientlimit.Limiter {
+	return clientlimit.New(perMinute, max(10, perMinute/10), time.Now)
 }
 
 // envName returns the environment variable of a serve flag.
@@ -157,6 +174,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.notify.interval < time.Second {
 		return fmt.Errorf("notify-interval must be at least 1s")
+	}
+	if c.tspRate < 0 || c.ocspRate < 0 {
+		return fmt.Errorf("tsp-per-minute and ocsp-signed-per-minute must be 0 (no limit) or more")
 	}
 	p, err := api.ParseTrustedProxies(c.proxyList)
 	if err != nil {
@@ -337,17 +357,17 @@ func assemble(ctx context.Context, c *serveConfig, log *slog.Logger) (*authority
 		a.close()
 		return nil, err
 	}
-	if err := a.statusServices(ctx, log); err != nil {
+	if err := a.statusServices(ctx, c, log); err != nil {
 		a.close()
 		return nil, err
 	}
 	return a, nil
 }
 
-// statusServices starts the OCSP responder and the time-stamping service, mounts
-// them beside the API with the metrics of all three, and wires revocations to the
-// responder.
-func (a *authority) statusServices(ctx context.Context, log *slog.Logger) error {
+// statusServices starts the OCSP responder and the time-stamping service (each
+// limited per client as c says), mounts them beside the API with the metrics of all
+// three, and wires revocations to the responder.
+func (a *authority) statusServices(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 	reg := newRegistry()
 	om, err := ocsp.NewMetrics(reg)
 	if err != nil {
@@ -368,7 +388,8 @@ func (a *authority) statusServices(ctx context.Context, log *slog.Logger) error 
 			tsaIssuers = append(tsaIssuers, tsp.Issuer{Name: iss.Name, Cert: iss.Cert})
 		}
 	}
-	a.tsp, err = tsp.New(ctx, tsp.Config{Authority: a.ra, Issuers: tsaIssuers, Logger: log, Metrics: tm})
+	a.tsp, err = tsp.New(ctx, tsp.Config{Authority: a.ra, Issuers: tsaIssuers, Logger: log, Metrics: tm,
+		Limit: perClient(c.tspRate), Proxies: c.proxies})
 	if err != nil {
 		return err
 	}
