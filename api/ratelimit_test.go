@@ -10,34 +10,26 @@ import (
 	"github.com/opennca/nca/core"
 )
 
-func TestLimiterRefillsAndRefuses(t *testing.T) {
+// TestLimiterErrors: a refusal of the lookups' bucket (clientlimit.Limiter) is a
+// KindTooMany error carrying Retry-After; a negative rate means no limit.
+func TestLimiterErrors(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	l := newLimiter(60, 3, func() time.Time { return now })
-	for i := range 3 {
-		if err := l.allow("a"); err != nil {
-			t.Fatalf("request %d within the burst refused: %v", i+1, err)
-		}
+	l := newLimiter(120, 1, func() time.Time { return now })
+	if err := l.allow("192.0.2.1"); err != nil {
+		t.Fatalf("first lookup refused: %v", err)
 	}
-	err := l.allow("a")
+	if err := l.check("192.0.2.1"); err == nil {
+		t.Fatal("check passed on an empty bucket")
+	}
 	var re *retryError
-	if !errors.As(err, &re) || core.KindOf(err) != core.KindTooMany || re.retryAfter() != "1" {
-		t.Fatalf("4th request at once: got %v, want KindTooMany with Retry-After 1", err)
-	}
-	if err := l.allow("b"); err != nil {
-		t.Fatalf("another address shares the bucket: %v", err)
-	}
-	now = now.Add(time.Second)
-	if err := l.allow("a"); err != nil {
-		t.Fatalf("a token refilled after 1 s at 60/min, still refused: %v", err)
-	}
-	if err := l.allow("a"); err == nil {
-		t.Fatal("a second token after 1 s at 60/min")
+	if err := l.allow("192.0.2.1"); !errors.As(err, &re) || core.KindOf(err) != core.KindTooMany || re.retryAfter() != "1" {
+		t.Fatalf("second lookup at once: got %v, want KindTooMany with Retry-After 1", err)
 	}
 	if newLimiter(-1, 0, time.Now) != nil {
 		t.Fatal("a negative rate must mean no limit")
 	}
 	var none *limiter
-	if err := none.allow("a"); err != nil {
+	if err := none.allow("a"); err != nil || none.check("a") != nil {
 		t.Fatalf("no limiter refused: %v", err)
 	}
 }

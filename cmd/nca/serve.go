@@ -53,6 +53,7 @@ type serveConfig struct {
 	proxyList   string
 	proxies     []netip.Prefix // parsed from proxyList by validate
 	getenv      func(string) string
+	envErrs     []error // NCA_* variables that could not be read
 	notify      notifyConfig
 }
 
@@ -84,22 +85,10 @@ func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
 	fs.DurationVar(&c.deltaCRL, "delta-crl-interval", deltaCRL, "how often every delta CRL is published; a revocation publishes one at once (NCA_DELTA_CRL_INTERVAL)")
 	fs.StringVar(&c.databaseURL, "database-url", env("NCA_DATABASE_URL", ""), "PostgreSQL database URL, e.g. postgres://nca@db:5432/nca (NCA_DATABASE_URL; default: the embedded SQLite database <data>/nca.db)")
 	fs.StringVar(&c.keyStore, "key-store", env("NCA_KEY_STORE", ""), "the key ceremony file (nca init) whose key_store says where the CA keys are (NCA_KEY_STORE; default: key files <data>/ca/*.key)")
-	fs.IntVar(&c.caBits, "ca-rsa-bits", 4096, "RSA size of CA keys created on first start (NCA_CA_RSA_BITS)")
-	if v := getenv("NCA_CA_RSA_BITS"); v != "" {
-		_ = fs.Set("ca-rsa-bits", v)
-	}
-	fs.IntVar(&c.lookups, "registry-lookups-per-minute", 30, "public name lookups by IIN/BIN allowed per client address and minute on this node; -1: no limit, e.g. when a reverse proxy limits them (NCA_REGISTRY_LOOKUPS_PER_MINUTE)")
-	if v := getenv("NCA_REGISTRY_LOOKUPS_PER_MINUTE"); v != "" {
-		_ = fs.Set("registry-lookups-per-minute", v)
-	}
-	fs.IntVar(&c.tspRate, "tsp-per-minute", 1200, "time stamps one client address may get per minute from this node (each costs a signature), in bursts of up to a tenth of that; over it: 429 with Retry-After; 0: no limit, e.g. when a reverse proxy limits them (NCA_TSP_PER_MINUTE)")
-	if v := getenv("NCA_TSP_PER_MINUTE"); v != "" {
-		_ = fs.Set("tsp-per-minute", v)
-	}
-	fs.IntVar(&c.ocspRate, "ocsp-signed-per-minute", 1200, "OCSP answers signed on demand (requests with a nonce, certificates not in the responder's cache) one client address may get per minute from this node, in bursts of up to a tenth of that; cached answers are never limited; over it: tryLater; 0: no limit (NCA_OCSP_SIGNED_PER_MINUTE)")
-	if v := getenv("NCA_OCSP_SIGNED_PER_MINUTE"); v != "" {
-		_ = fs.Set("ocsp-signed-per-minute", v)
-	}
+	c.intFlag(fs, &c.caBits, "ca-rsa-bits", 4096, "RSA size of CA keys created on first start (NCA_CA_RSA_BITS)")
+	c.intFlag(fs, &c.lookups, "registry-lookups-per-minute", 30, "public name lookups by IIN/BIN allowed per client address and minute on this node; -1: no limit, e.g. when a reverse proxy limits them (NCA_REGISTRY_LOOKUPS_PER_MINUTE)")
+	c.intFlag(fs, &c.tspRate, "tsp-per-minute", 1200, "time stamps one client address may get per minute from this node (each costs a signature), in bursts of up to a tenth of that; over it: 429 with Retry-After; 0: no limit, e.g. when a reverse proxy limits them (NCA_TSP_PER_MINUTE)")
+	c.intFlag(fs, &c.ocspRate, "ocsp-signed-per-minute", 1200, "OCSP answers signed on demand (requests with a nonce, certificates not in the responder's cache) one client address may get per minute from this node, in bursts of up to a tenth of that; cached answers are never limited; over it: tryLater; 0: no limit (NCA_OCSP_SIGNED_PER_MINUTE)")
 	fs.StringVar(&c.proxyList, "trusted-proxies", env("NCA_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR prefixes of the reverse proxies and load balancers in front of this node: for their requests the client is read from X-Forwarded-For (NCA_TRUSTED_PROXIES; default: none, the connection's peer is the client)")
 	registerNotifyFlags(fs, &c.notify, env)
 	return fs, c
@@ -109,6 +98,17 @@ func serveFlags(getenv func(string) string) (*flag.FlagSet, *serveConfig) {
 // bursts of up to a tenth of that (at least 10); nil, no limit, for 0.
 func perClient(perMinute int) *clientlimit.Limiter {
 	return clientlimit.New(perMinute, max(10, perMinute/10), time.Now)
+}
+
+// intFlag registers an int flag of c whose NCA_* variable (envName) overrides its
+// default; a variable that is not a number is an error of parseServeFlags.
+func (c *serveConfig) intFlag(fs *flag.FlagSet, p *int, name string, def int, usage string) {
+	fs.IntVar(p, name, def, usage)
+	if v := c.getenv(envName(name)); v != "" {
+		if err := fs.Set(name, v); err != nil {
+			c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q: %w", envName(name), v, err))
+		}
+	}
 }
 
 // envName returns the environment variable of a serve flag.
@@ -125,6 +125,9 @@ func parseServeFlags(fs *flag.FlagSet, c *serveConfig, args []string, getenv fun
 			return err
 		}
 		return errUsage
+	}
+	if err := errors.Join(c.envErrs...); err != nil {
+		return err
 	}
 	return applyConfigFile(fs, c, getenv)
 }

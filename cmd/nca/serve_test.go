@@ -15,10 +15,7 @@ func parse(t *testing.T, env map[string]string, args ...string) (*serveConfig, e
 	getenv := func(k string) string { return env[k] }
 	fs, c := serveFlags(getenv)
 	fs.SetOutput(new(bytes.Buffer))
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if err := applyConfigFile(fs, c, getenv); err != nil {
+	if err := parseServeFlags(fs, c, args, getenv); err != nil {
 		return nil, err
 	}
 	return c, c.validate()
@@ -51,6 +48,15 @@ func TestConfigPrecedence(t *testing.T) {
 	c, err = parse(t, map[string]string{"NCA_CONFIG": cfg, "NCA_CA_RSA_BITS": "3072"})
 	if err != nil || c.listen != "127.0.0.1:9000" || c.caBits != 3072 {
 		t.Fatalf("NCA_CONFIG / NCA_CA_RSA_BITS: %+v, %v", c, err)
+	}
+	if c, err = parse(t, map[string]string{"NCA_TSP_PER_MINUTE": "0"}, "--ocsp-signed-per-minute", "60"); err != nil || c.tspRate != 0 || c.ocspRate != 60 {
+		t.Fatalf("limits: %+v, %v", c, err)
+	}
+	if _, err = parse(t, map[string]string{"NCA_TSP_PER_MINUTE": "many"}); err == nil || !strings.Contains(err.Error(), "NCA_TSP_PER_MINUTE") {
+		t.Fatalf("a variable that is not a number: %v", err)
+	}
+	if _, err = parse(t, nil, "--tsp-per-minute", "-5"); err == nil {
+		t.Fatal("a negative limit was accepted")
 	}
 	c, err = parse(t, map[string]string{"NCA_TRUSTED_PROXIES": "10.0.0.0/24, 192.0.2.10, 2001:db8::/32"})
 	if err != nil || len(c.proxies) != 3 || c.proxies[1].String() != "192.0.2.10/32" {
