@@ -13,8 +13,8 @@ import (
 	"github.com/opennca/nca/pki"
 )
 
-// MaxRequestBytes bounds an OCSP request body (one CertID, a nonce, maybe a
-// signature with its certificates).
+// MaxRequestBytes bounds an OCSP request body (up to pki.MaxOCSPRequests CertIDs,
+// about 100 bytes each, a nonce, maybe a signature with its certificates).
 const MaxRequestBytes = 16 << 10
 
 // Register mounts the responder on mux:

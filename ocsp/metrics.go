@@ -19,8 +19,10 @@ type Metrics struct {
 //
 //	nca_ocsp_requests_total{method,result}  requests by HTTP method and outcome
 //	                                         (cached = cache hit, signed = cache miss,
-//	                                         live = nonce, malformed, unauthorized, error)
-//	nca_ocsp_sign_seconds{kind}              time to sign one response (cache, live)
+//	                                         live = nonce, multi = several certificates,
+//	                                         not_modified, malformed, unauthorized, error)
+//	nca_ocsp_sign_seconds{kind}              time to sign one response (cache, live;
+//	                                         live includes multi)
 //	nca_ocsp_cached_responses                responses held in the cache
 //	nca_ocsp_refreshes_total                 cached responses re-signed in the background
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {

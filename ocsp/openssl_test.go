@@ -72,6 +72,61 @@ func TestOpenSSL(t *testing.T) {
 		{"revoked", []string{"-cert", bad}, []string{": revoked", "Reason: keyCompromise"}},
 		{"never issued", []string{"-serial", "0x0badc0ffee"}, []string{": revoked", "Reason: certificateHold", "Revocation Time: Jan  1 00:00:00 1970 GMT"}},
 	}
+	// Several certificates in one request (RFC 6960 §4.1.1): openssl asks about all
+	// three at once (each CertID with its own hash), verifies the one response,
+	// finds each certificate's SingleResponse by its CertID and prints its status.
+	multi := []string{"-sha256", "-cert", good, "-sha1", "-cert", bad, "-sha256", "-serial", "0x0badc0ffee"}
+	multiWant := []struct {
+		name string
+		want []string
+	}{
+		{good, []string{": good"}},
+		{bad, []string{": revoked", "Reason: keyCompromise"}},
+		{"0x0badc0ffee", []string{": revoked", "Reason: certificateHold", "Revocation Time: Jan  1 00:00:00 1970 GMT"}},
+	}
+	checkMulti := func(how, out string) {
+		t.Helper()
+		if strings.Contains(out, "No Status found") {
+			t.Errorf("%s: a certificate has no SingleResponse\n%s", how, out)
+		}
+		for _, w := range multiWant {
+			block := statusBlock(out, w.name)
+			for _, s := range w.want {
+				if !strings.Contains(block, s) {
+					t.Errorf("%s: %s: no %q in\n%s", how, w.name, s, out)
+				}
+			}
+		}
+	}
+	for _, nonce := range []string{"-nonce", "-no_nonce"} {
+		out := run(append([]string{"-issuer", issuer, "-url", srv.URL + "/ocsp/" + ca.IssuingRSA, "-CAfile", trust, nonce}, multi...)...)
+		checkMulti("POST several "+nonce, out)
+		if nonce == "-nonce" && strings.Contains(out, "WARNING: no nonce in response") {
+			t.Errorf("POST several: nonce not echoed\n%s", out)
+		}
+	}
+	multiReq, multiResp := filepath.Join(dir, "several.req"), filepath.Join(dir, "several.resp")
+	if out, err := exec.Command(bin, append([]string{"ocsp", "-issuer", issuer, "-no_nonce", "-reqout", multiReq}, multi...)...).CombinedOutput(); err != nil {
+		t.Fatalf("openssl ocsp -reqout: %v\n%s", err, out)
+	}
+	multiDER, err := os.ReadFile(multiReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(srv.URL + "/ocsp/" + ca.IssuingRSA + "/" + url.PathEscape(base64.StdEncoding.EncodeToString(multiDER)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("GET several: Cache-Control %q, want no-store", cc)
+	}
+	if err := os.WriteFile(multiResp, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	checkMulti("GET several", run(append([]string{"-issuer", issuer, "-respin", multiResp, "-CAfile", trust}, multi...)...))
+
 	for _, tc := range targets {
 		for _, nonce := range []string{"-nonce", "-no_nonce"} {
 			for _, digest := range []string{"-sha1", "-sha256"} {
@@ -114,4 +169,22 @@ func TestOpenSSL(t *testing.T) {
 			}
 		}
 	}
+}
+
+// statusBlock returns the part of openssl ocsp's output about name: its status line
+// and the indented lines after it ("" when name has none).
+func statusBlock(out, name string) string {
+	i := strings.Index(out, name+": ")
+	if i < 0 {
+		return ""
+	}
+	lines := strings.SplitAfter(out[i:], "\n")
+	block := lines[0]
+	for _, l := range lines[1:] {
+		if !strings.HasPrefix(l, "\t") {
+			break
+		}
+		block += l
+	}
+	return block
 }

@@ -1,7 +1,9 @@
 // Package ocsp is the authority's OCSP responder (RFC 6960, RFC 5019 profile):
 // the HTTP edge for GET and POST, a cache of pre-signed responses for requests
-// without a nonce, live signing for requests with one, and one delegated responder
-// certificate per issuing CA, rotated automatically.
+// about one certificate without a nonce, live signing for requests with one and for
+// requests about several certificates (RFC 6960 §4.1.1, up to
+// pki.MaxOCSPRequests, one response with a SingleResponse each), and one delegated
+// responder certificate per issuing CA, rotated automatically.
 //
 // Freshness: a cached response is re-signed in the background once it is older
 // than RefreshAfter (a quarter of its validity by default), long before its
@@ -263,7 +265,8 @@ type Answer struct {
 	MaxAge time.Duration
 	ETag   string
 	// Result names the outcome for metrics: "cached", "signed", "live",
-	// "malformed", "unauthorized" or "error".
+	// "multi" (a request about several certificates), "malformed",
+	// "unauthorized" or "error".
 	Result string
 }
 
@@ -272,17 +275,32 @@ type Answer struct {
 // requests get a malformedRequest answer, requests about CAs not served here an
 // unauthorized answer, and store or signing failures internalError or tryLater;
 // Respond itself never fails.
+//
+// A request about one certificate is answered from the cache when it has no nonce
+// (Result "cached" or "signed") and signed live when it has one ("live"). A request
+// about several (at most pki.MaxOCSPRequests; more are malformed) gets one response
+// holding a SingleResponse per Request, in the request's order, signed for it alone,
+// echoing its nonce if any and never cached ("multi"). Every Request must name the
+// same CA, one served here (and the URL's CA when caName is set): the response is
+// signed by that CA's delegated responder, which can speak for no other CA, so a
+// request mixing CAs, or naming any CA not served here, is unauthorized as a whole.
+// Every serial is checked as for one request (longer than 20 octets: malformed).
 func (r *Responder) Respond(ctx context.Context, caName string, der []byte) Answer {
 	req, err := pki.ParseOCSPRequest(der)
 	if err != nil {
 		return Answer{DER: pki.OCSPErrorResponse(pki.OCSPMalformedRequest), Result: "malformed"}
 	}
-	if req.Serial == nil || len(req.Serial.Bytes()) > maxSerialOctets {
-		// RFC 5280 §4.1.2.2: no conforming CA issues a longer serial; answering (and
-		// caching) such requests would let anyone fill memory.
-		return Answer{DER: pki.OCSPErrorResponse(pki.OCSPMalformedRequest), Result: "malformed"}
+	for _, q := range req.Requests {
+		if q.Serial == nil || len(q.Serial.Bytes()) > maxSerialOctets {
+			// RFC 5280 §4.1.2.2: no conforming CA issues a longer serial; answering (and
+			// caching) such requests would let anyone fill memory.
+			return Answer{DER: pki.OCSPErrorResponse(pki.OCSPMalformedRequest), Result: "malformed"}
+		}
 	}
-	c := r.match(caName, req)
+	if len(req.Requests) > 1 {
+		return r.respondMulti(ctx, caName, req)
+	}
+	c := r.match(caName, &req.Requests[0])
 	if c == nil {
 		return Answer{DER: pki.OCSPErrorResponse(pki.OCSPUnauthorized), Result: "unauthorized"}
 	}
@@ -318,6 +336,27 @@ func (r *Responder) Respond(ctx context.Context, caName string, der []byte) Answ
 	return r.answer(e, now, "signed")
 }
 
+// respondMulti answers a request about several certificates (see Respond): one
+// live response, not cached.
+func (r *Responder) respondMulti(ctx context.Context, caName string, req *pki.OCSPRequest) Answer {
+	c := r.match(caName, &req.Requests[0])
+	if c == nil {
+		return Answer{DER: pki.OCSPErrorResponse(pki.OCSPUnauthorized), Result: "unauthorized"}
+	}
+	qs := make([]query, len(req.Requests))
+	for i := range req.Requests {
+		if i > 0 && r.match(caName, &req.Requests[i]) != c {
+			return Answer{DER: pki.OCSPErrorResponse(pki.OCSPUnauthorized), Result: "unauthorized"}
+		}
+		qs[i] = query{certID: req.Requests[i].CertID, serial: req.Requests[i].Serial}
+	}
+	e, err := r.signAll(ctx, c, qs, req.Nonce, r.cfg.Now())
+	if err != nil {
+		return r.failure(ctx, c, err)
+	}
+	return Answer{DER: e.der, Result: "multi"}
+}
+
 func (r *Responder) answer(e *entry, now time.Time, result string) Answer {
 	maxAge := e.thisUpdate.Add(r.cfg.RefreshAfter).Sub(now)
 	if maxAge < 0 {
@@ -339,8 +378,9 @@ func (r *Responder) failure(ctx context.Context, c *caState, err error) Answer {
 	return Answer{DER: pki.OCSPErrorResponse(pki.OCSPInternalError), Result: "error"}
 }
 
-// match finds the CA a request names by its issuer hashes.
-func (r *Responder) match(caName string, req *pki.OCSPRequest) *caState {
+// match finds the CA a Request names by its issuer hashes: one served here and,
+// when caName is set, that one; nil if none.
+func (r *Responder) match(caName string, req *pki.OCSPSingleRequest) *caState {
 	if req.Hash == 0 {
 		return nil
 	}
@@ -388,11 +428,35 @@ func (r *Responder) scheduleRefresh(c *caState, e *entry, req *pki.OCSPRequest) 
 	}
 }
 
+// query is one certificate a response is about: the CertID asked, echoed, and its
+// serial.
+type query struct {
+	certID []byte
+	serial *big.Int
+}
+
 // sign looks the certificate's status up and signs a response about it.
 func (r *Responder) sign(ctx context.Context, c *caState, certID []byte, serial *big.Int, nonce []byte, now time.Time) (*entry, error) {
-	st, known, err := r.status(ctx, c, serial)
-	if err != nil {
-		return nil, err
+	return r.signAll(ctx, c, []query{{certID: certID, serial: serial}}, nonce, now)
+}
+
+// signAll looks up the status of every certificate of qs, in order, and signs one
+// response holding a SingleResponse about each, in the same order, echoing nonce
+// when it is not nil. The entry's known is true when every serial was issued by c,
+// its revoked when every answer says revoked; an answer about several certificates
+// or with a nonce is timed as a live signature, any other as one for the cache.
+func (r *Responder) signAll(ctx context.Context, c *caState, qs []query, nonce []byte, now time.Time) (*entry, error) {
+	type looked struct {
+		st    store.CertStatus
+		known bool
+	}
+	statuses := make([]looked, len(qs))
+	for i, q := range qs {
+		st, known, err := r.status(ctx, c, q.serial)
+		if err != nil {
+			return nil, err
+		}
+		statuses[i] = looked{st, known}
 	}
 	key := c.signer.Load()
 	this := now.UTC().Truncate(time.Second)
@@ -407,31 +471,44 @@ func (r *Responder) sign(ctx context.Context, c *caState, certID []byte, serial 
 			key.cert.NotBefore.UTC().Format(time.RFC3339), key.cert.NotAfter.UTC().Format(time.RFC3339))
 	}
 	resp := &pki.OCSPResponse{
-		ResponderKeyHash: key.keyHash, ProducedAt: this, CertID: certID, ThisUpdate: this, NextUpdate: next,
-		Nonce: nonce, ExtendedRevoke: true, Certs: [][]byte{key.cert.Raw}, Reason: -1,
+		ResponderKeyHash: key.keyHash, ProducedAt: this, Nonce: nonce, ExtendedRevoke: true, Certs: [][]byte{key.cert.Raw},
+		Singles: make([]pki.OCSPSingleResponse, len(qs)),
 	}
-	switch {
-	case !known:
-		// PROFILE.md and RFC 6960 §2.2 with extended-revoke: a serial this CA never
-		// issued is answered revoked, certificateHold, at 1970-01-01.
-		resp.Status, resp.RevokedAt, resp.Reason = pki.OCSPRevoked, time.Unix(0, 0), int(core.ReasonCertificateHold)
-	case st.Status == core.CertRevoked && st.RevokedAt != nil:
-		resp.Status, resp.RevokedAt = pki.OCSPRevoked, *st.RevokedAt
-		if st.Reason != core.ReasonUnspecified {
-			resp.Reason = int(st.Reason)
-		}
-	default:
-		resp.Status = pki.OCSPGood
+	allKnown, allRevoked := true, true
+	for i, q := range qs {
+		resp.Singles[i] = singleResponse(q.certID, statuses[i].st, statuses[i].known, this, next)
+		allKnown = allKnown && statuses[i].known
+		allRevoked = allRevoked && resp.Singles[i].Status == pki.OCSPRevoked
 	}
 	start := time.Now()
 	der, err := pki.CreateOCSPResponse(resp, key.signer)
-	r.m.observeSign(nonce != nil, time.Since(start))
+	r.m.observeSign(nonce != nil || len(qs) > 1, time.Since(start))
 	if err != nil {
 		return nil, fmt.Errorf("ocsp: sign: %w", err)
 	}
 	sum := sha1.Sum(der)
 	return &entry{der: der, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`,
-		thisUpdate: this, nextUpdate: next, gen: key.gen, revoked: resp.Status == pki.OCSPRevoked, known: known}, nil
+		thisUpdate: this, nextUpdate: next, gen: key.gen, revoked: allRevoked, known: allKnown}, nil
+}
+
+// singleResponse maps a certificate's status to the SingleResponse about certID,
+// valid from this to next; known is false for a serial the CA never issued.
+func singleResponse(certID []byte, st store.CertStatus, known bool, this, next time.Time) pki.OCSPSingleResponse {
+	s := pki.OCSPSingleResponse{CertID: certID, ThisUpdate: this, NextUpdate: next, Reason: -1}
+	switch {
+	case !known:
+		// PROFILE.md and RFC 6960 §2.2 with extended-revoke: a serial this CA never
+		// issued is answered revoked, certificateHold, at 1970-01-01.
+		s.Status, s.RevokedAt, s.Reason = pki.OCSPRevoked, time.Unix(0, 0), int(core.ReasonCertificateHold)
+	case st.Status == core.CertRevoked && st.RevokedAt != nil:
+		s.Status, s.RevokedAt = pki.OCSPRevoked, *st.RevokedAt
+		if st.Reason != core.ReasonUnspecified {
+			s.Reason = int(st.Reason)
+		}
+	default:
+		s.Status = pki.OCSPGood
+	}
+	return s
 }
 
 // maxSerialOctets is the longest serial number RFC 5280 allows a CA to issue.

@@ -23,6 +23,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 	xocsp "golang.org/x/crypto/ocsp"
 
 	"github.com/opennca/nca/ca"
@@ -224,7 +226,7 @@ func TestHostileAndUntimelyRequests(t *testing.T) {
 	}
 }
 
-func mustCertID(t *testing.T, der []byte) []byte {
+func mustCertID(t testing.TB, der []byte) []byte {
 	t.Helper()
 	req, err := pki.ParseOCSPRequest(der)
 	if err != nil {
@@ -450,5 +452,179 @@ func TestNoRotationStormAtTheCAsEnd(t *testing.T) {
 	r.housekeeping(e.ctx)
 	if got := c.signer.Load(); got == first {
 		t.Fatal("not rotated with a sixth of its validity left")
+	}
+}
+
+// several builds a request about every CertID of certIDs, in order, with an
+// OpenSSL-style nonce extension when nonce is not nil.
+func several(t testing.TB, nonce []byte, certIDs ...[]byte) []byte {
+	t.Helper()
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				for _, id := range certIDs {
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddBytes(id) })
+				}
+			})
+			if nonce != nil {
+				inner, _ := asn1.Marshal(nonce)
+				b.AddASN1(cbasn1.Tag(2).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+							b.AddASN1ObjectIdentifier(pki.OIDOCSPNonce)
+							b.AddASN1OctetString(inner)
+						})
+					})
+				})
+			}
+		})
+	})
+	der, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+// TestRespondSeveral: a request about several certificates gets one signed answer
+// with a SingleResponse per Request, in order, never cached.
+func TestRespondSeveral(t *testing.T) {
+	e := newEnv(t)
+	unknown := *e.good
+	unknown.SerialNumber = new(big.Int).SetBytes([]byte("never issued"))
+	certs := []*x509.Certificate{e.good, &unknown, e.bad}
+	ids := [][]byte{
+		mustCertID(t, request(t, e.good, e.issuer, crypto.SHA256)),
+		mustCertID(t, request(t, &unknown, e.issuer, crypto.SHA256)),
+		mustCertID(t, request(t, e.bad, e.issuer, crypto.SHA1)), // hashes may differ between Requests
+	}
+	type want struct {
+		status pki.OCSPCertStatus
+		reason int
+		at     time.Time
+	}
+	check := func(name string, ans Answer, nonce []byte, wants []want) {
+		t.Helper()
+		if ans.Result != "multi" || ans.Cacheable {
+			t.Fatalf("%s: result %s cacheable %v", name, ans.Result, ans.Cacheable)
+		}
+		a, err := pki.ParseOCSPResponse(ans.DER, e.issuer)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if a.Responder == nil || a.Responder.Subject.CommonName != profile.OCSPResponderCommonName ||
+			!a.Responder.Equal(e.r.ResponderCertificate(ca.IssuingRSA)) {
+			t.Errorf("%s: responder %v", name, a.Responder)
+		}
+		if len(a.Responses) != len(wants) {
+			t.Fatalf("%s: %d SingleResponses, want %d", name, len(a.Responses), len(wants))
+		}
+		var wantNonce []byte
+		if nonce != nil {
+			wantNonce, _ = asn1.Marshal(nonce)
+		}
+		if !bytes.Equal(a.Nonce, wantNonce) {
+			t.Errorf("%s: nonce %x, want %x", name, a.Nonce, wantNonce)
+		}
+		for i, w := range wants {
+			s := a.Responses[i]
+			if s.Serial.Cmp(certs[i].SerialNumber) != 0 || s.Status != w.status || !s.ThisUpdate.Equal(e.clk.Now()) ||
+				!s.NextUpdate.Equal(e.clk.Now().Add(time.Hour)) {
+				t.Errorf("%s: response %d: serial %x status %v %v – %v", name, i, s.Serial, s.Status, s.ThisUpdate, s.NextUpdate)
+			}
+			if w.status == pki.OCSPRevoked && (s.Reason != w.reason || !s.RevokedAt.Equal(w.at)) {
+				t.Errorf("%s: response %d: revoked %v reason %d", name, i, s.RevokedAt, s.Reason)
+			}
+			// x/crypto/ocsp, an independent parser, picks each one by its serial.
+			resp, err := xocsp.ParseResponseForCert(ans.DER, certs[i], e.issuer)
+			if err != nil || int(resp.Status) != map[pki.OCSPCertStatus]int{pki.OCSPGood: xocsp.Good, pki.OCSPRevoked: xocsp.Revoked}[w.status] {
+				t.Errorf("%s: response %d by x/crypto/ocsp: %v, %v", name, i, resp, err)
+			}
+		}
+		if oid, _ := asn1.Marshal(pki.OIDOCSPExtendedRevoke); !bytes.Contains(ans.DER, oid) {
+			t.Errorf("%s: no extended-revoke extension", name)
+		}
+	}
+	hold := want{pki.OCSPRevoked, int(core.ReasonCertificateHold), time.Unix(0, 0)}
+	good := want{pki.OCSPGood, -1, time.Time{}}
+
+	// Two good certificates and a serial never issued, with a nonce.
+	nonce := []byte("0123456789abcdef")
+	check("two good and one never issued", e.r.Respond(e.ctx, ca.IssuingRSA, several(t, nonce, ids...)), nonce, []want{good, hold, good})
+	// Without a nonce, on the URL of any CA: still signed for the request, not cached.
+	check("without a nonce", e.r.Respond(e.ctx, "", several(t, nil, ids...)), nil, []want{good, hold, good})
+	if got := testutil.ToFloat64(e.r.m.cached); got != 0 {
+		t.Errorf("cached responses after requests about several certificates: %v", got)
+	}
+	if a := e.r.Respond(e.ctx, "", request(t, e.good, e.issuer, crypto.SHA256)); a.Result != "signed" {
+		t.Errorf("one of them asked alone: %s, want signed (the answer about several is not cached)", a.Result)
+	}
+	// A revocation shows at once.
+	e.clk.Add(time.Minute)
+	e.revoke(t, e.bad, core.ReasonKeyCompromise)
+	check("after a revocation", e.r.Respond(e.ctx, "", several(t, nil, ids...)), nil,
+		[]want{good, hold, {pki.OCSPRevoked, int(core.ReasonKeyCompromise), e.clk.Now()}})
+
+	// Up to pki.MaxOCSPRequests are answered, one more is malformed.
+	many := make([][]byte, pki.MaxOCSPRequests+1)
+	for i := range many {
+		many[i] = ids[0]
+	}
+	ans := e.r.Respond(e.ctx, "", several(t, nil, many[:pki.MaxOCSPRequests]...))
+	if a, err := pki.ParseOCSPResponse(ans.DER, e.issuer); ans.Result != "multi" || err != nil || len(a.Responses) != pki.MaxOCSPRequests {
+		t.Errorf("%d requests: %s %v", pki.MaxOCSPRequests, ans.Result, err)
+	}
+	malformed := pki.OCSPErrorResponse(pki.OCSPMalformedRequest)
+	if a := e.r.Respond(e.ctx, "", several(t, nil, many...)); a.Result != "malformed" || !bytes.Equal(a.DER, malformed) {
+		t.Errorf("%d requests: %s", pki.MaxOCSPRequests+1, a.Result)
+	}
+	// A serial longer than 20 octets in any Request makes the request malformed.
+	long := *e.good
+	long.SerialNumber = new(big.Int).SetBytes(bytes.Repeat([]byte{0x5a}, 21))
+	if a := e.r.Respond(e.ctx, "", several(t, nil, ids[0], mustCertID(t, request(t, &long, e.issuer, crypto.SHA256)))); a.Result != "malformed" ||
+		!bytes.Equal(a.DER, malformed) {
+		t.Errorf("21-octet serial in the second Request: %s", a.Result)
+	}
+
+	// Every Request must name the same CA served here, and the URL's CA if named.
+	gost, err := e.ca.Issuer(ca.IssuingGOST)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gostReq, err := xocspRequest(&x509.Certificate{SerialNumber: big.NewInt(7)}, gost.Cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gostID := mustCertID(t, gostReq)
+	rootID := mustCertID(t, request(t, e.issuer, e.root, crypto.SHA256))
+	unauthorized := pki.OCSPErrorResponse(pki.OCSPUnauthorized)
+	for _, c := range []struct {
+		name   string
+		caName string
+		der    []byte
+	}{
+		{"RSA and GOST issuing CAs", "", several(t, nil, ids[0], gostID)},
+		{"GOST and RSA issuing CAs", "", several(t, nil, gostID, ids[0])},
+		{"RSA and GOST issuing CAs, RSA URL", ca.IssuingRSA, several(t, nil, ids[0], ids[1], gostID)},
+		{"a root CA in the second Request", "", several(t, nil, ids[0], rootID)},
+		{"another CA in the URL", ca.IssuingGOST, several(t, nil, ids...)},
+	} {
+		if a := e.r.Respond(e.ctx, c.caName, c.der); a.Result != "unauthorized" || !bytes.Equal(a.DER, unauthorized) {
+			t.Errorf("%s: %s", c.name, a.Result)
+		}
+	}
+	// Two Requests about the GOST CA are answered by its own responder.
+	gostReq2, _ := xocspRequest(&x509.Certificate{SerialNumber: big.NewInt(8)}, gost.Cert)
+	ans = e.r.Respond(e.ctx, ca.IssuingGOST, several(t, nil, gostID, mustCertID(t, gostReq2)))
+	if a, err := pki.ParseOCSPResponse(ans.DER, gost.Cert); ans.Result != "multi" || err != nil || len(a.Responses) != 2 ||
+		!a.Responder.Equal(e.r.ResponderCertificate(ca.IssuingGOST)) {
+		t.Errorf("two GOST Requests: %s %v", ans.Result, err)
+	}
+
+	// With the responder certificate expired, tryLater, as for one certificate.
+	e.clk.Add(8 * 24 * time.Hour)
+	if a := e.r.Respond(e.ctx, "", several(t, nil, ids...)); a.Result != "error" || !bytes.Equal(a.DER, pki.OCSPErrorResponse(pki.OCSPTryLater)) {
+		t.Errorf("expired responder certificate: %s", a.Result)
 	}
 }

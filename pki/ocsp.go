@@ -45,9 +45,38 @@ var ErrOCSPMalformed = errors.New("malformed OCSP request")
 // some clients send up to 64, more is refused).
 const MaxOCSPNonce = 64
 
-// OCSPRequest is the one certificate an RFC 5019 request asks about.
+// MaxOCSPRequests is the largest number of Requests (certificates asked about) one
+// OCSPRequest may hold; ParseOCSPRequest refuses a longer requestList as malformed.
+// RFC 6960 §4.1.1 sets no bound, but every Request costs the responder a store
+// lookup and its answer one signature over all of the SingleResponses, signed for
+// that request alone (it cannot be cached): without a bound one small request
+// could make the responder read and sign without end. OpenSSL's `openssl ocsp`
+// and the Java clients that ask about several certificates at once send a chain's
+// worth, far fewer than 16.
+const MaxOCSPRequests = 16
+
+// OCSPSingleRequest is one Request of an OCSPRequest's requestList: the CertID of
+// one certificate asked about (RFC 6960 §4.1.1).
+type OCSPSingleRequest struct {
+	// CertID is the DER of the Request's CertID, echoed unchanged in the response.
+	CertID []byte
+	// Hash is the hash of IssuerNameHash and IssuerKeyHash: crypto.SHA1 or
+	// crypto.SHA256 (0 for another algorithm; the responder cannot match those).
+	Hash           crypto.Hash
+	IssuerNameHash []byte
+	IssuerKeyHash  []byte
+	// Serial is the serial number asked about (never nil; a negative or zero serial
+	// is allowed in the syntax and simply never issued).
+	Serial *big.Int
+}
+
+// OCSPRequest is a parsed OCSPRequest: the certificates it asks about and its
+// nonce. Its CertID, Hash, IssuerNameHash, IssuerKeyHash and Serial are those of
+// the first Request — the only one of an RFC 5019 request; Requests holds all of
+// them.
 type OCSPRequest struct {
-	// CertID is the DER of the request's CertID, echoed unchanged in the response.
+	// CertID is the DER of the first Request's CertID, echoed unchanged in the
+	// response.
 	CertID []byte
 	// Hash is the hash of IssuerNameHash and IssuerKeyHash: crypto.SHA1 or
 	// crypto.SHA256 (0 for another algorithm; the responder cannot match those).
@@ -60,12 +89,17 @@ type OCSPRequest struct {
 	// Nonce is the extnValue of the nonce extension (an OCTET STRING holding the
 	// nonce, as OpenSSL and RFC 8954 send it), echoed as is; nil without a nonce.
 	Nonce []byte
+	// Requests are all the Requests of the requestList, in the request's order:
+	// 1 to MaxOCSPRequests of them; Requests[0] carries the fields above.
+	Requests []OCSPSingleRequest
 }
 
-// ParseOCSPRequest parses a DER OCSPRequest (RFC 6960 §4.1) that asks about exactly
-// one certificate, as RFC 5019 §2.1.1 requires. It accepts and ignores a
-// requestorName, an optional signature and extensions other than the nonce.
-// Errors wrap ErrOCSPMalformed; nothing in der can make it panic.
+// ParseOCSPRequest parses a DER OCSPRequest (RFC 6960 §4.1) that asks about one
+// certificate (as RFC 5019 §2.1.1 requires) or about up to MaxOCSPRequests of
+// them (RFC 6960 §4.1.1); an empty or longer requestList is malformed. It accepts
+// and ignores a requestorName, an optional signature, singleRequestExtensions and
+// request extensions other than the nonce. Errors wrap ErrOCSPMalformed; nothing
+// in der can make it panic.
 func ParseOCSPRequest(der []byte) (*OCSPRequest, error) {
 	bad := func(what string) (*OCSPRequest, error) {
 		return nil, fmt.Errorf("pki: OCSP request: %s: %w", what, ErrOCSPMalformed)
@@ -99,49 +133,27 @@ func ParseOCSPRequest(der []byte) (*OCSPRequest, error) {
 	if !tbs.ReadASN1(&list, cbasn1.SEQUENCE) {
 		return bad("requestList")
 	}
-	var one cryptobyte.String
-	if !list.ReadASN1(&one, cbasn1.SEQUENCE) {
+	if list.Empty() {
 		return bad("empty requestList")
 	}
-	if !list.Empty() {
-		return bad("more than one certificate in one request (RFC 5019 §2.1.1)")
-	}
 	r := &OCSPRequest{}
-	var certID cryptobyte.String
-	if !one.ReadASN1Element(&certID, cbasn1.SEQUENCE) {
-		return bad("CertID")
-	}
-	r.CertID = []byte(certID)
-	if !one.SkipOptionalASN1(cbasn1.Tag(0).Constructed().ContextSpecific()) || !one.Empty() {
-		return bad("singleRequestExtensions")
-	}
-	var id, alg cryptobyte.String
-	var oid asn1.ObjectIdentifier
-	serial := new(big.Int)
-	if !certID.ReadASN1(&id, cbasn1.SEQUENCE) ||
-		!id.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&oid) ||
-		!id.ReadASN1Bytes(&r.IssuerNameHash, cbasn1.OCTET_STRING) ||
-		!id.ReadASN1Bytes(&r.IssuerKeyHash, cbasn1.OCTET_STRING) ||
-		!id.ReadASN1Integer(serial) || !id.Empty() {
-		return bad("CertID fields")
-	}
-	// Parameters: absent or NULL.
-	if !alg.Empty() {
-		var null cryptobyte.String
-		if !alg.ReadASN1(&null, cbasn1.NULL) || !null.Empty() || !alg.Empty() {
-			return bad("hash algorithm parameters")
+	for !list.Empty() {
+		if len(r.Requests) == MaxOCSPRequests {
+			return bad(fmt.Sprintf("more than %d certificates in one request", MaxOCSPRequests))
 		}
+		var one cryptobyte.String
+		if !list.ReadASN1(&one, cbasn1.SEQUENCE) {
+			return bad(fmt.Sprintf("Request %d", len(r.Requests)+1))
+		}
+		single, what := parseOCSPSingleRequest(one)
+		if what != "" {
+			return bad(fmt.Sprintf("Request %d: %s", len(r.Requests)+1, what))
+		}
+		r.Requests = append(r.Requests, single)
 	}
-	r.Serial = serial
-	switch {
-	case oid.Equal(OIDSHA1):
-		r.Hash = crypto.SHA1
-	case oid.Equal(OIDSHA256):
-		r.Hash = crypto.SHA256
-	}
-	if r.Hash != 0 && (len(r.IssuerNameHash) != r.Hash.Size() || len(r.IssuerKeyHash) != r.Hash.Size()) {
-		return bad("issuer hashes do not have the hash's length")
-	}
+	first := r.Requests[0]
+	r.CertID, r.Hash, r.IssuerNameHash, r.IssuerKeyHash, r.Serial =
+		first.CertID, first.Hash, first.IssuerNameHash, first.IssuerKeyHash, first.Serial
 	var exts cryptobyte.String
 	var hasExts bool
 	if !tbs.ReadOptionalASN1(&exts, &hasExts, cbasn1.Tag(2).Constructed().ContextSpecific()) || !tbs.Empty() {
@@ -182,6 +194,49 @@ func ParseOCSPRequest(der []byte) (*OCSPRequest, error) {
 	return r, nil
 }
 
+// parseOCSPSingleRequest parses the contents of one Request (a CertID and optional
+// singleRequestExtensions, which are ignored). It returns what is wrong with it,
+// "" when nothing is.
+func parseOCSPSingleRequest(one cryptobyte.String) (OCSPSingleRequest, string) {
+	var r OCSPSingleRequest
+	var certID cryptobyte.String
+	if !one.ReadASN1Element(&certID, cbasn1.SEQUENCE) {
+		return r, "CertID"
+	}
+	r.CertID = []byte(certID)
+	if !one.SkipOptionalASN1(cbasn1.Tag(0).Constructed().ContextSpecific()) || !one.Empty() {
+		return r, "singleRequestExtensions"
+	}
+	var id, alg cryptobyte.String
+	var oid asn1.ObjectIdentifier
+	serial := new(big.Int)
+	if !certID.ReadASN1(&id, cbasn1.SEQUENCE) ||
+		!id.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&oid) ||
+		!id.ReadASN1Bytes(&r.IssuerNameHash, cbasn1.OCTET_STRING) ||
+		!id.ReadASN1Bytes(&r.IssuerKeyHash, cbasn1.OCTET_STRING) ||
+		!id.ReadASN1Integer(serial) || !id.Empty() {
+		return r, "CertID fields"
+	}
+	// Parameters: absent or NULL.
+	if !alg.Empty() {
+		var null cryptobyte.String
+		if !alg.ReadASN1(&null, cbasn1.NULL) || !null.Empty() || !alg.Empty() {
+			return r, "hash algorithm parameters"
+		}
+	}
+	r.Serial = serial
+	switch {
+	case oid.Equal(OIDSHA1):
+		r.Hash = crypto.SHA1
+	case oid.Equal(OIDSHA256):
+		r.Hash = crypto.SHA256
+	}
+	if r.Hash != 0 && (len(r.IssuerNameHash) != r.Hash.Size() || len(r.IssuerKeyHash) != r.Hash.Size()) {
+		return r, "issuer hashes do not have the hash's length"
+	}
+	return r, ""
+}
+
 // OCSPCertStatus is the status of a certificate in an OCSP response.
 type OCSPCertStatus int
 
@@ -192,13 +247,32 @@ const (
 	OCSPUnknown
 )
 
-// OCSPResponse is the content of one signed BasicOCSPResponse about one certificate.
+// OCSPSingleResponse is one SingleResponse to sign (RFC 6960 §4.2.1): the status of
+// the certificate one Request asked about. (OCSPSingle is what ParseOCSPResponse
+// reads back.)
+type OCSPSingleResponse struct {
+	// CertID is the DER CertID of the Request, echoed.
+	CertID []byte
+	Status OCSPCertStatus
+	// RevokedAt and Reason describe a revoked certificate; Reason < 0 omits the
+	// revocationReason, and a Reason above 10 (RFC 5280 CRLReason) is refused.
+	RevokedAt time.Time
+	Reason    int
+	// ThisUpdate and NextUpdate bound the response's validity; a zero NextUpdate is
+	// omitted.
+	ThisUpdate, NextUpdate time.Time
+}
+
+// OCSPResponse is the content of one signed BasicOCSPResponse: about one
+// certificate (CertID, Status, RevokedAt, Reason, ThisUpdate and NextUpdate), or
+// about several (Singles).
 type OCSPResponse struct {
 	// ResponderKeyHash is the SHA-1 of the responder's subjectPublicKey bits (the
 	// byKey ResponderID of RFC 5019 §2.2.3).
 	ResponderKeyHash []byte
 	ProducedAt       time.Time
-	// CertID is the DER CertID of the request, echoed.
+	// CertID is the DER CertID of the request, echoed. It must be empty when
+	// Singles is set.
 	CertID []byte
 	Status OCSPCertStatus
 	// RevokedAt and Reason describe a revoked certificate; Reason < 0 omits the
@@ -208,6 +282,11 @@ type OCSPResponse struct {
 	// ThisUpdate and NextUpdate bound the response's validity; a zero NextUpdate is
 	// omitted.
 	ThisUpdate, NextUpdate time.Time
+	// Singles, when not empty, are the SingleResponses of the answer, in this order
+	// (one per Request of an RFC 6960 §4.1.1 request about several certificates);
+	// the single-certificate fields above (CertID to NextUpdate) are then not used.
+	// A Singles of one element encodes exactly as the same fields set above.
+	Singles []OCSPSingleResponse
 	// Nonce is echoed as the nonce extension's extnValue when set.
 	Nonce []byte
 	// ExtendedRevoke adds the extended-revoke extension (RFC 6960 §2.2, NULL),
@@ -218,13 +297,26 @@ type OCSPResponse struct {
 }
 
 // CreateOCSPResponse signs r with s and returns the DER OCSPResponse (status
-// successful, a BasicOCSPResponse).
+// successful, a BasicOCSPResponse with one SingleResponse, or one per element of
+// r.Singles in their order).
 func CreateOCSPResponse(r *OCSPResponse, s TBSSigner) ([]byte, error) {
-	if len(r.CertID) == 0 || len(r.ResponderKeyHash) == 0 {
-		return nil, errors.New("pki: OCSP response: CertID and responder key hash are required")
+	if len(r.ResponderKeyHash) == 0 {
+		return nil, errors.New("pki: OCSP response: the responder key hash is required")
 	}
-	if r.Status == OCSPRevoked && r.Reason > 10 {
-		return nil, fmt.Errorf("pki: OCSP response: reason %d", r.Reason)
+	singles := r.Singles
+	if len(singles) == 0 {
+		singles = []OCSPSingleResponse{{CertID: r.CertID, Status: r.Status, RevokedAt: r.RevokedAt, Reason: r.Reason,
+			ThisUpdate: r.ThisUpdate, NextUpdate: r.NextUpdate}}
+	} else if len(r.CertID) != 0 {
+		return nil, errors.New("pki: OCSP response: both CertID and Singles are set")
+	}
+	for i, one := range singles {
+		if len(one.CertID) == 0 {
+			return nil, fmt.Errorf("pki: OCSP response %d of %d: CertID is required", i+1, len(singles))
+		}
+		if one.Status == OCSPRevoked && one.Reason > 10 {
+			return nil, fmt.Errorf("pki: OCSP response %d of %d: reason %d", i+1, len(singles), one.Reason)
+		}
 	}
 	var tbs cryptobyte.Builder
 	tbs.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
@@ -233,30 +325,9 @@ func CreateOCSPResponse(r *OCSPResponse, s TBSSigner) ([]byte, error) {
 		})
 		b.AddASN1GeneralizedTime(r.ProducedAt.UTC().Truncate(time.Second))
 		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				b.AddBytes(r.CertID)
-				switch r.Status {
-				case OCSPGood:
-					b.AddASN1(cbasn1.Tag(0).ContextSpecific(), func(*cryptobyte.Builder) {})
-				case OCSPRevoked:
-					b.AddASN1(cbasn1.Tag(1).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
-						b.AddASN1GeneralizedTime(r.RevokedAt.UTC().Truncate(time.Second))
-						if r.Reason >= 0 {
-							b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
-								b.AddASN1Enum(int64(r.Reason))
-							})
-						}
-					})
-				default:
-					b.AddASN1(cbasn1.Tag(2).ContextSpecific(), func(*cryptobyte.Builder) {})
-				}
-				b.AddASN1GeneralizedTime(r.ThisUpdate.UTC().Truncate(time.Second))
-				if !r.NextUpdate.IsZero() {
-					b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
-						b.AddASN1GeneralizedTime(r.NextUpdate.UTC().Truncate(time.Second))
-					})
-				}
-			})
+			for i := range singles {
+				addSingleResponse(b, &singles[i])
+			}
 		})
 		if r.Nonce != nil || r.ExtendedRevoke {
 			b.AddASN1(cbasn1.Tag(1).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
@@ -319,6 +390,34 @@ func CreateOCSPResponse(r *OCSPResponse, s TBSSigner) ([]byte, error) {
 		})
 	})
 	return out.Bytes()
+}
+
+// addSingleResponse adds the SingleResponse one to b.
+func addSingleResponse(b *cryptobyte.Builder, one *OCSPSingleResponse) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddBytes(one.CertID)
+		switch one.Status {
+		case OCSPGood:
+			b.AddASN1(cbasn1.Tag(0).ContextSpecific(), func(*cryptobyte.Builder) {})
+		case OCSPRevoked:
+			b.AddASN1(cbasn1.Tag(1).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+				b.AddASN1GeneralizedTime(one.RevokedAt.UTC().Truncate(time.Second))
+				if one.Reason >= 0 {
+					b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+						b.AddASN1Enum(int64(one.Reason))
+					})
+				}
+			})
+		default:
+			b.AddASN1(cbasn1.Tag(2).ContextSpecific(), func(*cryptobyte.Builder) {})
+		}
+		b.AddASN1GeneralizedTime(one.ThisUpdate.UTC().Truncate(time.Second))
+		if !one.NextUpdate.IsZero() {
+			b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+				b.AddASN1GeneralizedTime(one.NextUpdate.UTC().Truncate(time.Second))
+			})
+		}
+	})
 }
 
 // OCSPErrorResponse returns the DER OCSPResponse of an unsuccessful status

@@ -221,6 +221,8 @@ func FuzzParseOCSPRequest(f *testing.F) {
 		f.Add(der)
 	}
 	f.Add([]byte{0x30, 0x03, 0x30, 0x01, 0x30})
+	other := leafOf(f, 43)
+	f.Add(multiRequest([]byte("nonce"), certIDOf(f, leaf, ca, crypto.SHA1), certIDOf(f, other, ca, crypto.SHA256)))
 	f.Fuzz(func(t *testing.T, der []byte) {
 		r, err := ParseOCSPRequest(der)
 		if err != nil {
@@ -231,6 +233,15 @@ func FuzzParseOCSPRequest(f *testing.F) {
 		}
 		if r.Serial == nil || len(r.CertID) == 0 || !bytes.Contains(der, r.CertID) {
 			t.Fatalf("accepted request without its CertID: %+v", r)
+		}
+		if len(r.Requests) == 0 || len(r.Requests) > MaxOCSPRequests || !bytes.Equal(r.Requests[0].CertID, r.CertID) ||
+			r.Requests[0].Serial.Cmp(r.Serial) != 0 {
+			t.Fatalf("accepted %d requests, the first not the request's own: %+v", len(r.Requests), r)
+		}
+		for i, q := range r.Requests {
+			if q.Serial == nil || len(q.CertID) == 0 || !bytes.Contains(der, q.CertID) {
+				t.Fatalf("request %d accepted without its CertID: %+v", i, q)
+			}
 		}
 		if r.Nonce != nil && (len(r.Nonce) == 0 || len(r.Nonce) > MaxOCSPNonce+2) {
 			t.Fatalf("nonce of %d bytes accepted", len(r.Nonce))
