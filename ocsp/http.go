@@ -25,7 +25,9 @@ const MaxRequestBytes = 16 << 10
 //
 // Answers are application/ocsp-response. Cacheable answers (no nonce) carry
 // Cache-Control max-age up to their refresh time, Last-Modified (thisUpdate),
-// Expires (nextUpdate) and an ETag (RFC 5019 §6); If-None-Match is honoured.
+// Expires (nextUpdate) and an ETag (RFC 5019 §6); If-None-Match is honoured. A
+// client over Config.Limit gets tryLater with Retry-After for what would be signed
+// for it; cached answers it still gets.
 func (r *Responder) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /ocsp", r.post)
 	mux.HandleFunc("POST /ocsp/{ca}", r.post)
@@ -42,7 +44,15 @@ func (r *Responder) post(w http.ResponseWriter, req *http.Request) {
 		}
 		return // the client went away
 	}
-	r.write(w, req, "POST", r.Respond(req.Context(), req.PathValue("ca"), body))
+	r.write(w, req, "POST", r.respond(req.Context(), req.PathValue("ca"), body, r.admitter(req)))
+}
+
+// admitter is the admit of the client of req (Config.Limit), nil without a limit.
+func (r *Responder) admitter(req *http.Request) admit {
+	if r.cfg.Limit == nil {
+		return nil
+	}
+	return func() (int, bool) { return r.cfg.Limit.Allow(r.cfg.Proxies.ClientHost(req)) }
 }
 
 func (r *Responder) get(w http.ResponseWriter, req *http.Request) {
@@ -60,7 +70,7 @@ func (r *Responder) get(w http.ResponseWriter, req *http.Request) {
 		r.write(w, req, "GET", Answer{DER: pki.OCSPErrorResponse(pki.OCSPMalformedRequest), Result: "malformed"})
 		return
 	}
-	ans := r.Respond(req.Context(), req.PathValue("ca"), der)
+	ans := r.respond(req.Context(), req.PathValue("ca"), der, r.admitter(req))
 	if ans.Cacheable && ans.ETag != "" && req.Header.Get("If-None-Match") == ans.ETag {
 		r.headers(w, ans)
 		w.WriteHeader(http.StatusNotModified)
@@ -88,6 +98,9 @@ func decodeGET(s string) ([]byte, bool) {
 func (r *Responder) headers(w http.ResponseWriter, ans Answer) {
 	h := w.Header()
 	h.Set("Content-Type", "application/ocsp-response")
+	if ans.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(ans.RetryAfter))
+	}
 	if !ans.Cacheable {
 		h.Set("Cache-Control", "no-store")
 		return

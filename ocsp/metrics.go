@@ -20,6 +20,7 @@ type Metrics struct {
 //	nca_ocsp_requests_total{method,result}  requests by HTTP method and outcome
 //	                                         (cached = cache hit, signed = cache miss,
 //	                                         live = nonce, multi = several certificates,
+//	                                         limited = tryLater over the client's limit,
 //	                                         not_modified, malformed, unauthorized, error)
 //	nca_ocsp_sign_seconds{kind}              time to sign one response (cache, live;
 //	                                         live includes multi)

@@ -39,6 +39,7 @@ import (
 
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/internal/clientlimit"
 	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/store"
 )
@@ -77,6 +78,13 @@ type Config struct {
 	// PollInterval is how often the store is asked for revocations made by other
 	// processes (default 5 s).
 	PollInterval time.Duration
+	// Limit bounds the answers one client may have signed on demand through the HTTP
+	// edge (a nonce, several certificates, or a certificate not in the cache; each
+	// costs a signature): over it the answer is tryLater with Retry-After. Cached
+	// answers are never limited. Nil: no limit. The client is found by Proxies
+	// (clientlimit.Proxies.ClientHost).
+	Limit   *clientlimit.Limiter
+	Proxies clientlimit.Proxies
 }
 
 // Responder answers OCSP requests for the authority's issuing CAs. It is safe for
@@ -265,9 +273,12 @@ type Answer struct {
 	MaxAge time.Duration
 	ETag   string
 	// Result names the outcome for metrics: "cached", "signed", "live",
-	// "multi" (a request about several certificates), "malformed",
-	// "unauthorized" or "error".
+	// "multi" (a request about several certificates), "limited" (tryLater: the
+	// client is over Config.Limit), "malformed", "unauthorized" or "error".
 	Result string
+	// RetryAfter is, for a "limited" answer, the seconds until the client may ask
+	// again (HTTP Retry-After).
+	RetryAfter int
 }
 
 // Respond answers the DER OCSP request der. caName, when not empty, is the CA
@@ -286,6 +297,23 @@ type Answer struct {
 // request mixing CAs, or naming any CA not served here, is unauthorized as a whole.
 // Every serial is checked as for one request (longer than 20 octets: malformed).
 func (r *Responder) Respond(ctx context.Context, caName string, der []byte) Answer {
+	return r.respond(ctx, caName, der, nil)
+}
+
+// admit says whether an answer may be signed for the client now: when not, how
+// many seconds until it may (see Config.Limit). Nil admits everything.
+type admit func() (retryAfter int, ok bool)
+
+// limited is the answer to a client that admit refused.
+func limited(retryAfter int) Answer {
+	return Answer{DER: pki.OCSPErrorResponse(pki.OCSPTryLater), Result: "limited", RetryAfter: retryAfter}
+}
+
+// respond is Respond, asking may before anything is signed for the request.
+func (r *Responder) respond(ctx context.Context, caName string, der []byte, may admit) Answer {
+	if may == nil {
+		may = func() (int, bool) { return 0, true }
+	}
 	req, err := pki.ParseOCSPRequest(der)
 	if err != nil {
 		return Answer{DER: pki.OCSPErrorResponse(pki.OCSPMalformedRequest), Result: "malformed"}
@@ -298,7 +326,7 @@ func (r *Responder) Respond(ctx context.Context, caName string, der []byte) Answ
 		}
 	}
 	if len(req.Requests) > 1 {
-		return r.respondMulti(ctx, caName, req)
+		return r.respondMulti(ctx, caName, req, may)
 	}
 	c := r.match(caName, &req.Requests[0])
 	if c == nil {
@@ -306,6 +334,9 @@ func (r *Responder) Respond(ctx context.Context, caName string, der []byte) Answ
 	}
 	now := r.cfg.Now()
 	if req.Nonce != nil {
+		if secs, ok := may(); !ok {
+			return limited(secs)
+		}
 		e, err := r.sign(ctx, c, req.CertID, req.Serial, req.Nonce, now)
 		if err != nil {
 			return r.failure(ctx, c, err)
@@ -323,6 +354,9 @@ func (r *Responder) Respond(ctx context.Context, caName string, der []byte) Answ
 		}
 		return r.answer(e, now, "cached")
 	}
+	if secs, ok := may(); !ok {
+		return limited(secs)
+	}
 	epoch := c.epoch.Load()
 	e, err = r.sign(ctx, c, req.CertID, req.Serial, nil, now)
 	if err != nil {
@@ -338,7 +372,7 @@ func (r *Responder) Respond(ctx context.Context, caName string, der []byte) Answ
 
 // respondMulti answers a request about several certificates (see Respond): one
 // live response, not cached.
-func (r *Responder) respondMulti(ctx context.Context, caName string, req *pki.OCSPRequest) Answer {
+func (r *Responder) respondMulti(ctx context.Context, caName string, req *pki.OCSPRequest, may admit) Answer {
 	c := r.match(caName, &req.Requests[0])
 	if c == nil {
 		return Answer{DER: pki.OCSPErrorResponse(pki.OCSPUnauthorized), Result: "unauthorized"}
@@ -349,6 +383,9 @@ func (r *Responder) respondMulti(ctx context.Context, caName string, req *pki.OC
 			return Answer{DER: pki.OCSPErrorResponse(pki.OCSPUnauthorized), Result: "unauthorized"}
 		}
 		qs[i] = query{certID: req.Requests[i].CertID, serial: req.Requests[i].Serial}
+	}
+	if secs, ok := may(); !ok {
+		return limited(secs)
 	}
 	e, err := r.signAll(ctx, c, qs, req.Nonce, r.cfg.Now())
 	if err != nil {

@@ -29,6 +29,7 @@ import (
 
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/internal/clientlimit"
 	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/profile"
 	"github.com/opennca/nca/store"
@@ -402,6 +403,62 @@ func TestHTTP(t *testing.T) {
 	if got := testutil.ToFloat64(e.r.m.requests.WithLabelValues("GET", "cached")); got != 1 {
 		t.Errorf("GET cached requests %v", got)
 	}
+}
+
+// TestHTTPLimit: past its limit a client gets tryLater with Retry-After for what
+// would be signed for it (a cache miss, a nonce), while cached answers still reach
+// it; the bucket refills with the clock.
+func TestHTTPLimit(t *testing.T) {
+	e := newEnv(t)
+	e.r.cfg.Limit = clientlimit.New(60, 2, e.clk.Now)
+	mux := http.NewServeMux()
+	e.r.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	post := func(der []byte) ([]byte, string) {
+		t.Helper()
+		resp, err := http.Post(srv.URL+"/ocsp/"+ca.IssuingRSA, "application/ocsp-request", bytes.NewReader(der))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("HTTP %d", resp.StatusCode)
+		}
+		return body, resp.Header.Get("Retry-After")
+	}
+	good := request(t, e.good, e.issuer, crypto.SHA256)
+	parsed, err := pki.ParseOCSPRequest(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce := withNonce(t, parsed.CertID, []byte("0123456789abcdef"))
+	tryLater := pki.OCSPErrorResponse(pki.OCSPTryLater)
+
+	body, _ := post(good) // a miss: signed, the first token
+	e.parse(t, body, e.good)
+	body, _ = post(good) // cached: no token
+	e.parse(t, body, e.good)
+	body, _ = post(nonce) // live: the second token
+	e.parse(t, body, e.good)
+	if body, after := post(nonce); !bytes.Equal(body, tryLater) || after != "1" {
+		t.Fatalf("a nonce request past the limit: %x, Retry-After %q; want tryLater, 1", body, after)
+	}
+	if body, after := post(request(t, e.bad, e.issuer, crypto.SHA256)); !bytes.Equal(body, tryLater) || after != "1" {
+		t.Fatalf("a cache miss past the limit: %x, Retry-After %q", body, after)
+	}
+	body, after := post(good)
+	e.parse(t, body, e.good)
+	if after != "" {
+		t.Errorf("a cached answer carries Retry-After %q", after)
+	}
+	if got := testutil.ToFloat64(e.r.m.requests.WithLabelValues("POST", "limited")); got != 2 {
+		t.Errorf("limited requests counted %v, want 2", got)
+	}
+	e.clk.Add(time.Second)
+	body, _ = post(request(t, e.bad, e.issuer, crypto.SHA256))
+	e.parse(t, body, e.bad)
 }
 
 // withNonce builds a request for certID with an OpenSSL-style nonce extension.

@@ -376,7 +376,8 @@ func (a *authority) statusServices(ctx context.Context, c *serveConfig, log *slo
 	if err != nil {
 		return err
 	}
-	a.ocsp, err = ocsp.New(ctx, ocsp.Config{Store: a.store, Authority: a.ca, Logger: log, Metrics: om})
+	a.ocsp, err = ocsp.New(ctx, ocsp.Config{Store: a.store, Authority: a.ca, Logger: log, Metrics: om,
+		Limit: perClient(c.ocspRate), Proxies: c.proxies})
 	if err != nil {
 		return err
 	}
