@@ -23,8 +23,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 	xocsp "golang.org/x/crypto/ocsp"
 
 	"github.com/opennca/nca/ca"
@@ -464,22 +462,7 @@ func TestHTTPLimit(t *testing.T) {
 // withNonce builds a request for certID with an OpenSSL-style nonce extension.
 func withNonce(t *testing.T, certID, nonce []byte) []byte {
 	t.Helper()
-	inner, _ := asn1.Marshal(nonce)
-	type ext struct {
-		ID    asn1.ObjectIdentifier
-		Value []byte
-	}
-	type single struct{ CertID asn1.RawValue }
-	type tbs struct {
-		List []single
-		Exts []ext `asn1:"explicit,tag:2"`
-	}
-	type req struct{ TBS tbs }
-	der, err := asn1.Marshal(req{tbs{List: []single{{asn1.RawValue{FullBytes: certID}}}, Exts: []ext{{pki.OIDOCSPNonce, inner}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der
+	return several(t, nonce, certID)
 }
 
 // TestNoRotationStormAtTheCAsEnd: in the last days of the issuing CA's validity the
@@ -513,31 +496,10 @@ func TestNoRotationStormAtTheCAsEnd(t *testing.T) {
 }
 
 // several builds a request about every CertID of certIDs, in order, with an
-// OpenSSL-style nonce extension when nonce is not nil.
+// OpenSSL-style nonce extension when nonce is not nil (pki.CreateOCSPRequest).
 func several(t testing.TB, nonce []byte, certIDs ...[]byte) []byte {
 	t.Helper()
-	var b cryptobyte.Builder
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				for _, id := range certIDs {
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddBytes(id) })
-				}
-			})
-			if nonce != nil {
-				inner, _ := asn1.Marshal(nonce)
-				b.AddASN1(cbasn1.Tag(2).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-							b.AddASN1ObjectIdentifier(pki.OIDOCSPNonce)
-							b.AddASN1OctetString(inner)
-						})
-					})
-				})
-			}
-		})
-	})
-	der, err := b.Bytes()
+	der, err := pki.CreateOCSPRequest(nonce, certIDs...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -427,6 +427,47 @@ func OCSPErrorResponse(status OCSPResponseStatus) []byte {
 	return []byte{0x30, 0x03, 0x0a, 0x01, byte(status)}
 }
 
+// CreateOCSPRequest encodes an unsigned OCSPRequest (RFC 6960 §4.1.1) asking about
+// each CertID of certIDs (the DER of a CertID, as OCSPRequest.CertID holds it; one to
+// MaxOCSPRequests of them), in order, with the nonce extension when nonce is not nil:
+// its extnValue is the DER OCTET STRING of nonce (as OpenSSL sends it, RFC 8954; at
+// most MaxOCSPNonce bytes). ParseOCSPRequest reads back what it makes, with up to
+// MaxOCSPRequests certificates (a bound of this responder, not of the protocol, so
+// more are encoded for other responders).
+func CreateOCSPRequest(nonce []byte, certIDs ...[]byte) ([]byte, error) {
+	if len(certIDs) == 0 {
+		return nil, errors.New("pki: OCSP request: no certificate to ask about")
+	}
+	if len(nonce) > MaxOCSPNonce {
+		return nil, fmt.Errorf("pki: OCSP request: a nonce of %d bytes, at most %d", len(nonce), MaxOCSPNonce)
+	}
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // OCSPRequest
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // tbsRequest
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // requestList
+				for _, id := range certIDs {
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddBytes(id) }) // Request
+				}
+			})
+			if nonce != nil {
+				b.AddASN1(cbasn1.Tag(2).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) { // requestExtensions
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+							b.AddASN1ObjectIdentifier(OIDOCSPNonce)
+							b.AddASN1(cbasn1.OCTET_STRING, func(b *cryptobyte.Builder) { b.AddASN1OctetString(nonce) })
+						})
+					})
+				})
+			}
+		})
+	})
+	der, err := b.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("pki: OCSP request: %w", err)
+	}
+	return der, nil
+}
+
 // OCSPIssuerHashes returns the issuerNameHash and issuerKeyHash of CertIDs naming
 // issuer under hash h (SHA-1 or SHA-256): the hash of the issuer's subject DER and
 // of its subjectPublicKey bits (RFC 6960 §4.1.1).

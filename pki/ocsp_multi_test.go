@@ -3,9 +3,6 @@ package pki
 import (
 	"bytes"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -21,31 +18,14 @@ import (
 	"golang.org/x/crypto/ocsp"
 )
 
-// multiRequest builds an OCSPRequest whose requestList holds one Request per
-// certID, in order, with an OpenSSL-style nonce extension when nonce is not nil.
-func multiRequest(nonce []byte, certIDs ...[]byte) []byte {
-	var b cryptobyte.Builder
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				for _, id := range certIDs {
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddBytes(id) })
-				}
-			})
-			if nonce != nil {
-				inner, _ := asn1.Marshal(nonce)
-				b.AddASN1(cbasn1.Tag(2).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-							b.AddASN1ObjectIdentifier(OIDOCSPNonce)
-							b.AddASN1OctetString(inner)
-						})
-					})
-				})
-			}
-		})
-	})
-	return b.BytesOrPanic()
+// multiRequest is CreateOCSPRequest for tests.
+func multiRequest(t testing.TB, nonce []byte, certIDs ...[]byte) []byte {
+	t.Helper()
+	der, err := CreateOCSPRequest(nonce, certIDs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
 }
 
 // certIDOf returns the DER CertID x/crypto/ocsp sends for cert under hash h.
@@ -71,7 +51,7 @@ func TestParseOCSPMultiRequest(t *testing.T) {
 		ids = append(ids, certIDOf(t, l, ca, hashes[i]))
 	}
 	nonce := []byte("0123456789abcdef")
-	der := multiRequest(nonce, ids...)
+	der := multiRequest(t, nonce, ids...)
 	r, err := ParseOCSPRequest(der)
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +80,7 @@ func TestParseOCSPMultiRequest(t *testing.T) {
 	}
 
 	// A request made by x/crypto (one Request) has exactly that one in Requests.
-	one, err := ParseOCSPRequest(multiRequest(nil, ids[1]))
+	one, err := ParseOCSPRequest(multiRequest(t, nil, ids[1]))
 	if err != nil || len(one.Requests) != 1 || !bytes.Equal(one.Requests[0].CertID, one.CertID) || one.Nonce != nil {
 		t.Fatalf("one request: %+v, %v", one, err)
 	}
@@ -110,13 +90,13 @@ func TestParseOCSPMultiRequest(t *testing.T) {
 	for i := range many {
 		many[i] = ids[i%len(ids)]
 	}
-	if r, err := ParseOCSPRequest(multiRequest(nil, many[:MaxOCSPRequests]...)); err != nil || len(r.Requests) != MaxOCSPRequests {
+	if r, err := ParseOCSPRequest(multiRequest(t, nil, many[:MaxOCSPRequests]...)); err != nil || len(r.Requests) != MaxOCSPRequests {
 		t.Errorf("%d requests: %v", MaxOCSPRequests, err)
 	}
-	if _, err := ParseOCSPRequest(multiRequest(nil, many...)); !errors.Is(err, ErrOCSPMalformed) {
+	if _, err := ParseOCSPRequest(multiRequest(t, nil, many...)); !errors.Is(err, ErrOCSPMalformed) {
 		t.Errorf("%d requests: %v, want malformed", MaxOCSPRequests+1, err)
 	}
-	if _, err := ParseOCSPRequest(multiRequest(nil)); !errors.Is(err, ErrOCSPMalformed) {
+	if _, err := ParseOCSPRequest([]byte{0x30, 0x04, 0x30, 0x02, 0x30, 0x00}); !errors.Is(err, ErrOCSPMalformed) {
 		t.Errorf("no request: %v, want malformed", err)
 	}
 	// A broken second Request spoils the whole request.
@@ -125,7 +105,7 @@ func TestParseOCSPMultiRequest(t *testing.T) {
 		"short issuer hash":  rebuildCertID(t, ids[1], 1, nil),
 		"trailing in CertID": rebuildCertID(t, ids[1], 0, []byte{0x05, 0x00}),
 	} {
-		if _, err := ParseOCSPRequest(multiRequest(nil, ids[0], id)); !errors.Is(err, ErrOCSPMalformed) {
+		if _, err := ParseOCSPRequest(multiRequest(t, nil, ids[0], id)); !errors.Is(err, ErrOCSPMalformed) {
 			t.Errorf("%s in the second Request: %v, want malformed", name, err)
 		}
 	}
@@ -156,18 +136,7 @@ func rebuildCertID(t *testing.T, certID []byte, cut int, trailing []byte) []byte
 
 func TestCreateOCSPMultiResponse(t *testing.T) {
 	ca, caKey := crlCA(t)
-	respKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	respDER, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{
-		SerialNumber: big.NewInt(10), Subject: pkix.Name{CommonName: "OCSP RESPONDER"},
-		NotBefore: crlNow.Add(-time.Hour), NotAfter: crlNow.Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning},
-	}, ca, respKey.Public(), caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	respCert, _ := x509.ParseCertificate(respDER)
-	signer, _ := NewSigner(respKey, rand.Reader)
-	keyHash, _ := ResponderKeyHash(respCert)
+	respCert, signer, keyHash := ocspResponder(t, ca, caKey, 10)
 	good, revoked, never := leafOf(t, 201), leafOf(t, 202), leafOf(t, 203)
 	revokedAt := crlNow.Add(-30 * time.Minute)
 	singles := []OCSPSingleResponse{
@@ -177,7 +146,7 @@ func TestCreateOCSPMultiResponse(t *testing.T) {
 	}
 	nonce, _ := asn1.Marshal([]byte("nonce-2"))
 	der, err := CreateOCSPResponse(&OCSPResponse{ResponderKeyHash: keyHash, ProducedAt: crlNow, Singles: singles,
-		Nonce: nonce, ExtendedRevoke: true, Certs: [][]byte{respDER}}, signer)
+		Nonce: nonce, ExtendedRevoke: true, Certs: [][]byte{respCert.Raw}}, signer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,5 +262,43 @@ func TestCreateOCSPResponseUnchanged(t *testing.T) {
 		if !bytes.Equal(one, der) {
 			t.Errorf("case %d: Singles of one encodes differently:\n got %x\nwant %x", i, one, der)
 		}
+	}
+}
+
+// TestCreateOCSPRequest: a request about one certificate without a nonce is byte for
+// byte what x/crypto/ocsp makes; a nonce comes back as given; nothing to ask about,
+// or a nonce over MaxOCSPNonce, is refused.
+func TestCreateOCSPRequest(t *testing.T) {
+	ca, _ := crlCA(t)
+	leaf := leafOf(t, 0x1234567)
+	plain, err := ocsp.CreateRequest(leaf, ca, &ocsp.RequestOptions{Hash: crypto.SHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ParseOCSPRequest(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := CreateOCSPRequest(nil, r.CertID)
+	if err != nil || !bytes.Equal(der, plain) {
+		t.Fatalf("CreateOCSPRequest = %x, %v; x/crypto made %x", der, err, plain)
+	}
+	nonce := []byte("0123456789abcdef")
+	der, err = CreateOCSPRequest(nonce, r.CertID, r.CertID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseOCSPRequest(der)
+	if err != nil || len(back.Requests) != 2 || back.Serial.Cmp(leaf.SerialNumber) != 0 {
+		t.Fatalf("read back: %+v, %v", back, err)
+	}
+	if want, _ := asn1.Marshal(nonce); !bytes.Equal(back.Nonce, want) {
+		t.Fatalf("nonce read back %x, want %x", back.Nonce, want)
+	}
+	if _, err := CreateOCSPRequest(nil); err == nil {
+		t.Error("a request about nothing was made")
+	}
+	if _, err := CreateOCSPRequest(make([]byte, MaxOCSPNonce+1), r.CertID); err == nil {
+		t.Error("an oversized nonce was accepted")
 	}
 }

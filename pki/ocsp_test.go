@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 	"golang.org/x/crypto/ocsp"
 )
 
@@ -36,32 +34,19 @@ func leafOf(t testing.TB, serial int64) *x509.Certificate {
 	return c
 }
 
-// nonceRequest adds an OpenSSL-style nonce extension to a request made by x/crypto.
+// nonceRequest is a request about cert with a nonce (CreateOCSPRequest), its CertID
+// made by x/crypto.
 func nonceRequest(t *testing.T, cert, issuer *x509.Certificate, nonce []byte) []byte {
 	t.Helper()
 	plain, err := ocsp.CreateRequest(cert, issuer, &ocsp.RequestOptions{Hash: crypto.SHA256})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := ParseOCSPRequest(plain)
-	inner, _ := asn1.Marshal(nonce)
-	var b cryptobyte.Builder
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddBytes(r.CertID) })
-			})
-			b.AddASN1(cbasn1.Tag(2).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
-				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-						b.AddASN1ObjectIdentifier(OIDOCSPNonce)
-						b.AddASN1OctetString(inner)
-					})
-				})
-			})
-		})
-	})
-	return b.BytesOrPanic()
+	r, err := ParseOCSPRequest(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return multiRequest(t, nonce, r.CertID)
 }
 
 func TestParseOCSPRequest(t *testing.T) {
@@ -106,12 +91,13 @@ func TestParseOCSPRequest(t *testing.T) {
 	}
 }
 
-func TestCreateOCSPResponse(t *testing.T) {
-	ca, caKey := crlCA(t)
-	leaf := leafOf(t, 77)
+// ocspResponder makes a delegated OCSP responder (P-256 key) of ca with serial
+// number serial: its certificate, its signer and its byKey responder ID.
+func ocspResponder(t *testing.T, ca *x509.Certificate, caKey crypto.Signer, serial int64) (*x509.Certificate, *Signer, []byte) {
+	t.Helper()
 	respKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	respDER, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{
-		SerialNumber: big.NewInt(9), Subject: pkix.Name{CommonName: "OCSP RESPONDER"},
+		SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "OCSP RESPONDER"},
 		NotBefore: crlNow.Add(-time.Hour), NotAfter: crlNow.Add(24 * time.Hour),
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning},
 	}, ca, respKey.Public(), caKey)
@@ -119,8 +105,18 @@ func TestCreateOCSPResponse(t *testing.T) {
 		t.Fatal(err)
 	}
 	respCert, _ := x509.ParseCertificate(respDER)
-	signer, _ := NewSigner(respKey, rand.Reader)
+	signer, err := NewSigner(respKey, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
 	keyHash, _ := ResponderKeyHash(respCert)
+	return respCert, signer, keyHash
+}
+
+func TestCreateOCSPResponse(t *testing.T) {
+	ca, caKey := crlCA(t)
+	leaf := leafOf(t, 77)
+	respCert, signer, keyHash := ocspResponder(t, ca, caKey, 9)
 	reqDER, _ := ocsp.CreateRequest(leaf, ca, &ocsp.RequestOptions{Hash: crypto.SHA256})
 	req, _ := ParseOCSPRequest(reqDER)
 	nonce, _ := asn1.Marshal([]byte("nonce-1"))
@@ -140,7 +136,7 @@ func TestCreateOCSPResponse(t *testing.T) {
 			der, err := CreateOCSPResponse(&OCSPResponse{
 				ResponderKeyHash: keyHash, ProducedAt: crlNow, CertID: req.CertID, Status: c.status,
 				RevokedAt: time.Unix(0, 0), Reason: c.reason, ThisUpdate: crlNow, NextUpdate: crlNow.Add(time.Hour),
-				Nonce: nonce, ExtendedRevoke: true, Certs: [][]byte{respDER},
+				Nonce: nonce, ExtendedRevoke: true, Certs: [][]byte{respCert.Raw},
 			}, signer)
 			if err != nil {
 				t.Fatal(err)
@@ -222,7 +218,7 @@ func FuzzParseOCSPRequest(f *testing.F) {
 	}
 	f.Add([]byte{0x30, 0x03, 0x30, 0x01, 0x30})
 	other := leafOf(f, 43)
-	f.Add(multiRequest([]byte("nonce"), certIDOf(f, leaf, ca, crypto.SHA1), certIDOf(f, other, ca, crypto.SHA256)))
+	f.Add(multiRequest(f, []byte("nonce"), certIDOf(f, leaf, ca, crypto.SHA1), certIDOf(f, other, ca, crypto.SHA256)))
 	f.Fuzz(func(t *testing.T, der []byte) {
 		r, err := ParseOCSPRequest(der)
 		if err != nil {
