@@ -13,6 +13,10 @@ import (
 	"github.com/opennca/nca/core"
 )
 
+// ErrNotInHSM is the error of a key an HSM key store cannot make: a GOST key (no
+// common HSM implements the Kazakh GOST mechanisms). Such keys are software keys.
+var ErrNotInHSM = errors.New("no common HSM makes keys of this family; it stays a software key")
+
 // KeySpec says what kind of CA key to make: RSA of Bits, or ECDSA on Curve.
 type KeySpec struct {
 	// Algorithm is "rsa" or "ecdsa".

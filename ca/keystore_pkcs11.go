@@ -4,11 +4,16 @@ package ca
 
 import (
 	"crypto"
+	"crypto/ecdsa"
 	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/ThalesGroup/crypto11"
 )
@@ -116,4 +121,115 @@ func (s *PKCS11KeyStore) Generate(name string, spec KeySpec) (crypto.Signer, err
 		return nil, fmt.Errorf("ca: pkcs11: create key %s: another process generated it meanwhile: %w", name, fs.ErrExist)
 	}
 	return k, nil
+}
+
+// ServiceKey generates, in the token, a key for one of the authority's services
+// (service names it: lower-case letters, e.g. "ocsp" or "tsa"): RSA-2048 for an RSA
+// CA key, ECDSA on the CA's curve for an ECDSA CA key, the same families the services
+// make in software (pki.GenerateKeyLike); any other CA key (GOST) is an error
+// wrapping ErrNotInHSM, and the caller makes a software key. The key is a token
+// object, sensitive and not extractable, labelled nca-svc-<service>-<now in Unix
+// seconds>-<random>, so that several nodes on one token never share a label.
+//
+// Before generating, the keys of service made more than keep before now are
+// destroyed: a service signs with a key no longer than its certificate's validity, so
+// with keep at least that (twice it leaves room for clocks and restarts) no node loses
+// a key it signs with, and the keys of rotations and of stopped nodes do not pile up.
+// A key of a label this method did not make is never touched.
+func (s *PKCS11KeyStore) ServiceKey(service string, caKey crypto.PublicKey, now time.Time, keep time.Duration) (crypto.Signer, error) {
+	if service == "" || strings.Trim(service, "abcdefghijklmnopqrstuvwxyz") != "" {
+		return nil, fmt.Errorf("ca: pkcs11: service key: service %q: only a-z", service)
+	}
+	var spec KeySpec
+	switch k := caKey.(type) {
+	case *rsa.PublicKey:
+		spec = KeySpec{Algorithm: "rsa", Bits: 2048}
+	case *ecdsa.PublicKey:
+		spec = KeySpec{Algorithm: "ecdsa", Curve: k.Curve}
+	default:
+		return nil, fmt.Errorf("ca: pkcs11: %s key for a %T CA key: %w", service, caKey, ErrNotInHSM)
+	}
+	if err := s.destroyServiceKeys(service, now.Add(-keep)); err != nil {
+		return nil, err
+	}
+	var tail [4]byte
+	id := make([]byte, 16)
+	if _, err := rand.Read(id); err != nil {
+		return nil, fmt.Errorf("ca: pkcs11: key id: %w", err)
+	}
+	copy(tail[:], id)
+	label := fmt.Sprintf("%s%s-%d-%x", serviceLabelPrefix, service, now.Unix(), tail)
+	var k crypto.Signer
+	var err error
+	switch spec.Algorithm {
+	case "rsa":
+		k, err = s.ctx.GenerateRSAKeyPairWithLabel(id, []byte(label), spec.Bits)
+	default:
+		k, err = s.ctx.GenerateECDSAKeyPairWithLabel(id, []byte(label), spec.Curve)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ca: pkcs11: generate %s key %s: %w", spec, label, err)
+	}
+	return k, nil
+}
+
+// serviceLabelPrefix begins the label of every key ServiceKey makes.
+const serviceLabelPrefix = "nca-svc-"
+
+// ServiceKeyLabels lists the labels of the token's keys made by ServiceKey for
+// service, in no particular order.
+func (s *PKCS11KeyStore) ServiceKeyLabels(service string) ([]string, error) {
+	var out []string
+	err := s.eachServiceKey(service, func(label string, _ time.Time, _ crypto.Signer) error {
+		out = append(out, label)
+		return nil
+	})
+	return out, err
+}
+
+// destroyServiceKeys destroys the keys ServiceKey made for service before before.
+func (s *PKCS11KeyStore) destroyServiceKeys(service string, before time.Time) error {
+	return s.eachServiceKey(service, func(label string, made time.Time, k crypto.Signer) error {
+		if !made.Before(before) {
+			return nil
+		}
+		d, ok := k.(interface{ Delete() error })
+		if !ok {
+			return fmt.Errorf("ca: pkcs11: key %s cannot be destroyed", label)
+		}
+		if err := d.Delete(); err != nil {
+			return fmt.Errorf("ca: pkcs11: destroy the old %s key %s: %w", service, label, err)
+		}
+		return nil
+	})
+}
+
+// eachServiceKey calls fn with every key pair of the token whose label ServiceKey
+// made for service, with the time in its label.
+func (s *PKCS11KeyStore) eachServiceKey(service string, fn func(label string, made time.Time, k crypto.Signer) error) error {
+	ks, err := s.ctx.FindAllKeyPairs()
+	if err != nil {
+		return fmt.Errorf("ca: pkcs11: list keys: %w", err)
+	}
+	prefix := serviceLabelPrefix + service + "-"
+	for _, k := range ks {
+		a, err := s.ctx.GetAttribute(k, crypto11.CkaLabel)
+		if err != nil || a == nil {
+			continue // a key without a readable label is not one of ours
+		}
+		label := string(a.Value)
+		rest, ok := strings.CutPrefix(label, prefix)
+		if !ok {
+			continue
+		}
+		secs, _, ok := strings.Cut(rest, "-")
+		unix, err := strconv.ParseInt(secs, 10, 64)
+		if !ok || err != nil {
+			continue
+		}
+		if err := fn(label, time.Unix(unix, 0), k); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ package ca
 import (
 	"crypto"
 	"errors"
+	"time"
 )
 
 // errNoPKCS11 is what the PKCS#11 key store says in a build without cgo: the PKCS#11
@@ -32,3 +33,11 @@ func (s *PKCS11KeyStore) Create(name string, gen func() (crypto.Signer, error)) 
 func (s *PKCS11KeyStore) Generate(name string, spec KeySpec) (crypto.Signer, error) {
 	return nil, errNoPKCS11
 }
+
+// ServiceKey fails: this build has no cgo.
+func (s *PKCS11KeyStore) ServiceKey(service string, caKey crypto.PublicKey, now time.Time, keep time.Duration) (crypto.Signer, error) {
+	return nil, errNoPKCS11
+}
+
+// ServiceKeyLabels fails: this build has no cgo.
+func (s *PKCS11KeyStore) ServiceKeyLabels(service string) ([]string, error) { return nil, errNoPKCS11 }

@@ -6,8 +6,10 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"io/fs"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/opennca/nca/ca/softhsmtest"
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/gost"
 	"github.com/opennca/nca/profile"
 )
 
@@ -145,4 +148,82 @@ func issueAndCRL(t *testing.T, a *Authority) signed {
 		t.Fatalf("CRL signature: %v", err)
 	}
 	return signed{issuer: sub.Cert, cert: cert, crl: crl}
+}
+
+// TestPKCS11ServiceKeys: service keys are made in the token in the CA key's family
+// and sign; a GOST CA key gets ErrNotInHSM; keys older than keep are destroyed when
+// the next one is made, younger ones and other keys of the token are not.
+func TestPKCS11ServiceKeys(t *testing.T) {
+	tok := softhsmtest.New(t, "nca-test")
+	ks := openToken(t, tok)
+	caKey, err := ks.Generate(IssuingRSA, KeySpec{Algorithm: "rsa", Bits: 2048})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := 24 * time.Hour
+	start := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+
+	first, err := ks.ServiceKey("tsa", caKey.Public(), start, 60*day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, ok := first.Public().(*rsa.PublicKey); !ok || k.N.BitLen() != 2048 {
+		t.Fatalf("TSA key for an RSA CA: %T", first.Public())
+	}
+	digest := sha256.Sum256([]byte("to be signed"))
+	sig, err := first.Sign(rand.Reader, digest[:], crypto.SHA256)
+	if err != nil || rsa.VerifyPKCS1v15(first.Public().(*rsa.PublicKey), crypto.SHA256, digest[:], sig) != nil {
+		t.Fatalf("the token's TSA key does not sign: %v", err)
+	}
+	ec, err := ks.ServiceKey("ocsp", &ecKey.PublicKey, start, 14*day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, ok := ec.Public().(*ecdsa.PublicKey); !ok || k.Curve != elliptic.P256() {
+		t.Fatalf("OCSP key for a P-256 CA: %T", ec.Public())
+	}
+	gostKey, err := gost.GenerateKey(gost.CurveCryptoProA(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ks.ServiceKey("tsa", gostKey.Public(), start, 60*day); !errors.Is(err, ErrNotInHSM) {
+		t.Fatalf("a GOST CA key: %v, want ErrNotInHSM", err)
+	}
+	if _, err := ks.ServiceKey("TSA", caKey.Public(), start, day); err == nil {
+		t.Fatal("a service name outside a-z was accepted")
+	}
+
+	// Twenty days later a rotation keeps the first key (younger than 60 days) ...
+	second, err := ks.ServiceKey("tsa", caKey.Public(), start.Add(20*day), 60*day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, err := ks.ServiceKeyLabels("tsa")
+	if err != nil || len(labels) != 2 {
+		t.Fatalf("TSA keys after a rotation: %v, %v", labels, err)
+	}
+	// ... and one 61 days after the first destroys it, and only it.
+	if _, err := ks.ServiceKey("tsa", caKey.Public(), start.Add(61*day), 60*day); err != nil {
+		t.Fatal(err)
+	}
+	labels, err = ks.ServiceKeyLabels("tsa")
+	if err != nil || len(labels) != 2 {
+		t.Fatalf("TSA keys after the first expired: %v, %v", labels, err)
+	}
+	if _, err := second.Sign(rand.Reader, digest[:], crypto.SHA256); err != nil {
+		t.Fatalf("the second TSA key was destroyed: %v", err)
+	}
+	if _, err := first.Sign(rand.Reader, digest[:], crypto.SHA256); err == nil {
+		t.Fatal("the first TSA key still signs after it was destroyed")
+	}
+	if ocsp, err := ks.ServiceKeyLabels("ocsp"); err != nil || len(ocsp) != 1 {
+		t.Fatalf("the OCSP key went with the TSA keys: %v, %v", ocsp, err)
+	}
+	if _, err := ks.Load(IssuingRSA); err != nil {
+		t.Fatalf("the CA key went with the service keys: %v", err)
+	}
 }

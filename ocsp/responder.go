@@ -67,7 +67,8 @@ type Config struct {
 	// background (default Validity/4).
 	RefreshAfter time.Duration
 	// ResponderValidity is the validity of delegated responder certificates (default
-	// 7 days); a new key and certificate replace them when a third is left.
+	// DefaultResponderValidity); a new key and certificate replace them when a third
+	// is left.
 	ResponderValidity time.Duration
 	// KeyGen makes a responder key for a CA key; nil = RSA-2048 for RSA CAs and the
 	// CA's curve for ECDSA and GOST CAs.
@@ -86,6 +87,10 @@ type Config struct {
 	Limit   *clientlimit.Limiter
 	Proxies clientlimit.Proxies
 }
+
+// DefaultResponderValidity is the validity of delegated responder certificates when
+// Config.ResponderValidity is not set: 7 days.
+const DefaultResponderValidity = 7 * 24 * time.Hour
 
 // Responder answers OCSP requests for the authority's issuing CAs. It is safe for
 // concurrent use.
@@ -168,7 +173,7 @@ func New(ctx context.Context, cfg Config) (*Responder, error) {
 		cfg.RefreshAfter = cfg.Validity / 4
 	}
 	if cfg.ResponderValidity <= 0 {
-		cfg.ResponderValidity = 7 * 24 * time.Hour
+		cfg.ResponderValidity = DefaultResponderValidity
 	}
 	if cfg.ResponderValidity < 3*cfg.Validity {
 		return nil, fmt.Errorf("ocsp: responder validity %s must be at least three response validities (%s)", cfg.ResponderValidity, 3*cfg.Validity)

@@ -81,8 +81,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics receives the service's measurements; nil records nothing.
 	Metrics *Metrics
-	// Validity is that of each time-stamping certificate (default 30 days); a new key
-	// and certificate replace them when a third of it is left.
+	// Validity is that of each time-stamping certificate (default DefaultValidity); a
+	// new key and certificate replace them when a third of it is left.
 	Validity time.Duration
 	// Accuracy is stated in every token when positive (default none: the service
 	// states the time of its clock and claims no bound on its error).
@@ -96,6 +96,10 @@ type Config struct {
 	Limit   *clientlimit.Limiter
 	Proxies clientlimit.Proxies
 }
+
+// DefaultValidity is the validity of time-stamping certificates when
+// Config.Validity is not set: 30 days.
+const DefaultValidity = 30 * 24 * time.Hour
 
 // Server is the time-stamping service: one TSA key and certificate per issuing CA,
 // made in memory at start and at each rotation and never written or logged. It is
@@ -135,7 +139,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Validity <= 0 {
-		cfg.Validity = 30 * 24 * time.Hour
+		cfg.Validity = DefaultValidity
 	}
 	if cfg.KeyGen == nil {
 		cfg.KeyGen = pki.GenerateKeyLike

@@ -5,6 +5,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
@@ -20,7 +23,9 @@ import (
 
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/ca/softhsmtest"
+	"github.com/opennca/nca/gost"
 	"github.com/opennca/nca/keyfile"
+	xocsp "golang.org/x/crypto/ocsp"
 )
 
 // TestKeyCeremonySoftHSM initialises a SoftHSM2 token, runs the key ceremony into it,
@@ -124,6 +129,7 @@ func TestKeyCeremonySoftHSM(t *testing.T) {
 	c.getenv = getenv
 	log := slog.New(slog.DiscardHandler)
 	var crlNumbers []int64
+	var operator *x509.Certificate
 	for start := 0; start < 2; start++ {
 		a, err := assemble(context.Background(), c, log)
 		if err != nil {
@@ -142,6 +148,36 @@ func TestKeyCeremonySoftHSM(t *testing.T) {
 			if err := cont.Leaf().CheckSignatureFrom(issuing); err != nil {
 				t.Fatalf("operator certificate: %v", err)
 			}
+			operator = cont.Leaf()
+		}
+		// The OCSP responder signs with its key in the token.
+		req, err := xocsp.CreateRequest(operator, issuing, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ans := a.ocsp.Respond(context.Background(), ca.IssuingRSA, req)
+		if resp, err := xocsp.ParseResponse(ans.DER, issuing); err != nil || resp.Status != xocsp.Good {
+			t.Fatalf("start %d: OCSP answer about the operator (%s): %+v, %v", start, ans.Result, resp, err)
+		}
+		// The time-stamping and OCSP keys of the RSA CA are made in the token (one
+		// more at each start), the GOST CA's in software; the token's TSA key signs
+		// what its certificate verifies.
+		for _, service := range []string{"tsa", "ocsp"} {
+			if labels, err := a.keys.hsm.ServiceKeyLabels(service); err != nil || len(labels) != start+1 {
+				t.Fatalf("start %d: %s keys in the token: %v, %v", start, service, labels, err)
+			}
+		}
+		stampers := a.tsp.Stampers()
+		if _, inToken := stampers[ca.IssuingRSA].Key.(interface{ Delete() error }); !inToken {
+			t.Fatalf("start %d: the RSA TSA key is a %T, not a token key", start, stampers[ca.IssuingRSA].Key)
+		}
+		if _, soft := stampers[ca.IssuingGOST].Key.(*gost.PrivateKey); !soft {
+			t.Fatalf("start %d: the GOST TSA key is a %T", start, stampers[ca.IssuingGOST].Key)
+		}
+		digest := sha256.Sum256([]byte("stamped"))
+		sig, err := stampers[ca.IssuingRSA].Key.Sign(rand.Reader, digest[:], crypto.SHA256)
+		if err != nil || rsa.VerifyPKCS1v15(stampers[ca.IssuingRSA].Cert.PublicKey.(*rsa.PublicKey), crypto.SHA256, digest[:], sig) != nil {
+			t.Fatalf("start %d: the token's TSA key and its certificate do not match: %v", start, err)
 		}
 		rr := httptest.NewRecorder()
 		a.api.ServeHTTP(rr, httptest.NewRequest(http.MethodGet, "/crl/"+ca.IssuingRSA+".crl", nil))

@@ -2,14 +2,19 @@ package main
 
 import (
 	"bytes"
+	"crypto"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/opennca/nca/ca"
+	"github.com/opennca/nca/pki"
 )
 
 // ceremonyConfig is the file that drives `nca init` (the key ceremony) and tells
@@ -77,6 +82,28 @@ type openedKeys struct {
 	store    ca.KeyStore
 	describe string
 	close    func() error
+	// hsm is the PKCS#11 token of a pkcs11 key store: the services' keys (OCSP
+	// responders, time stamping) are made in it too (serviceKeyGen). Nil otherwise.
+	hsm *ca.PKCS11KeyStore
+}
+
+// serviceKeyGen is the key generator of a service (ocsp.Config.KeyGen,
+// tsp.Config.KeyGen; service names it, e.g. "ocsp") whose certificates last validity:
+// with an HSM, keys of RSA and ECDSA CAs are made in the token and kept there twice
+// validity (ca.PKCS11KeyStore.ServiceKey), GOST keys in software; without one, nil
+// (the services make software keys).
+func (k *openedKeys) serviceKeyGen(service string, validity time.Duration, now func() time.Time) func(crypto.PublicKey, io.Reader) (crypto.Signer, error) {
+	if k == nil || k.hsm == nil {
+		return nil
+	}
+	hsm := k.hsm
+	return func(caKey crypto.PublicKey, random io.Reader) (crypto.Signer, error) {
+		key, err := hsm.ServiceKey(service, caKey, now(), 2*validity)
+		if errors.Is(err, ca.ErrNotInHSM) {
+			return pki.GenerateKeyLike(caKey, random)
+		}
+		return key, err
+	}
 }
 
 // openKeyStore opens the key store of k for the CA folder dir. Secrets are read from
@@ -121,7 +148,7 @@ func openKeyStore(k keyStoreConfig, dir string, getenv func(string) string) (*op
 		if err != nil {
 			return nil, err
 		}
-		o := &openedKeys{store: hsm, close: hsm.Close,
+		o := &openedKeys{store: hsm, close: hsm.Close, hsm: hsm,
 			describe: fmt.Sprintf("PKCS#11 token %q via %s", k.TokenLabel, filepath.Base(k.Module))}
 		if len(k.SoftwareCAs) > 0 {
 			if err := checkSoftwareCAs(k); err != nil {

@@ -377,7 +377,8 @@ func (a *authority) statusServices(ctx context.Context, c *serveConfig, log *slo
 		return err
 	}
 	a.ocsp, err = ocsp.New(ctx, ocsp.Config{Store: a.store, Authority: a.ca, Logger: log, Metrics: om,
-		Limit: perClient(c.ocspRate), Proxies: c.proxies})
+		Limit: perClient(c.ocspRate), Proxies: c.proxies,
+		KeyGen: a.keys.serviceKeyGen("ocsp", ocsp.DefaultResponderValidity, time.Now)})
 	if err != nil {
 		return err
 	}
@@ -393,7 +394,8 @@ func (a *authority) statusServices(ctx context.Context, c *serveConfig, log *slo
 		}
 	}
 	a.tsp, err = tsp.New(ctx, tsp.Config{Authority: a.ra, Issuers: tsaIssuers, Logger: log, Metrics: tm,
-		Limit: perClient(c.tspRate), Proxies: c.proxies})
+		Limit: perClient(c.tspRate), Proxies: c.proxies,
+		KeyGen: a.keys.serviceKeyGen("tsa", tsp.DefaultValidity, time.Now)})
 	if err != nil {
 		return err
 	}
