@@ -488,17 +488,9 @@ func (r *Responder) sign(ctx context.Context, c *caState, certID []byte, serial 
 // its revoked when every answer says revoked; an answer about several certificates
 // or with a nonce is timed as a live signature, any other as one for the cache.
 func (r *Responder) signAll(ctx context.Context, c *caState, qs []query, nonce []byte, now time.Time) (*entry, error) {
-	type looked struct {
-		st    store.CertStatus
-		known bool
-	}
-	statuses := make([]looked, len(qs))
-	for i, q := range qs {
-		st, known, err := r.status(ctx, c, q.serial)
-		if err != nil {
-			return nil, err
-		}
-		statuses[i] = looked{st, known}
+	statuses, err := r.statuses(ctx, c, qs)
+	if err != nil {
+		return nil, err
 	}
 	key := c.signer.Load()
 	this := now.UTC().Truncate(time.Second)
@@ -560,24 +552,44 @@ const maxSerialOctets = 20
 // is not valid at the time of the answer.
 var errResponderExpired = errors.New("the delegated responder certificate is not valid now")
 
-// status reads one certificate's status; known is false for a serial the CA never
-// issued.
-func (r *Responder) status(ctx context.Context, c *caState, serial *big.Int) (st store.CertStatus, known bool, err error) {
-	if serial.Sign() <= 0 {
-		return st, false, nil
+// looked is the status of one certificate; known is false for a serial the CA never
+// issued (or a serial no CA issues: zero or negative).
+type looked struct {
+	st    store.CertStatus
+	known bool
+}
+
+// statuses looks up the status of every certificate of qs at c: one query for one
+// certificate (Store.ReadOne: one round trip), one read transaction for several
+// (their answers as of one moment).
+func (r *Responder) statuses(ctx context.Context, c *caState, qs []query) ([]looked, error) {
+	out := make([]looked, len(qs))
+	lookup := func(tx store.Tx) error {
+		for i, q := range qs {
+			if q.serial.Sign() <= 0 {
+				continue
+			}
+			st, err := tx.CertificateStatus(ctx, c.name, q.serial.Text(16))
+			if errors.Is(err, core.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out[i] = looked{st: st, known: true}
+		}
+		return nil
 	}
-	err = r.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		var err error
-		st, err = tx.CertificateStatus(ctx, c.name, serial.Text(16))
-		return err
-	})
-	if errors.Is(err, core.ErrNotFound) {
-		return st, false, nil
+	var err error
+	if len(qs) == 1 {
+		err = r.cfg.Store.ReadOne(ctx, lookup)
+	} else {
+		err = r.cfg.Store.Read(ctx, lookup)
 	}
 	if err != nil {
-		return st, false, err
+		return nil, fmt.Errorf("ocsp: %s: certificate status: %w", c.name, err)
 	}
-	return st, true, nil
+	return out, nil
 }
 
 // Revoked drops the cached responses about a certificate at once and re-signs
