@@ -12,32 +12,20 @@ import (
 	"math/big"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/internal/testclock"
 	"github.com/opennca/nca/profile"
 	"github.com/opennca/nca/store"
 	"github.com/opennca/nca/store/storetest"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type fixture struct {
 	ctx   context.Context
-	clk   *clock
+	clk   *testclock.Clock
 	st    store.Store
 	ca    *ca.Authority
 	svc   *Service
@@ -50,7 +38,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	clk := testclock.New(time.Now().UTC().Truncate(time.Second))
 	st := storetest.New(t)
 	a, _, err := ca.Open(ca.Options{Dir: filepath.Join(dir, "ca"), Org: "Test", BaseURL: "http://nca.test", RSABits: 2048, Now: clk.Now})
 	if err != nil {

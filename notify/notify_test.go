@@ -8,23 +8,12 @@ import (
 	"time"
 
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/internal/testclock"
 	"github.com/opennca/nca/notify"
 	"github.com/opennca/nca/notify/smtptest"
 	"github.com/opennca/nca/store"
 	"github.com/opennca/nca/store/storetest"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // smsLog records SMS messages: the logging test implementation of the SMS channel.
 type smsLog struct {
@@ -101,7 +90,7 @@ func TestDeliveryOverSMTPWithRetries(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.New(t)
 	srv := smtptest.Start(t)
-	clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	sms := &smsLog{}
 	o := notify.New(notify.Config{Store: st, Now: clk.Now, SMS: sms, MaxAttempts: 3,
 		Email: &notify.SMTP{Addr: srv.Addr, From: "NCA <noreply@pki.example.kz>", Insecure: true, Now: clk.Now}})
@@ -169,7 +158,7 @@ func TestDeliveryOverSMTPWithRetries(t *testing.T) {
 func TestExpiryReminders(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.New(t)
-	clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	o := notify.New(notify.Config{Store: st, Now: clk.Now})
 	day := 24 * time.Hour
 	end := clk.Now().Add(40 * day)
@@ -193,7 +182,7 @@ func TestExpiryReminders(t *testing.T) {
 	}
 	step := func(daysLeft int) []string {
 		t.Helper()
-		clk.t = end.Add(-time.Duration(daysLeft) * day)
+		clk.Set(end.Add(-time.Duration(daysLeft) * day))
 		if _, err := o.ScheduleReminders(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -235,7 +224,7 @@ func TestTwoDeliverersSendOnce(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.New(t)
 	srv := smtptest.Start(t)
-	clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	for i := 0; i < 20; i++ {
 		enqueue(t, st, &store.Message{Channel: store.ChannelEmail, Recipient: "a@example.kz", Language: "en", Kind: notify.KindIssued,
 			Params: map[string]string{"number": "N"}, CreatedAt: clk.Now()})

@@ -17,7 +17,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +27,7 @@ import (
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/internal/clientlimit"
+	"github.com/opennca/nca/internal/testclock"
 	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/profile"
 	"github.com/opennca/nca/store"
@@ -36,23 +36,10 @@ import (
 
 var start = time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // env is an authority with two issued certificates in its store and a responder.
 type env struct {
 	ctx       context.Context
-	clk       *clock
+	clk       *testclock.Clock
 	ca        *ca.Authority
 	st        store.Store
 	r         *Responder
@@ -64,7 +51,7 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	clk := &clock{t: start}
+	clk := testclock.New(start)
 	a, _, err := ca.Open(ca.Options{Dir: filepath.Join(t.TempDir(), "ca"), Org: "OpenNCA Test", BaseURL: "http://pki.example.kz",
 		Now: clk.Now, RSABits: 2048})
 	if err != nil {

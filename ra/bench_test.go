@@ -18,6 +18,7 @@ import (
 
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/internal/testclock"
 	"github.com/opennca/nca/profile"
 	"github.com/opennca/nca/registry"
 	"github.com/opennca/nca/store"
@@ -41,7 +42,7 @@ func benchEnvDir(b *testing.B) (*env, string) {
 		b.Fatal(err)
 	}
 	reg := registry.Demo(time.Now())
-	return &env{t: b, ctx: ctx, clock: &clock{t: time.Now()}, store: st, ca: a, reg: reg,
+	return &env{t: b, ctx: ctx, clock: testclock.New(time.Now()), store: st, ca: a, reg: reg,
 		svc:   New(Config{Store: st, Registry: reg, Signer: a}),
 		staff: Actor{Kind: "staff", IIN: "800101300016", Name: "Operator", Roles: []string{"operator"}}}, filepath.Join(dir, "ca")
 }

@@ -10,13 +10,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/opennca/nca/audit"
 	"github.com/opennca/nca/ca"
 	"github.com/opennca/nca/core"
+	"github.com/opennca/nca/internal/testclock"
 	"github.com/opennca/nca/profile"
 	"github.com/opennca/nca/registry"
 	"github.com/opennca/nca/store"
@@ -26,19 +26,6 @@ import (
 type cryptoRand struct{}
 
 func (cryptoRand) Read(b []byte) (int, error) { return rand.Read(b) }
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // keyPool hands out fresh RSA-2048 keys.
 type keyPool struct{}
@@ -57,7 +44,7 @@ func (keyPool) get(t testing.TB) *rsa.PrivateKey {
 type env struct {
 	t     testing.TB
 	ctx   context.Context
-	clock *clock
+	clock *testclock.Clock
 	store store.Store
 	ca    *ca.Authority
 	reg   *registry.File
@@ -70,7 +57,7 @@ func newEnv(t *testing.T) *env {
 	ctx := context.Background()
 	dir := t.TempDir()
 	// A Wednesday noon in Almaty.
-	clk := &clock{t: time.Date(2026, 11, 18, 7, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 11, 18, 7, 0, 0, 0, time.UTC))
 	st := storetest.New(t)
 	a, _, err := ca.Open(ca.Options{Dir: filepath.Join(dir, "ca"), Org: "Test NCA", BaseURL: "http://nca.test", RSABits: 2048, Now: clk.Now})
 	if err != nil {

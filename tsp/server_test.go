@@ -25,6 +25,7 @@ import (
 	"github.com/opennca/nca/core"
 	"github.com/opennca/nca/gost"
 	"github.com/opennca/nca/internal/clientlimit"
+	"github.com/opennca/nca/internal/testclock"
 	"github.com/opennca/nca/pki"
 	"github.com/opennca/nca/ra"
 	"github.com/opennca/nca/registry"
@@ -46,21 +47,8 @@ func issuers(a *ca.Authority) []tsp.Issuer {
 	return out
 }
 
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type env struct {
-	clock *clock
+	clock *testclock.Clock
 	ca    *ca.Authority
 	store store.Store
 	srv   *tsp.Server
@@ -95,10 +83,10 @@ func newEnv(t *testing.T) *env { return newBenchEnv(t) }
 func newBenchEnv(t testing.TB) *env {
 	t.Helper()
 	a := sharedCA(t)
-	c := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	c := testclock.New(time.Now().UTC().Truncate(time.Second))
 	st := storetest.New(t)
-	svc := ra.New(ra.Config{Store: st, Registry: registry.Demo(c.now()), Signer: a, Now: c.now})
-	srv, err := tsp.New(context.Background(), tsp.Config{Authority: svc, Issuers: issuers(a), Now: c.now, Validity: 30 * 24 * time.Hour})
+	svc := ra.New(ra.Config{Store: st, Registry: registry.Demo(c.Now()), Signer: a, Now: c.Now})
+	srv, err := tsp.New(context.Background(), tsp.Config{Authority: svc, Issuers: issuers(a), Now: c.Now, Validity: 30 * 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +171,7 @@ func TestStamp(t *testing.T) {
 		if c.gost {
 			wantPolicy = tsp.OIDPolicyGOST
 		}
-		if !tok.Info.Policy.Equal(wantPolicy) || !tok.Info.GenTime.Equal(e.clock.now()) || !bytes.Equal(tok.Info.TSA, cert.RawSubject) {
+		if !tok.Info.Policy.Equal(wantPolicy) || !tok.Info.GenTime.Equal(e.clock.Now()) || !bytes.Equal(tok.Info.TSA, cert.RawSubject) {
 			t.Errorf("%s: TSTInfo %+v", c.path, tok.Info)
 		}
 		pub, _ := pki.PublicKeyOf(cert)
@@ -288,15 +276,15 @@ func TestRotation(t *testing.T) {
 	e := newEnv(t)
 	before := e.srv.Stampers()[ca.IssuingRSA].Cert
 	old := e.stamp(t, "/tsp", []byte("early"), nil, nil, true)
-	e.clock.add(19 * 24 * time.Hour) // 11 days of 30 left: not yet
+	e.clock.Add(19 * 24 * time.Hour) // 11 days of 30 left: not yet
 	e.srv.RotateDue(context.Background())
 	if got := e.srv.Stampers()[ca.IssuingRSA].Cert; got.SerialNumber.Cmp(before.SerialNumber) != 0 {
 		t.Fatal("rotated with more than a third left")
 	}
-	e.clock.add(2 * 24 * time.Hour) // 9 days left
+	e.clock.Add(2 * 24 * time.Hour) // 9 days left
 	e.srv.RotateDue(context.Background())
 	after := e.srv.Stampers()[ca.IssuingRSA].Cert
-	if after.SerialNumber.Cmp(before.SerialNumber) == 0 || !after.NotBefore.Equal(e.clock.now()) {
+	if after.SerialNumber.Cmp(before.SerialNumber) == 0 || !after.NotBefore.Equal(e.clock.Now()) {
 		t.Fatalf("not rotated: %s from %s", after.SerialNumber.Text(16), after.NotBefore)
 	}
 	if got := e.srv.Stampers()[ca.IssuingGOST].Cert; got.NotBefore.Equal(before.NotBefore) {
@@ -390,15 +378,15 @@ func TestStampSignatures(t *testing.T) {
 // refills with the clock.
 func TestStampLimit(t *testing.T) {
 	a := sharedCA(t)
-	c := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	c := testclock.New(time.Now().UTC().Truncate(time.Second))
 	st := storetest.New(t)
-	svc := ra.New(ra.Config{Store: st, Registry: registry.Demo(c.now()), Signer: a, Now: c.now})
+	svc := ra.New(ra.Config{Store: st, Registry: registry.Demo(c.Now()), Signer: a, Now: c.Now})
 	proxies, err := clientlimit.ParseProxies("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := tsp.New(context.Background(), tsp.Config{Authority: svc, Issuers: issuers(a), Now: c.now,
-		Limit: clientlimit.New(60, 2, c.now), Proxies: proxies})
+	srv, err := tsp.New(context.Background(), tsp.Config{Authority: svc, Issuers: issuers(a), Now: c.Now,
+		Limit: clientlimit.New(60, 2, c.Now), Proxies: proxies})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -435,7 +423,7 @@ func TestStampLimit(t *testing.T) {
 	if resp := post("198.51.100.2"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("another client behind the proxy: HTTP %d", resp.StatusCode)
 	}
-	c.add(time.Second)
+	c.Add(time.Second)
 	if resp := post("198.51.100.1"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("after the bucket refilled: HTTP %d", resp.StatusCode)
 	}
