@@ -527,13 +527,25 @@ func parseSignerInfo(info cryptobyte.String) (*SignerInfo, error) {
 	return si, nil
 }
 
-func (si *SignerInfo) parseAttributes(attrs cryptobyte.String) error {
+// eachAttribute calls fn with the type and the values (the contents of the SET) of
+// every Attribute of attrs (the contents of a SET OF Attribute), in order; kind names
+// them in the error of a malformed one.
+func eachAttribute(attrs cryptobyte.String, kind string, fn func(oid asn1.ObjectIdentifier, values cryptobyte.String) error) error {
 	for !attrs.Empty() {
 		var a, values cryptobyte.String
 		var oid asn1.ObjectIdentifier
 		if !attrs.ReadASN1(&a, cbasn1.SEQUENCE) || !a.ReadASN1ObjectIdentifier(&oid) || !a.ReadASN1(&values, cbasn1.SET) {
-			return fmt.Errorf("%w: malformed attribute", ErrFormat)
+			return fmt.Errorf("%w: malformed %s", ErrFormat, kind)
 		}
+		if err := fn(oid, values); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (si *SignerInfo) parseAttributes(attrs cryptobyte.String) error {
+	return eachAttribute(attrs, "attribute", func(oid asn1.ObjectIdentifier, values cryptobyte.String) error {
 		switch {
 		case oid.Equal(OIDContentType):
 			if !values.ReadASN1ObjectIdentifier(&si.contentType) {
@@ -590,8 +602,8 @@ func (si *SignerInfo) parseAttributes(attrs cryptobyte.String) error {
 			}
 			si.essCertHashes = append(si.essCertHashes, essCert{h, append([]byte{}, sum...)})
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // Verify checks every signer's signature over content (the attached content when

@@ -20,14 +20,9 @@ var OIDSignatureTimeStampToken = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 
 // unsigned attributes are ignored (they are not signed and say nothing Verify
 // checks).
 func (si *SignerInfo) parseUnsignedAttributes(attrs cryptobyte.String) error {
-	for !attrs.Empty() {
-		var a, values cryptobyte.String
-		var oid asn1.ObjectIdentifier
-		if !attrs.ReadASN1(&a, cbasn1.SEQUENCE) || !a.ReadASN1ObjectIdentifier(&oid) || !a.ReadASN1(&values, cbasn1.SET) {
-			return fmt.Errorf("%w: malformed unsigned attribute", ErrFormat)
-		}
+	return eachAttribute(attrs, "unsigned attribute", func(oid asn1.ObjectIdentifier, values cryptobyte.String) error {
 		if !oid.Equal(OIDSignatureTimeStampToken) {
-			continue
+			return nil
 		}
 		for !values.Empty() {
 			var tok cryptobyte.String
@@ -36,8 +31,8 @@ func (si *SignerInfo) parseUnsignedAttributes(attrs cryptobyte.String) error {
 			}
 			si.TimeStampTokens = append(si.TimeStampTokens, slices.Clone([]byte(tok)))
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // AddSignatureTimeStamp returns der (a DER ContentInfo holding a SignedData, as Sign
